@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(
             name: "MasterAgentTests",
             dependencies: ["MasterAgent"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
     ]

@@ -1,7 +1,42 @@
 import ArgumentParser
+import Foundation
 
+/// The `master-agent` command: brings up and checks a Kubernetes control-plane node.
 @main
 struct MasterAgentCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "master-agent")
-    func run() throws { print("master-agent skeleton") }
+    static let configuration = CommandConfiguration(
+        commandName: "master-agent",
+        abstract: "Bring up a highly available Kubernetes control-plane node, safely and repeatably.",
+        discussion: """
+        Exit status: 0 success, 1 runtime failure, 3 certificate must be signed on the CA host, \
+        4 wait-api deadline reached, 64 usage error, 65 invalid configuration, \
+        69 a requested step is not implemented yet, 75 lock held by another run.
+        """,
+        version: MasterAgentVersion.current,
+        subcommands: [RenderCommand.self, BootstrapCommand.self, ConfigCommand.self]
+    )
+
+    /// Runs the command and maps our errors to the documented exit statuses.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let failure as CommandFailure {
+            if !failure.message.isEmpty { FileHandle.standardError.write(Data("master-agent: \(failure.message)\n".utf8)) }
+            Foundation.exit(failure.status.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// The agent's version, shown by `--version` and in the User-Agent.
+enum MasterAgentVersion {
+    static let current = "0.1.0"
+}
+
+/// Ends a command with a documented exit status; `message` (if any) goes to stderr.
+struct CommandFailure: Error {
+    let status: ExitStatus
+    let message: String
 }

@@ -1,0 +1,37 @@
+import Yams
+
+/// Renders everything a master needs on disk from the config: pure and deterministic
+/// (the same config gives the same bytes, which is what lets a rerun leave files untouched).
+enum ManifestRenderer {
+    /// Mode of manifests and the unit (CIS 1.1.1-1.1.8, 4.1.1).
+    static let fileMode: UInt16 = 0o600
+
+    /// The static-pod manifests, one `<pod name>.yaml` per pod in `kubelet.manifestDir`.
+    static func manifests(config: ClusterConfig, node: ClusterConfig.Master) throws -> [RenderedFile] {
+        let profile = config.kubernetes.profile.profile
+        return try profile.staticPods(config: config, node: node).map { pod in
+            RenderedFile(path: "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml",
+                         content: try yaml(pod), mode: fileMode, kind: .manifest)
+        }
+    }
+
+    /// The kubelet unit at `kubelet.unitPath`.
+    static func kubeletUnit(config: ClusterConfig, node: ClusterConfig.Master) -> RenderedFile {
+        let unit = config.kubernetes.profile.profile.kubeletUnit(config: config, node: node)
+        return RenderedFile(path: config.kubelet.unitPath, content: unit.render(), mode: fileMode, kind: .unit)
+    }
+
+    /// The unit followed by the manifests, in write order.
+    static func all(config: ClusterConfig, node: ClusterConfig.Master) throws -> [RenderedFile] {
+        [kubeletUnit(config: config, node: node)] + (try manifests(config: config, node: node))
+    }
+
+    /// A pod as YAML; throws only if Yams cannot encode (which would be a bug in the model).
+    static func yaml(_ pod: StaticPod) throws -> String {
+        let encoder = YAMLEncoder()
+        encoder.options.indent = 2
+        encoder.options.width = -1
+        encoder.options.sortKeys = false
+        return try encoder.encode(pod)
+    }
+}

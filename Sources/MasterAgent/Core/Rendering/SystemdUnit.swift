@@ -1,0 +1,26 @@
+/// A systemd unit file as ordered sections of key/value lines, rendered deterministically.
+struct SystemdUnit: Equatable, Sendable {
+    /// One `[Section]` with its entries in order; a key may repeat.
+    struct Section: Equatable, Sendable {
+        var name: String
+        var entries: [(key: String, value: String)]
+
+        static func == (lhs: Section, rhs: Section) -> Bool {
+            lhs.name == rhs.name && lhs.entries.map { "\($0.key)=\($0.value)" } == rhs.entries.map { "\($0.key)=\($0.value)" }
+        }
+    }
+
+    var sections: [Section]
+
+    /// Builds the ExecStart value: the binary then one flag per continuation line, as the document writes it.
+    static func execStart(_ binary: String, arguments: [String]) -> String {
+        ([binary] + arguments).joined(separator: " \\\n  ")
+    }
+
+    /// The unit file text.
+    func render() -> String {
+        sections.map { section in
+            (["[\(section.name)]"] + section.entries.map { "\($0.key)=\($0.value)" }).joined(separator: "\n")
+        }.joined(separator: "\n\n") + "\n"
+    }
+}

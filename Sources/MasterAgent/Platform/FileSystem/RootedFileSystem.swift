@@ -1,0 +1,120 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real filesystem, with every node path placed under `root` (`--root`, default "/").
+/// Implements `FileStore` with POSIX calls so that atomicity and fsync are explicit.
+final class RootedFileSystem: FileStore {
+    let root: String
+
+    init(root: String) {
+        self.root = root == "/" ? "" : (root.hasSuffix("/") ? String(root.dropLast()) : root)
+    }
+
+    /// The host path of a node path.
+    func hostPath(_ path: String) -> String { root + path }
+
+    func readFile(_ path: String) throws -> ExistingFile? {
+        let full = hostPath(path)
+        let fd = open(full, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw FileSystemError(.read, path: full, errno: errno)
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileSystemError(.read, path: full, errno: errno) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileSystemError(.read, path: full, errno: errno)
+            }
+            if count == 0 { break }
+            data.append(buffer, count: count)
+        }
+        return ExistingFile(data: data, mode: UInt16(info.st_mode & 0o7777), ownerUID: info.st_uid)
+    }
+
+    func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {
+        let full = hostPath(path)
+        let directory = (full as NSString).deletingLastPathComponent
+        let name = (full as NSString).lastPathComponent
+        let temp = "\(directory)/\(TemporaryFileName.make(for: name, unique: "\(getpid()).\(UInt32.random(in: 0...UInt32.max))"))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+        guard fd >= 0 else { throw FileSystemError(.write, path: full, errno: errno) }
+        var committed = false
+        defer { if !committed { unlink(temp) } }
+        do {
+            defer { close(fd) }
+            // The umask may have narrowed the mode given to open; set it exactly.
+            guard fchmod(fd, mode_t(mode)) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }
+            if geteuid() == 0 { _ = fchown(fd, 0, 0) }
+            try data.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw FileSystemError(.write, path: full, errno: errno)
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(fd) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }
+        }
+        guard rename(temp, full) == 0 else { throw FileSystemError(.rename, path: full, errno: errno) }
+        committed = true
+        // The rename is durable only once the directory entry is on disk.
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            _ = fsync(dirFD)
+            close(dirFD)
+        }
+    }
+
+    func removeFile(_ path: String) throws {
+        let full = hostPath(path)
+        if unlink(full) != 0 && errno != ENOENT { throw FileSystemError(.remove, path: full, errno: errno) }
+    }
+
+    func listDirectory(_ directory: String) throws -> [String]? {
+        let full = hostPath(directory)
+        guard let dir = opendir(full) else {
+            if errno == ENOENT { return nil }
+            throw FileSystemError(.list, path: full, errno: errno)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool {
+        let full = hostPath(directory)
+        var info = stat()
+        if stat(full, &info) == 0 { return false }
+        var current = ""
+        var created = false
+        for component in full.split(separator: "/") {
+            current += "/" + component
+            if stat(current, &info) == 0 { continue }
+            // Only the directory asked for gets `mode`; parents get the usual 0755.
+            let isTarget = current == full
+            if mkdir(current, isTarget ? mode_t(mode) : 0o755) != 0 && errno != EEXIST {
+                throw FileSystemError(.createDirectory, path: current, errno: errno)
+            }
+            if isTarget { _ = chmod(current, mode_t(mode)) }
+            created = true
+        }
+        return created
+    }
+}

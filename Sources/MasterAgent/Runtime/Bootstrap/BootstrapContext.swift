@@ -1,0 +1,49 @@
+import Logging
+
+/// What every step of one bootstrap run shares: the validated config, this master, the ports
+/// to the outside world, and facts earlier steps leave for later ones.
+final class BootstrapContext {
+    let config: ClusterConfig
+    let node: ClusterConfig.Master
+    let files: FileStore
+    let dryRun: Bool
+    let logger: Logger
+
+    /// Set by kubelet-unit when the unit file changed, so kubelet-start knows to reload/restart.
+    var kubeletUnitChanged = false
+
+    init(config: ClusterConfig, node: ClusterConfig.Master, files: FileStore, dryRun: Bool, logger: Logger) {
+        self.config = config
+        self.node = node
+        self.files = files
+        self.dryRun = dryRun
+        self.logger = logger
+    }
+}
+
+/// One step of the bootstrap. Implementations receive everything through the context.
+protocol BootstrapStepRunner {
+    /// Runs the step. Throws when it fails; the error's description is shown to the operator.
+    func run(_ context: BootstrapContext) throws -> StepOutcome
+}
+
+/// An error that asks for a specific process exit status.
+protocol ExitStatusProviding: Error {
+    var exitStatus: ExitStatus { get }
+}
+
+/// The process exit statuses the agent documents (README "Exit status").
+enum ExitStatus: Int32, Codable, Sendable {
+    case success = 0
+    case failure = 1
+    /// The API server's certificate must be signed on the CA host first.
+    case certificatePending = 3
+    /// wait-api reached its deadline.
+    case apiTimeout = 4
+    case usage = 64
+    case invalidConfig = 65
+    /// A step that was asked for is not built yet.
+    case notImplemented = 69
+    /// Another run held the lock for longer than --lock-timeout.
+    case lockTimeout = 75
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// Runs the selected steps in order, timing each and stopping at the first failure.
+/// Steps without a runner are reported as not implemented, never as done.
+struct Bootstrapper {
+    let runners: [BootstrapStep: BootstrapStepRunner]
+    /// Monotonic seconds, injected so tests control durations.
+    let now: () -> Double
+
+    /// The result of a run: every outcome and the exit status it calls for.
+    struct Summary: Codable {
+        var outcomes: [StepOutcome]
+        var exitStatus: ExitStatus
+    }
+
+    /// Runs `steps` (validate is expected to have run already and be in `prior`); `report` sees each outcome as it ends.
+    func run(_ steps: [BootstrapStep], context: BootstrapContext, prior: [StepOutcome],
+             report: (StepOutcome) -> Void) -> Summary {
+        var outcomes = prior
+        var exitStatus = ExitStatus.success
+        for step in steps where !prior.contains(where: { $0.step == step }) {
+            let started = now()
+            var outcome: StepOutcome
+            if let runner = runners[step] {
+                do {
+                    outcome = try runner.run(context)
+                } catch {
+                    outcome = StepOutcome(step: step, status: .failed, message: "\(error)")
+                    exitStatus = (error as? ExitStatusProviding)?.exitStatus ?? .failure
+                }
+            } else {
+                outcome = StepOutcome(step: step, status: .notImplemented,
+                                      message: "this version of master-agent cannot run this step yet; nothing was done for it")
+            }
+            outcome.durationMilliseconds = Int(((now() - started) * 1000).rounded())
+            if outcome.status == .notImplemented && exitStatus == .success { exitStatus = .notImplemented }
+            outcomes.append(outcome)
+            report(outcome)
+            if outcome.status == .failed { break }
+        }
+        return Summary(outcomes: outcomes, exitStatus: exitStatus)
+    }
+}

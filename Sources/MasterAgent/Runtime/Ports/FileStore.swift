@@ -1,0 +1,36 @@
+import Foundation
+
+/// A file as found on disk: content, permission bits and owner.
+struct ExistingFile: Equatable, Sendable {
+    let data: Data
+    let mode: UInt16
+    let ownerUID: UInt32
+}
+
+/// The filesystem as the bootstrap steps see it. Paths are absolute on the node; an implementation
+/// may place them under another root (`--root`).
+protocol FileStore {
+    /// The file at `path`, or nil when it does not exist.
+    func readFile(_ path: String) throws -> ExistingFile?
+    /// Replaces `path` atomically with `data` (temp file beside it, fsync, rename, fsync dir).
+    func writeAtomically(_ path: String, data: Data, mode: UInt16) throws
+    /// Removes the file at `path`; a missing file is not an error.
+    func removeFile(_ path: String) throws
+    /// The entry names in `directory` (dot files included), or nil when it does not exist.
+    func listDirectory(_ directory: String) throws -> [String]?
+    /// Creates `directory` and its parents when missing; true when it had to create it.
+    func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool
+}
+
+/// Names of the agent's temporary files. Dot-prefixed because the kubelet ignores dot files in
+/// its manifest directory, so a half-written temp file is never taken for a pod.
+enum TemporaryFileName {
+    static let prefix = ".master-agent."
+    static let suffix = ".tmp"
+
+    /// A fresh temp name for writing `target` in the same directory.
+    static func make(for targetName: String, unique: String) -> String { "\(prefix)\(targetName).\(unique)\(suffix)" }
+
+    /// True for names made by `make` (leftovers of a killed run).
+    static func isTemporary(_ name: String) -> Bool { name.hasPrefix(prefix) && name.hasSuffix(suffix) }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+@testable import MasterAgent
+
+final class CommandLineTests: XCTestCase {
+    private var seedPath: String { TestSupport.fixture("seed-cluster.yaml").path }
+
+    func testVersion() throws {
+        let result = try TestSupport.agent(["--version"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines), MasterAgentVersion.current)
+    }
+
+    func testConfigValidateSaysValidOrListsProblems() throws {
+        let ok = try TestSupport.agent(["config", "validate", "--config", seedPath])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertTrue(ok.stdout.hasSuffix(": valid\n"), ok.stdout)
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let bad = root.appendingPathComponent("bad.yaml")
+        try "apiVersion: master-agent/v1alpha1\nkind: ClusterConfig\nmasterz: []\n".write(to: bad, atomically: true, encoding: .utf8)
+        let failed = try TestSupport.agent(["config", "validate", "--config", bad.path])
+        XCTAssertEqual(failed.status, ExitStatus.invalidConfig.rawValue)
+        XCTAssertTrue(failed.stderr.contains("masterz: unknown field (did you mean \"masters\"?) (line 3)"), failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("masters: is required"), failed.stderr)
+        let json = try TestSupport.agent(["config", "validate", "--config", bad.path, "--output", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        XCTAssertEqual(object["valid"] as? Bool, false)
+    }
+
+    func testPrintExampleValidates() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let example = try TestSupport.agent(["config", "print-example"])
+        let path = root.appendingPathComponent("example.yaml")
+        try example.stdout.write(to: path, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try TestSupport.agent(["config", "validate", "--config", path.path]).status, 0)
+    }
+
+    func testMissingConfigIsAnInvalidConfigurationError() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let result = try TestSupport.agent(["render", "--root", root.path, "--node", "master01"])
+        XCTAssertEqual(result.status, ExitStatus.invalidConfig.rawValue)
+        XCTAssertTrue(result.stderr.contains("could not read config \(root.path)/etc/master-agent/cluster.yaml: it does not exist"), result.stderr)
+    }
+
+    func testUnknownNodeListsCandidates() throws {
+        let result = try TestSupport.agent(["render", "--config", seedPath, "--node", "master09", "--root", "/nonexistent"])
+        XCTAssertEqual(result.status, ExitStatus.invalidConfig.rawValue)
+        XCTAssertTrue(result.stderr.contains("master01 (master01.example.com, 192.168.1.1)"), result.stderr)
+    }
+
+    func testBootstrapSaysPlainlyWhichStepsAreMissing() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", root.path, "--steps", "manifests,wait-api"])
+        XCTAssertEqual(result.status, ExitStatus.notImplemented.rawValue, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("manifests     changed"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("wait-api      not-implemented"), result.stdout)
+        XCTAssertFalse(result.stdout.contains("certs"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("wait-api"), result.stderr)
+    }
+
+    func testBootstrapRejectsUnknownStep() throws {
+        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", "/nonexistent", "--steps", "manifest"])
+        XCTAssertEqual(result.status, ExitStatus.usage.rawValue)
+        XCTAssertTrue(result.stderr.contains("unknown step \"manifest\""), result.stderr)
+    }
+}

@@ -1,6 +1,0 @@
-import XCTest
-@testable import MasterAgent
-
-final class SkeletonTests: XCTestCase {
-    func testBuilds() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,35 @@
+import Foundation
+@testable import MasterAgent
+
+/// A dictionary filesystem for Runtime tests; records every write so tests can assert on them.
+final class InMemoryFileStore: FileStore {
+    var files: [String: ExistingFile] = [:]
+    var directories: Set<String> = []
+    private(set) var writes: [String] = []
+    private(set) var removals: [String] = []
+    /// When set, writes to this path fail with this errno.
+    var failingWrite: (path: String, errno: Int32)?
+
+    func readFile(_ path: String) throws -> ExistingFile? { files[path] }
+
+    func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {
+        if let failingWrite, failingWrite.path == path { throw FileSystemError(.write, path: path, errno: failingWrite.errno) }
+        files[path] = ExistingFile(data: data, mode: mode, ownerUID: geteuid())
+        writes.append(path)
+    }
+
+    func removeFile(_ path: String) throws {
+        files[path] = nil
+        removals.append(path)
+    }
+
+    func listDirectory(_ directory: String) throws -> [String]? {
+        let prefix = directory + "/"
+        let names = files.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.map { String($0.dropFirst(prefix.count)) }
+        return names.isEmpty && !directories.contains(directory) ? nil : names.sorted()
+    }
+
+    func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool {
+        directories.insert(directory).inserted
+    }
+}
