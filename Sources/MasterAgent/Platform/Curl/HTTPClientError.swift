@@ -98,7 +98,12 @@ struct HTTPClientError: Error, CustomStringConvertible, Equatable {
         case .timeout: return "Check that the server is running and not overloaded, or raise the timeout."
         case .dnsFailure: return "Check the host name in the URL."
         case .tls: return "Check the CA file (--cacert), the client certificate and key, and the server's certificate names."
-        case .connectionReset: return "Check the server's log; retrying may help."
+        case .connectionReset:
+            // Under TLS 1.3 a server rejects a missing client certificate after the client
+            // finished its handshake; its alert often loses the race with the TCP reset.
+            return url.lowercased().hasPrefix("https:")
+                ? "Check the server's log and whether it requires a client certificate (--cert/--key); retrying may help."
+                : "Check the server's log; retrying may help."
         case .transport: return "Check the server and the network path to it."
         case .setup: return "Check the URL; if it is valid, report this as a bug."
         case .credentials: return "Check the bearer token file."
