@@ -59,6 +59,16 @@ final class HTTPClientPlainTests: XCTestCase {
         XCTAssertEqual(ours.compactMap { $0["method"] as? String }, ["GET", "POST", "PUT"])
     }
 
+    func testEmptyPostBodyIsSentAsZeroBytes() throws {
+        let double = try startDouble()
+        let client = try HTTPClient(userAgent: userAgent)
+        let post = HTTPRequest(method: .post, url: "\(double.baseURL)/api/v1/namespaces",
+                               headers: ["Content-Type": "application/json"], timeout: .seconds(5))
+        let response = try client.send(post)
+        XCTAssertEqual(response.status, 400)
+        XCTAssertEqual(KubernetesStatus.decode(from: response.body)?.reason, "BadRequest")
+    }
+
     func testSecondRequestReusesTheKeptAliveConnection() throws {
         let double = try startDouble()
         let client = try HTTPClient(userAgent: userAgent)

@@ -69,6 +69,8 @@ final class HTTPClient {
         let body = request.body ?? Data()
         // POSTFIELDSIZE must precede COPYPOSTFIELDS so libcurl copies exactly that many bytes.
         try easy.set(CURLOPT_POSTFIELDSIZE_LARGE, offT: Int64(body.count))
+        // The extra NUL (not sent) keeps the pointer non-NULL for an empty body: given NULL,
+        // libcurl would read the body from its default read callback, i.e. stdin.
         var bytes = [UInt8](body)
         bytes.append(0)
         try bytes.withUnsafeMutableBytes { try easy.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress) }
