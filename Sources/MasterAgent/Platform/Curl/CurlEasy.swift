@@ -1,0 +1,129 @@
+import CCurl
+import COpenSSL
+import Foundation
+
+/// Sole owner of one libcurl easy handle (curl_easy_init / curl_easy_cleanup), reused across requests so connections are kept alive.
+final class CurlEasy {
+    // curl_global_init is not thread-safe and must run once before any handle; a
+    // static let runs its initializer exactly once, under a lock.
+    private static let globalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+
+    private let handle: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var method = ""
+    private var url = ""
+
+    /// Creates the handle (curl_global_init once, then curl_easy_init); throws `HTTPClientError` (`setup`) when either fails.
+    init() throws {
+        let global = CurlEasy.globalInitResult
+        guard global == CURLE_OK else {
+            throw HTTPClientError(code: .setup, method: "initialise", url: "libcurl", curlCode: Int(global.rawValue),
+                                  curlMessage: String(cString: curl_easy_strerror(global)),
+                                  tlsVerifyResult: nil, osErrno: 0)
+        }
+        guard let handle = curl_easy_init() else {
+            throw HTTPClientError(code: .setup, method: "initialise", url: "libcurl", curlCode: 0,
+                                  curlMessage: "curl_easy_init returned NULL", tlsVerifyResult: nil, osErrno: 0)
+        }
+        self.handle = handle
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
+
+    /// Clears every option for a new request to `method` `url` (curl_easy_reset keeps live connections and caches); throws `HTTPClientError`.
+    func begin(method: String, url: String) throws {
+        curl_easy_reset(handle)
+        errorBuffer[0] = 0
+        self.method = method
+        self.url = url
+        // curl_easy_reset forgets the error buffer too, so it is set again per request.
+        try check(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "set CURLOPT_ERRORBUFFER")
+    }
+
+    /// Sets a long option (ccurl_easy_setopt_long); throws `HTTPClientError` (`setup`).
+    func set(_ option: CURLoption, _ value: Int) throws {
+        try check(ccurl_easy_setopt_long(handle, option, value), "set option \(option.rawValue)")
+    }
+
+    /// Sets a string option; libcurl copies it (ccurl_easy_setopt_string); throws `HTTPClientError` (`setup`).
+    func set(_ option: CURLoption, _ value: String) throws {
+        try check(ccurl_easy_setopt_string(handle, option, value), "set option \(option.rawValue)")
+    }
+
+    /// Sets a pointer option (ccurl_easy_setopt_pointer); the caller keeps `pointer` valid while libcurl uses it; throws `HTTPClientError`.
+    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws {
+        try check(ccurl_easy_setopt_pointer(handle, option, pointer), "set option \(option.rawValue)")
+    }
+
+    /// Sets a curl_off_t option (ccurl_easy_setopt_off_t); throws `HTTPClientError` (`setup`).
+    func set(_ option: CURLoption, offT value: Int64) throws {
+        try check(ccurl_easy_setopt_off_t(handle, option, curl_off_t(value)), "set option \(option.rawValue)")
+    }
+
+    /// Sets a data callback such as CURLOPT_WRITEFUNCTION (ccurl_easy_setopt_callback); throws `HTTPClientError`.
+    func set(_ option: CURLoption, callback: curl_write_callback?) throws {
+        try check(ccurl_easy_setopt_callback(handle, option, callback), "set option \(option.rawValue)")
+    }
+
+    /// Sets a list option such as CURLOPT_HTTPHEADER (ccurl_easy_setopt_slist); `list` must outlive the transfer; throws `HTTPClientError`.
+    func set(_ option: CURLoption, list: CurlStringList) throws {
+        try check(ccurl_easy_setopt_slist(handle, option, list.head), "set option \(option.rawValue)")
+    }
+
+    /// Runs the transfer (curl_easy_perform); throws `HTTPClientError` classified from the CURLcode, errno and verify result.
+    func perform() throws {
+        let result = curl_easy_perform(handle)
+        guard result != CURLE_OK else { return }
+        let osErrno = Int32(truncatingIfNeeded: long(CURLINFO_OS_ERRNO) ?? 0)
+        let isHTTPS = url.lowercased().hasPrefix("https:")
+        let code = HTTPClientError.classify(result, osErrno: osErrno, isHTTPS: isHTTPS)
+        var verifyResult: String?
+        if code == .tls, let verify = long(CURLINFO_SSL_VERIFYRESULT), verify != Int(X509_V_OK) {
+            verifyResult = String(cString: X509_verify_cert_error_string(verify))
+        }
+        throw HTTPClientError(code: code, method: method, url: url, curlCode: Int(result.rawValue),
+                              curlMessage: curlWords(result), tlsVerifyResult: verifyResult, osErrno: osErrno)
+    }
+
+    /// Reads a long info (ccurl_easy_getinfo_long), or nil when libcurl has none.
+    func long(_ info: CURLINFO) -> Int? {
+        var value = 0
+        return ccurl_easy_getinfo_long(handle, info, &value) == CURLE_OK ? value : nil
+    }
+
+    /// Reads a double info (ccurl_easy_getinfo_double), or nil when libcurl has none.
+    func double(_ info: CURLINFO) -> Double? {
+        var value = 0.0
+        return ccurl_easy_getinfo_double(handle, info, &value) == CURLE_OK ? value : nil
+    }
+
+    /// Reads a curl_off_t info such as CURLINFO_TOTAL_TIME_T (ccurl_easy_getinfo_off_t), or nil when libcurl has none.
+    func offT(_ info: CURLINFO) -> Int64? {
+        var value: curl_off_t = 0
+        return ccurl_easy_getinfo_off_t(handle, info, &value) == CURLE_OK ? Int64(value) : nil
+    }
+
+    /// Reads a string info (ccurl_easy_getinfo_string), or nil when libcurl has none.
+    func string(_ info: CURLINFO) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard ccurl_easy_getinfo_string(handle, info, &value) == CURLE_OK, let value else { return nil }
+        return String(cString: value)
+    }
+
+    // The one place a CURLcode from setopt becomes an error.
+    private func check(_ result: CURLcode, _ step: @autoclosure () -> String) throws {
+        guard result != CURLE_OK else { return }
+        throw HTTPClientError(code: .setup, method: method, url: url, curlCode: Int(result.rawValue),
+                              curlMessage: "\(step()): \(curlWords(result))", tlsVerifyResult: nil, osErrno: 0)
+    }
+
+    private func curlWords(_ result: CURLcode) -> String {
+        let buffered = String(cString: errorBuffer)
+        return buffered.isEmpty ? String(cString: curl_easy_strerror(result)) : buffered
+    }
+}
