@@ -63,7 +63,6 @@ nothing keeps the resourceVersion; a body sent as form data gets 415.
 """
 
 import argparse
-import base64
 import copy
 import datetime
 import json
@@ -75,7 +74,6 @@ import signal
 import socket
 import socketserver
 import ssl
-import string
 import struct
 import sys
 import threading
@@ -696,17 +694,32 @@ class StateServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
 # Health, faults, discovery
 # ---------------------------------------------------------------------------
 
-READYZ_CHECKS = ["ping", "log", "etcd", "etcd-readiness", "kms-providers", "informer-sync",
-                 "poststarthook/start-apiserver-admission-initializer", "poststarthook/generic-apiserver-start-informers",
-                 "poststarthook/start-apiextensions-informers", "poststarthook/start-apiextensions-controllers",
-                 "poststarthook/crd-informer-synced", "poststarthook/rbac/bootstrap-roles",
-                 "poststarthook/scheduling/bootstrap-system-priority-classes", "poststarthook/bootstrap-controller",
-                 "poststarthook/apiservice-registration-controller", "shutdown"]
+# Check names and order as a v1.3x kube-apiserver lists them.
+POSTSTARTHOOKS = [
+    "start-apiserver-admission-initializer", "generic-apiserver-start-informers",
+    "priority-and-fairness-config-consumer", "priority-and-fairness-filter",
+    "storage-object-count-tracker-hook", "start-apiextensions-informers",
+    "start-apiextensions-controllers", "crd-informer-synced", "start-system-namespaces-controller",
+    "start-cluster-authentication-info-controller", "start-kube-apiserver-identity-lease-controller",
+    "start-kube-apiserver-identity-lease-garbage-collector", "start-legacy-token-tracking-controller",
+    "start-service-ip-repair-controllers", "rbac/bootstrap-roles",
+    "scheduling/bootstrap-system-priority-classes", "priority-and-fairness-config-producer",
+    "bootstrap-controller", "start-kubernetes-service-cidr-controller",
+    "aggregator-reload-proxy-client-cert", "start-kube-aggregator-informers",
+    "apiservice-status-local-available-controller", "apiservice-status-remote-available-controller",
+    "apiservice-registration-controller", "apiservice-discovery-controller",
+    "kube-apiserver-autoregistration"]
+HEALTHZ_CHECKS = (["ping", "log", "etcd"] + ["poststarthook/" + h for h in POSTSTARTHOOKS]
+                  + ["autoregister-completion", "poststarthook/apiservice-openapi-controller",
+                     "poststarthook/apiservice-openapiv3-controller"])
+READYZ_CHECKS = (["ping", "log", "etcd", "etcd-readiness", "informer-sync"]
+                 + HEALTHZ_CHECKS[3:] + ["shutdown"])
 FAILING_WHILE_STARTING = {"informer-sync", "poststarthook/start-apiextensions-controllers",
                           "poststarthook/crd-informer-synced", "poststarthook/rbac/bootstrap-roles",
                           "poststarthook/scheduling/bootstrap-system-priority-classes",
-                          "poststarthook/bootstrap-controller", "poststarthook/apiservice-registration-controller"}
-LEGACY_HEALTHZ_CHECKS = ["ping"]
+                          "poststarthook/bootstrap-controller", "poststarthook/apiservice-registration-controller",
+                          "autoregister-completion"}
+LEGACY_HEALTHZ_CHECKS = ["ping", "poststarthook/bootstrap-controller"]
 
 
 class Health:
@@ -730,32 +743,39 @@ class Health:
         with self.lock:
             self.unready_until = self.clock() + seconds
 
-    def body(self, endpoint, verbose, legacy, state_error=None):
-        """Returns (code, text) for /healthz, /livez or /readyz."""
+    def body(self, endpoint, verbose, legacy, state_error=None, check=None):
+        """Returns (code, text) for /healthz, /livez or /readyz (or one /<endpoint>/<check>).
+
+        Like k8s.io/apiserver/pkg/server/healthz: success is `ok` (or the check list
+        with `?verbose`); a failure always lists every check, `?verbose` or not."""
         unready = self.stage() != "ready"
-        if endpoint == "healthz" and legacy:
-            checks = LEGACY_HEALTHZ_CHECKS + (["poststarthook/bootstrap-controller"] if unready else [])
+        if legacy:
+            checks = LEGACY_HEALTHZ_CHECKS
         elif endpoint == "readyz":
             checks = READYZ_CHECKS
+        elif endpoint == "livez":
+            checks = [c for c in HEALTHZ_CHECKS if c != "autoregister-completion"] + ["autoregister-completion"]
         else:
-            checks = [c for c in READYZ_CHECKS if c not in ("informer-sync", "shutdown", "etcd-readiness")]
+            checks = HEALTHZ_CHECKS
         failing = set()
         if unready:
             failing |= FAILING_WHILE_STARTING & set(checks)
-            if endpoint == "healthz" and legacy:
-                failing.add("poststarthook/bootstrap-controller")
         if state_error is not None and "etcd" in checks:
             failing.add("etcd")
-        if not failing:
-            if not verbose:
-                return 200, "ok"
-            lines = ["[+]%s ok" % c for c in checks]
-            return 200, "\n".join(lines) + "\n%s check passed\n" % endpoint
-        if verbose:
-            lines = [("[-]%s failed: reason withheld" if c in failing else "[+]%s ok") % c for c in checks]
-        else:
-            lines = ["[-]%s failed: reason withheld" % c for c in checks if c in failing]
-        return 500, "\n".join(lines) + "\n%s check failed\n" % endpoint
+            failing.add("etcd-readiness")
+        failing &= set(checks)
+        if check is not None:
+            if check not in checks:
+                return 404, "404 page not found\n"
+            if check in failing:
+                return 500, "internal server error: %s\n" % (
+                    "etcd unreachable" if check.startswith("etcd") else "not finished")
+            return 200, "ok"
+        if not failing and not verbose:
+            return 200, "ok"
+        lines = [("[-]%s failed: reason withheld" if c in failing else "[+]%s ok") % c for c in checks]
+        verdict = "failed" if failing else "passed"
+        return (500 if failing else 200), "\n".join(lines) + "\n%s check %s\n" % (endpoint, verdict)
 
 
 FAULT_ACTIONS = ("delay", "hang", "reset", "status", "garbage", "html", "content-type", "truncate")
@@ -952,7 +972,14 @@ class Handler(BaseHTTPRequestHandler):
             if terminal is not None and terminal["action"] != "truncate":
                 self.apply_fault(terminal, path, release)
                 return
-            code, headers, payload = self.route(path, query, body, user_agent)
+            try:
+                code, headers, payload = self.route(path, query, body, user_agent)
+            except (Abort, OSError):
+                raise
+            except Exception as exc:  # a bug in the double must not cost the client its answer
+                code, headers, payload = self.json_response(500, status_failure(
+                    500, "InternalError", "Internal error occurred: %s: %s" % (type(exc).__name__, exc),
+                    {"causes": [{"message": str(exc)}]}))
             if terminal is not None:
                 self.fault_name = "truncate"
                 cut = payload[: len(payload) // 2]
@@ -1031,13 +1058,8 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             pass
         try:
-            if isinstance(sock, ssl.SSLSocket) and reset:
-                raw = socket.socket(fileno=os.dup(sock.fileno()))
-                raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                sock.close()
-                raw.close()
-            else:
-                sock.close()
+            # SSLSocket.close() sends no close_notify, so with linger 0 the peer sees an RST too.
+            sock.close()
         except OSError:
             pass
         raise Abort()
@@ -1056,7 +1078,7 @@ class Handler(BaseHTTPRequestHandler):
             if rule.get("retryAfter") is not None:
                 extra["Retry-After"] = str(int(rule["retryAfter"]))
             if path in ("/healthz", "/livez", "/readyz") and code == 500:
-                c, text = self.server.app.health_for_fault(path[1:])
+                text = "[+]ping ok\n[-]poststarthook/start-apiextensions-controllers failed: reason withheld\n%s check failed\n" % path[1:]
                 self.send(code, "text/plain; charset=utf-8", text.encode(), extra)
                 return
             reason, message = {
@@ -1167,9 +1189,6 @@ class Handler(BaseHTTPRequestHandler):
             endpoint = segments[0]
             if legacy and endpoint != "healthz":
                 return self.not_found_page()
-            if len(segments) > 1:
-                # /readyz/<check>: one check
-                return self.text_response(200, "ok")
             verbose = "verbose" in query
             state_error = None
             if app.remote:
@@ -1177,7 +1196,8 @@ class Handler(BaseHTTPRequestHandler):
                     app.store.ping()
                 except StateUnavailable as exc:
                     state_error = str(exc)
-            code, text = app.health.body(endpoint, verbose, legacy, state_error)
+            check = "/".join(segments[1:]) or None
+            code, text = app.health.body(endpoint, verbose, legacy, state_error, check)
             return self.text_response(code, text)
         if path == "/version" or path == "/version/":
             return self.json_response(200, LEGACY_VERSION if legacy else MODERN_VERSION)
@@ -1329,8 +1349,6 @@ class App:
                 ctx.verify_mode = ssl.CERT_REQUIRED
             self.ssl_context = ctx
 
-    def health_for_fault(self, endpoint):
-        return 500, "[-]poststarthook/start-apiextensions-controllers failed: reason withheld\n%s check failed\n" % endpoint
 
 
 def parse_listen(text):
