@@ -50,8 +50,7 @@ struct BootstrapCommand: ParsableCommand {
 
         let lock = dryRun ? nil : try NodeLock.acquire(root: options.root, timeout: lockTimeout, logger: logger)
         defer { lock?.release() }
-        let context = BootstrapContext(config: config, node: node, files: RootedFileSystem(root: options.root),
-                                       dryRun: dryRun, logger: logger)
+        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger)
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)
         let summary = bootstrapper.run(selection, context: context, prior: [validate]) { outcome in
             printer.line(outcome.step.rawValue, outcome.status.rawValue, outcome.message)

@@ -29,8 +29,7 @@ struct RenderCommand: ParsableCommand {
         let (config, node, _) = try options.loadConfigAndNode()
         let lock = dryRun ? nil : try NodeLock.acquire(root: options.root, timeout: lockTimeout, logger: logger)
         defer { lock?.release() }
-        let store = RootedFileSystem(root: options.root)
-        let context = BootstrapContext(config: config, node: node, files: store, dryRun: dryRun, logger: logger)
+        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger)
         let printer = OutputPrinter(format: options.output)
         var files: [FileReport] = []
         do {

@@ -16,7 +16,8 @@ final class BootstrapperTests: XCTestCase {
 
     private func context() throws -> BootstrapContext {
         let config = try TestSupport.seedConfig()
-        return BootstrapContext(config: config, node: config.masters[0], files: InMemoryFileStore(), dryRun: false, logger: Logger(label: "t"))
+        return BootstrapContext(config: config, node: config.masters[0], files: InMemoryFileStore(), dryRun: false, logger: Logger(label: "t"),
+                                clock: ManualClock(), random: FixedRandom(0.5), makeAPITransport: { throw UsageError("no API in this test") })
     }
 
     func testStepSelection() throws {

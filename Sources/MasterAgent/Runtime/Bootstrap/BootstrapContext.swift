@@ -8,16 +8,33 @@ final class BootstrapContext {
     let files: FileStore
     let dryRun: Bool
     let logger: Logger
+    let clock: MonotonicClock
+    let random: RandomSource
+    /// Opens the HTTP connection to the local API server (config's apiServer.* TLS settings); built on first use.
+    let makeAPITransport: () throws -> HTTPTransport
+    private var apiTransport: HTTPTransport?
+
+    /// The shared HTTP transport to the local API server (one keep-alive connection for the run).
+    func localAPI() throws -> HTTPTransport {
+        if let apiTransport { return apiTransport }
+        let transport = try makeAPITransport()
+        apiTransport = transport
+        return transport
+    }
 
     /// Set by kubelet-unit when the unit file changed, so kubelet-start knows to reload/restart.
     var kubeletUnitChanged = false
 
-    init(config: ClusterConfig, node: ClusterConfig.Master, files: FileStore, dryRun: Bool, logger: Logger) {
+    init(config: ClusterConfig, node: ClusterConfig.Master, files: FileStore, dryRun: Bool, logger: Logger,
+         clock: MonotonicClock, random: RandomSource, makeAPITransport: @escaping () throws -> HTTPTransport) {
         self.config = config
         self.node = node
         self.files = files
         self.dryRun = dryRun
         self.logger = logger
+        self.clock = clock
+        self.random = random
+        self.makeAPITransport = makeAPITransport
     }
 }
 
