@@ -59,17 +59,20 @@ final class TLSSession {
             throw error
         }
         let queue = OpenSSLError.drainErrorQueue()
-        if queue.isEmpty && sslError == SSL_ERROR_SYSCALL && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK) {
+        // With SO_RCVTIMEO on a blocking socket, an expired timeout surfaces as WANT_READ/WANT_WRITE or EAGAIN.
+        let timedOut = sslError == SSL_ERROR_WANT_READ || sslError == SSL_ERROR_WANT_WRITE
+            || (sslError == SSL_ERROR_SYSCALL && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK))
+        if queue.isEmpty && timedOut {
             throw OpenSSLError(code: .timedOut, action: action, cause: "no TLS answer before the timeout",
                                hint: "Check that the port serves TLS")
         }
         let cause: String
         if !queue.isEmpty {
             cause = queue
-        } else if sslError == SSL_ERROR_SYSCALL {
+        } else if sslError == SSL_ERROR_SYSCALL || sslError == SSL_ERROR_ZERO_RETURN {
             cause = savedErrno == 0 ? "the peer closed the connection" : String(cString: strerror(savedErrno))
         } else {
-            cause = "SSL_get_error \(sslError)"
+            cause = "handshake ended with SSL error \(sslError)"
         }
         throw OpenSSLError(code: .handshakeFailed, action: action, cause: cause, hint: "Check that the port serves TLS")
     }
