@@ -37,14 +37,16 @@ final class CertificateSigningRequest {
 
         let extensions = try OpenSSLError.check(copenssl_sk_X509_EXTENSION_new_null(), .buildFailed, action)
         defer { copenssl_sk_X509_EXTENSION_pop_free(extensions) }
-        var built: [OpaquePointer] = []
-        for (nid, value) in requestedExtensions {
-            built.append(try X509Support.makeExtension(nid, value, context: nil))
-        }
-        built.append(try X509Support.makeSubjectAltNameExtension(subjectAltNames))
-        for ext in built where copenssl_sk_X509_EXTENSION_push(extensions, ext) <= 0 {
-            X509_EXTENSION_free(ext)
-            throw OpenSSLError.fromQueue(.buildFailed, action)
+        // Each extension goes onto the stack as soon as it exists, so pop_free releases it on any later error.
+        let makers: [() throws -> OpaquePointer] = requestedExtensions.map { item in
+            { try X509Support.makeExtension(item.nid, item.value, context: nil) }
+        } + [{ try X509Support.makeSubjectAltNameExtension(subjectAltNames) }]
+        for make in makers {
+            let ext = try make()
+            guard copenssl_sk_X509_EXTENSION_push(extensions, ext) > 0 else {
+                X509_EXTENSION_free(ext)
+                throw OpenSSLError.fromQueue(.buildFailed, action)
+            }
         }
         try OpenSSLError.check(X509_REQ_add_extensions(request.pointer, extensions), .buildFailed, action)
         // X509_REQ_sign returns the signature length, not 1.
