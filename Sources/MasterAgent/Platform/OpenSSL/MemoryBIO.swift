@@ -17,7 +17,7 @@ final class MemoryBIO {
     /// A read-only BIO over a copy of `data`; throws `decodeFailed` when allocation fails (BIO_new_mem_buf).
     init(reading data: Data) throws {
         let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(data.count, 1), alignment: 1)
-        data.copyBytes(to: copy.bindMemory(to: UInt8.self))
+        _ = data.copyBytes(to: copy.bindMemory(to: UInt8.self))
         guard let bio = BIO_new_mem_buf(copy.baseAddress, Int32(data.count)) else {
             copy.deallocate()
             throw OpenSSLError.fromQueue(.decodeFailed, "allocate memory BIO")
