@@ -1,0 +1,50 @@
+import COpenSSL
+import Foundation
+
+/// Connects to a TLS server, verifies it against given CA certificates and reports what it serves (`certs check --peers`).
+struct TLSPeerProbe {
+    /// What a peer served in a verified handshake.
+    struct Result {
+        /// The peer's leaf certificate.
+        let leaf: Certificate
+        /// The certificates the peer sent, leaf first.
+        let chain: [Certificate]
+        /// DER SubjectPublicKeyInfo of the leaf: compare with `PrivateKey.publicKeyDER()`.
+        let publicKeyDER: Data
+        /// The negotiated protocol, e.g. "TLSv1.3".
+        let protocolVersion: String
+        /// Subjects of `chain` in order, for messages.
+        var chainSubjects: [String] { chain.map(\.subject) }
+    }
+
+    /// Trust anchors for the handshake (the certificates of ca.crt).
+    let trusted: [Certificate]
+    /// Limit for connect plus handshake.
+    let timeout: TimeInterval
+
+    /// A probe trusting exactly `trusted`, giving up after `timeout` seconds.
+    init(trusted: [Certificate], timeout: TimeInterval = 5) {
+        self.trusted = trusted
+        self.timeout = timeout
+    }
+
+    /// Connects to `host:port`, completes a verifying handshake (checking `expectedName` against the SANs when given) and
+    /// returns the served certificate; throws `connectionRefused`, `timedOut`, `connectFailed` or `handshakeFailed`
+    /// with the verify result (connect, SSL_connect, SSL_get_verify_result, SSL_get1_peer_certificate).
+    func probe(host: String, port: UInt16, expectedName: String? = nil) throws -> Result {
+        let target = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let action = "complete TLS handshake with \(target)"
+        // A peer that resets mid-handshake would otherwise kill the process with SIGPIPE; restored afterwards.
+        let previousHandler = signal(SIGPIPE, SIG_IGN)
+        defer { signal(SIGPIPE, previousHandler) }
+        let context = try TLSClientContext(trusted: trusted)
+        let connection = try TCPConnection.connect(host: host, port: port, timeout: timeout)
+        let session = try TLSSession(context: context, connection: connection, expectedName: expectedName)
+        try session.handshake(action: action)
+        defer { session.shutdown() }
+        let leaf = try session.peerCertificate(action: action)
+        let chain = try session.peerChain()
+        return Result(leaf: leaf, chain: chain.isEmpty ? [leaf] : chain, publicKeyDER: try leaf.publicKeyDER(),
+                      protocolVersion: session.protocolVersion)
+    }
+}

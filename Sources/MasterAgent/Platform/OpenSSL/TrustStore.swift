@@ -1,0 +1,20 @@
+import COpenSSL
+import Foundation
+
+/// Owner of an X509_STORE filled with trust anchors, freed with X509_STORE_free.
+final class TrustStore {
+    /// The X509_STORE handle.
+    let pointer: OpaquePointer
+
+    /// A store holding `certificates`; throws `chainVerifyFailed` when one cannot be added (X509_STORE_add_cert).
+    init(_ certificates: [Certificate], action: String) throws {
+        pointer = try OpenSSLError.check(X509_STORE_new(), .chainVerifyFailed, action)
+        for cert in certificates where X509_STORE_add_cert(pointer, cert.pointer) != 1 {
+            throw OpenSSLError.fromQueue(.chainVerifyFailed, action)
+        }
+    }
+
+    deinit {
+        X509_STORE_free(pointer)
+    }
+}
