@@ -22,6 +22,12 @@ struct BootstrapCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for another run's lock.")
     var lockTimeout: Double = 120
 
+    @Option(name: .customLong("ca-cert"), help: "CA certificate to sign apiserver.crt with (else pki.caCert).")
+    var caCert: String?
+
+    @Option(name: .customLong("ca-key"), help: "CA key to sign apiserver.crt with (else pki.caKey).")
+    var caKey: String?
+
     /// The JSON document of a bootstrap.
     struct Result: Encodable {
         let node: String
@@ -51,6 +57,8 @@ struct BootstrapCommand: ParsableCommand {
         let lock = dryRun ? nil : try NodeLock.acquire(root: options.root, timeout: lockTimeout, logger: logger)
         defer { lock?.release() }
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger)
+        if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
+        if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)
         let summary = bootstrapper.run(selection, context: context, prior: [validate]) { outcome in
             printer.line(outcome.step.rawValue, outcome.status.rawValue, outcome.message)
@@ -73,6 +81,7 @@ enum StepWiring {
     static func runners() -> [BootstrapStep: BootstrapStepRunner] {
         [
             .kubeletUnit: PartialStep(inner: KubeletUnitFileStep(), missing: "enabling kubelet.service over sd-bus"),
+            .certs: CertsStep(),
             .manifests: ManifestsStep(),
         ]
     }

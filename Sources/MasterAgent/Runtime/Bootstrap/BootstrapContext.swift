@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// What every step of one bootstrap run shares: the validated config, this master, the ports
@@ -21,6 +22,13 @@ final class BootstrapContext {
         apiTransport = transport
         return transport
     }
+
+    /// Wall-clock time for certificate validity (certificates speak calendar time, not monotonic time).
+    var wallClock: () -> Date = { Date() }
+    /// The cryptography behind the certs step (set by the command's wiring; nil in tests that need none).
+    var pki: PKIToolkit?
+    /// A CA given on the command line (`--ca-cert`/`--ca-key`) as PEM, taking precedence over `pki.caCert`/`pki.caKey`.
+    var commandLineCA: (certificate: Data, key: Data)?
 
     /// Set by kubelet-unit when the unit file changed, so kubelet-start knows to reload/restart.
     var kubeletUnitChanged = false

@@ -1,0 +1,203 @@
+import ArgumentParser
+import Foundation
+
+/// `master-agent certs`: the API server's TLS material (check, sign on the CA host, import, renew).
+struct CertsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certs",
+        abstract: "Check, sign, import or renew the API server's key and certificate.",
+        subcommands: [Check.self, Sign.self, Import.self, Renew.self]
+    )
+
+    /// `certs check [--peers]`.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check key, certificate and CA in pki.dir (and, with --peers, the other masters' keys).")
+
+        @OptionGroup var options: NodeOptions
+
+        @Flag(name: .long, help: "Also connect to every other master's secure port and compare the key it serves with ours.")
+        var peers = false
+
+        @Option(name: .long, help: "Seconds for each peer's TLS handshake.")
+        var peerTimeout: Double = 5
+
+        struct Result: Encodable {
+            let rows: [CertificateChecker.Row]
+            let findings: [CertificateFinding]
+            let healthy: Bool
+        }
+
+        func run() throws {
+            let logger = try options.makeLogger()
+            let (config, node, _) = try options.loadConfigAndNode()
+            let fs = RootedFileSystem(root: options.root)
+            let toolkit = OpenSSLToolkit()
+            var report = try CertificateChecker(files: fs, pki: toolkit, config: config, now: Date()).check()
+            let paths = PKIPaths(config)
+            if peers {
+                if let key = try fs.readFile(paths.key), let ca = try fs.readFile(paths.ca), let der = try? toolkit.publicKey(ofKey: key.data) {
+                    let findings = PeerKeyCheck(probe: OpenSSLPeerKeyProbe(timeout: peerTimeout)).run(config: config, node: node, localKeyDER: der, trustedPEM: ca.data)
+                    report.findings += findings
+                    for peer in config.masters where peer.name != node.name {
+                        let failed = findings.contains { $0.file == peer.name }
+                        report.rows.append(.init(file: "peer \(peer.name)", subject: "\(peer.address):\(config.apiServer.securePort)", sansOK: nil,
+                                                 expiresInDays: nil, status: failed ? "error" : "same key"))
+                    }
+                } else {
+                    logger.error("peer check skipped: the local key or ca.crt is unusable")
+                }
+            }
+            let printer = OutputPrinter(format: options.output)
+            printer.text("FILE".padding(toLength: 36, withPad: " ", startingAt: 0) + "SUBJECT".padding(toLength: 28, withPad: " ", startingAt: 0) + "SANS  EXPIRES IN  STATUS")
+            for row in report.rows {
+                let sans = row.sansOK.map { $0 ? "ok" : "MISSING" } ?? "-"
+                let expires = row.expiresInDays.map { "\($0) days" } ?? "-"
+                printer.text(row.file.padding(toLength: max(36, row.file.count + 1), withPad: " ", startingAt: 0)
+                             + String(row.subject.prefix(27)).padding(toLength: 28, withPad: " ", startingAt: 0)
+                             + sans.padding(toLength: 6, withPad: " ", startingAt: 0) + expires.padding(toLength: 12, withPad: " ", startingAt: 0) + row.status)
+            }
+            for finding in report.findings { printer.text("\(finding.severity.rawValue): \(finding.message)") }
+            printer.json(Result(rows: report.rows, findings: report.findings, healthy: !report.hasErrors))
+            if report.hasErrors { throw CommandFailure(status: .failure, message: "certificate check failed (see above)") }
+        }
+    }
+
+    /// `certs sign`: what the document's root-ca-host ran with `openssl x509 -req`, keeping the CSR's names.
+    struct Sign: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sign an apiserver.csr on the CA host; writes the certificate followed by the CA.")
+
+        @Option(name: .long, help: "The certificate signing request (PEM).") var csr: String
+        @Option(name: .customLong("ca-cert"), help: "The CA certificate (PEM).") var caCert: String
+        @Option(name: .customLong("ca-key"), help: "The CA private key (PEM).") var caKey: String
+        @Option(name: .long, help: "Validity in days.") var days: Int = 365
+        @Option(name: .long, help: "Where to write the certificate chain.") var out: String
+
+        func run() throws {
+            guard (1...36500).contains(days) else { throw CommandFailure(status: .usage, message: "--days must be between 1 and 36500") }
+            let toolkit = OpenSSLToolkit()
+            do {
+                let csrPEM = try readFile(csr), caCertPEM = try readFile(caCert), caKeyPEM = try readFile(caKey)
+                let request = try toolkit.inspectRequest(csrPEM)
+                let chain = try toolkit.sign(csrPEM: csrPEM, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM, validityDays: days, notBefore: Date())
+                try RootedFileSystem(root: "/").writeAtomically(absolute(out), data: chain, mode: 0o644)
+                print("signed \(csr) for \(days) days with \(request.subjectAltNames.count) names -> \(out)")
+                print("copy \(out) and \(caCert) to the master and run: master-agent certs import --cert apiserver.crt --ca-cert ca.crt")
+            } catch let failure as CommandFailure {
+                throw failure
+            } catch {
+                throw CommandFailure(status: .failure, message: "\(error)")
+            }
+        }
+    }
+
+    /// `certs import`: install a certificate signed on the CA host after checking it.
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Install a signed apiserver.crt (and ca.crt) into pki.dir after checking it.")
+
+        @OptionGroup var options: NodeOptions
+        @Option(name: .long, help: "The signed certificate (certificate, then the CA).") var cert: String
+        @Option(name: .customLong("ca-cert"), help: "The CA certificate; default: the one already in pki.dir.") var caCert: String?
+
+        func run() throws {
+            _ = try options.makeLogger()
+            let (config, _, _) = try options.loadConfigAndNode()
+            let fs = RootedFileSystem(root: options.root)
+            let paths = PKIPaths(config)
+            let toolkit = OpenSSLToolkit()
+            do {
+                let chain = try readFile(cert)
+                let caPEM = try caCert.map(readFile) ?? (try fs.readFile(paths.ca)?.data).orThrow("no --ca-cert given and \(paths.ca) does not exist")
+                guard let key = try fs.readFile(paths.key) else {
+                    throw CommandFailure(status: .failure, message: "could not import \(cert): \(paths.key) is missing; the certificate must match this master's key.")
+                }
+                // Check before installing: the imported files must pass the same checks bootstrap runs.
+                let scratch = InMemoryCheckStore(files: [paths.key: ExistingFile(data: key.data, mode: 0o600, ownerUID: 0),
+                                                         paths.certificate: ExistingFile(data: chain, mode: 0o644, ownerUID: 0),
+                                                         paths.ca: ExistingFile(data: caPEM, mode: 0o644, ownerUID: 0)])
+                let report = try CertificateChecker(files: scratch, pki: toolkit, config: config, now: Date(), checkOwner: false).check()
+                guard !report.hasErrors else {
+                    throw CommandFailure(status: .failure, message: "could not import \(cert):\n" + report.findings.filter { $0.severity == .error }.map { "  \($0.message)" }.joined(separator: "\n"))
+                }
+                try fs.writeAtomically(paths.ca, data: caPEM, mode: 0o644)
+                try fs.writeAtomically(paths.certificate, data: chain, mode: 0o644)
+                try fs.removeFile(paths.csr)
+                print("imported \(cert) into \(paths.certificate) (expires in \(report.daysLeft ?? 0) days); run master-agent bootstrap to continue")
+            } catch let failure as CommandFailure {
+                throw failure
+            } catch {
+                throw CommandFailure(status: .failure, message: "\(error)")
+            }
+        }
+    }
+
+    /// `certs renew`: a new certificate for the same key (or, on request, a new key).
+    struct Renew: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a new certificate for the existing key (--new-key replaces the key too).")
+
+        @OptionGroup var options: NodeOptions
+        @Option(name: .customLong("ca-cert"), help: "The CA certificate (else pki.caCert).") var caCert: String?
+        @Option(name: .customLong("ca-key"), help: "The CA key (else pki.caKey).") var caKey: String?
+        @Flag(name: .long, help: "Also replace apiserver.key. Invalidates every service-account token; copy the new key to all masters.") var newKey = false
+
+        func run() throws {
+            let logger = try options.makeLogger()
+            let (config, node, _) = try options.loadConfigAndNode()
+            let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger)
+            if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
+            let paths = PKIPaths(config)
+            let fs = RootedFileSystem(root: options.root)
+            let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
+            defer { lock.release() }
+            let oldKey = try fs.readFile(paths.key)
+            if newKey {
+                logger.warning("replacing apiserver.key: every service-account token signed with the old key stops working; copy the new key and certificate to every master")
+                try fs.removeFile(paths.key)
+            }
+            // Moving the certificate aside makes the certs step issue a new one; restored if that fails.
+            let old = try fs.readFile(paths.certificate)
+            try fs.removeFile(paths.certificate)
+            do {
+                let outcome = try CertsStep().run(context)
+                OutputPrinter(format: options.output).files(outcome.files, indent: "")
+                print("renewed: \(outcome.message)")
+            } catch {
+                // Put back what was there: a failed renew must not leave the master without its key or certificate.
+                if newKey, let oldKey { try fs.writeAtomically(paths.key, data: oldKey.data, mode: oldKey.mode) }
+                if let old { try fs.writeAtomically(paths.certificate, data: old.data, mode: old.mode) }
+                let status = (error as? ExitStatusProviding)?.exitStatus ?? .failure
+                throw CommandFailure(status: status, message: "\(error)")
+            }
+        }
+    }
+}
+
+/// Reads a file given on the command line, with a message naming it.
+func readFile(_ path: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CommandFailure(status: .failure, message: "could not read \(path): it does not exist or is not readable")
+    }
+    return data
+}
+
+/// An absolute version of a command-line path.
+func absolute(_ path: String) -> String {
+    path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+}
+
+extension Optional {
+    /// The value, or a failure saying `message`.
+    func orThrow(_ message: String) throws -> Wrapped {
+        guard let value = self else { throw CommandFailure(status: .failure, message: message) }
+        return value
+    }
+}
+
+/// A read-only file map for checking files before they are installed.
+struct InMemoryCheckStore: FileStore {
+    let files: [String: ExistingFile]
+    func readFile(_ path: String) throws -> ExistingFile? { files[path] }
+    func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {}
+    func removeFile(_ path: String) throws {}
+    func listDirectory(_ directory: String) throws -> [String]? { nil }
+    func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool { false }
+}

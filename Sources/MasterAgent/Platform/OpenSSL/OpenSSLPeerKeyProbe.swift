@@ -1,0 +1,11 @@
+import Foundation
+
+/// `PeerKeyProbe` through `TLSPeerProbe` (handshake only, verified against the given CA).
+struct OpenSSLPeerKeyProbe: PeerKeyProbe {
+    let timeout: TimeInterval
+
+    func servedPublicKey(host: String, port: Int, trustedPEM: Data) throws -> Data {
+        let trusted = try Certificate.loadChain(pemData: trustedPEM, source: "ca.crt")
+        return try TLSPeerProbe(trusted: trusted, timeout: timeout).probe(host: host, port: UInt16(port), expectedName: host).publicKeyDER
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import XCTest
+@testable import MasterAgent
+
+/// The certs step and `certs` commands, checked with the `openssl` command line.
+final class CertsCommandTests: XCTestCase {
+    private var root: URL!
+    private var configPath: String!
+    private var caDir: URL!
+
+    private func openssl(_ arguments: [String]) throws -> TestSupport.ProcessResult {
+        try TestSupport.run(URL(fileURLWithPath: "/usr/bin/openssl"), arguments)
+    }
+
+    /// A CA made with the openssl CLI, in its own directory (the "CA host").
+    private func makeCA(_ name: String) throws -> URL {
+        let dir = try TestSupport.makeTemporaryDirectory(self, name: name)
+        let made = try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.path + "/ca.key", "-out", dir.path + "/ca.crt",
+                                "-subj", "/CN=\(name)", "-days", "30"])
+        XCTAssertEqual(made.status, 0, made.stderr)
+        return dir
+    }
+
+    override func setUpWithError() throws {
+        root = try TestSupport.makeTemporaryDirectory(self, name: "certs-root")
+        caDir = try makeCA("test-root-ca")
+        configPath = root.path + "/cluster.yaml"
+        try TestSupport.fixtureText("seed-cluster.yaml").write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    private var pkiDir: String { root.path + "/etc/kubernetes/ssl" }
+
+    private func agent(_ arguments: [String]) throws -> TestSupport.ProcessResult {
+        try TestSupport.agent(arguments + ["--config", configPath, "--node", "master01", "--root", root.path])
+    }
+
+    private func bootstrapCerts(withCA: Bool = true) throws -> TestSupport.ProcessResult {
+        try agent(["bootstrap", "--steps", "certs"] + (withCA ? ["--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"] : []))
+    }
+
+    private func derivedSANs() -> String {
+        "DNS:localhost, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local, "
+            + "DNS:loadbalancer.example.com, DNS:master01.example.com, DNS:master02.example.com, "
+            + "IP Address:127.0.0.1, IP Address:10.3.0.1, IP Address:192.168.3.1, IP Address:192.168.1.1, IP Address:192.168.1.2"
+    }
+
+    func testIssuedMaterialPassesOpenSSLAndRerunIsUnchanged() throws {
+        let first = try bootstrapCerts()
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        XCTAssertTrue(first.stdout.contains("certs         changed"), first.stdout)
+        let verify = try openssl(["verify", "-CAfile", pkiDir + "/ca.crt", pkiDir + "/apiserver.crt"])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        XCTAssertTrue(verify.stdout.hasSuffix(": OK\n"), verify.stdout)
+        let sans = try openssl(["x509", "-in", pkiDir + "/apiserver.crt", "-noout", "-ext", "subjectAltName"])
+        let listed = Set(sans.stdout.components(separatedBy: "\n")[1].trimmingCharacters(in: .whitespaces).components(separatedBy: ", "))
+        XCTAssertEqual(listed, Set(derivedSANs().components(separatedBy: ", ")))
+        let subject = try openssl(["x509", "-in", pkiDir + "/apiserver.crt", "-noout", "-subject", "-ext", "keyUsage,extendedKeyUsage,basicConstraints"])
+        XCTAssertTrue(subject.stdout.contains("CN = kube-apiserver"), subject.stdout)
+        XCTAssertTrue(subject.stdout.contains("Digital Signature, Non Repudiation, Key Encipherment"), subject.stdout)
+        XCTAssertTrue(subject.stdout.contains("TLS Web Server Authentication"), subject.stdout)
+        XCTAssertTrue(subject.stdout.contains("CA:FALSE"), subject.stdout)
+        // The certificate is followed by the CA, as the document's `cat ca.crt >> apiserver.crt`.
+        XCTAssertEqual(try String(contentsOfFile: pkiDir + "/apiserver.crt", encoding: .utf8).components(separatedBy: "BEGIN CERTIFICATE").count - 1, 2)
+        XCTAssertEqual(try openssl(["pkey", "-in", pkiDir + "/apiserver.key", "-noout"]).status, 0)
+        let keyMode = try FileManager.default.attributesOfItem(atPath: pkiDir + "/apiserver.key")[.posixPermissions] as! NSNumber
+        XCTAssertEqual(keyMode.intValue, 0o600)
+        let key = try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.key"))
+
+        let second = try bootstrapCerts()
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("certs         unchanged"), second.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.key")), key)
+        let check = try agent(["certs", "check"])
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        XCTAssertTrue(check.stdout.contains("apiserver.crt"), check.stdout)
+    }
+
+    func testWithoutCAKeyTheCSRRoundTripsThroughSignAndImport() throws {
+        let pending = try bootstrapCerts(withCA: false)
+        XCTAssertEqual(pending.status, ExitStatus.certificatePending.rawValue, pending.stdout + pending.stderr)
+        XCTAssertTrue(pending.stdout.contains("master-agent certs sign --csr apiserver.csr"), pending.stdout)
+        let csr = pkiDir + "/apiserver.csr"
+        XCTAssertEqual(try openssl(["req", "-in", csr, "-noout", "-verify"]).status, 0)
+        let csrBytes = try Data(contentsOf: URL(fileURLWithPath: csr))
+        XCTAssertEqual(try bootstrapCerts(withCA: false).status, ExitStatus.certificatePending.rawValue)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: csr)), csrBytes, "a rerun keeps a CSR that still matches")
+
+        // On the CA host.
+        let signed = try TestSupport.agent(["certs", "sign", "--csr", csr, "--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key",
+                                            "--days", "90", "--out", caDir.path + "/apiserver.crt"])
+        XCTAssertEqual(signed.status, 0, signed.stderr)
+        XCTAssertEqual(try openssl(["verify", "-CAfile", caDir.path + "/ca.crt", caDir.path + "/apiserver.crt"]).status, 0)
+        let sans = try openssl(["x509", "-in", caDir.path + "/apiserver.crt", "-noout", "-ext", "subjectAltName"]).stdout
+        XCTAssertTrue(sans.contains("DNS:kubernetes.default.svc.cluster.local"), sans)
+
+        let imported = try agent(["certs", "import", "--cert", caDir.path + "/apiserver.crt", "--ca-cert", caDir.path + "/ca.crt"])
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: csr))
+        let resumed = try bootstrapCerts(withCA: false)
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+    }
+
+    func testKeyModeTooOpenIsRejected() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        chmod(pkiDir + "/apiserver.key", 0o644)
+        let result = try bootstrapCerts()
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stdout.contains("has mode 0644; a private key must be 0600"), result.stdout)
+        XCTAssertEqual(try agent(["certs", "check"]).status, 1)
+    }
+
+    func testExistingKeyIsNeverOverwrittenAndMismatchIsReported() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        // Another key in place of ours: the certificate no longer matches; the agent must not replace the key.
+        XCTAssertEqual(try openssl(["genrsa", "-out", pkiDir + "/apiserver.key", "2048"]).status, 0)
+        chmod(pkiDir + "/apiserver.key", 0o600)
+        let foreignKey = try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.key"))
+        let result = try bootstrapCerts()
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stdout.contains("does not belong to apiserver.key"), result.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.key")), foreignKey)
+    }
+
+    func testCertificateFromAnotherCAFails() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let other = try makeCA("other-ca")
+        try FileManager.default.removeItem(atPath: pkiDir + "/ca.crt")
+        try FileManager.default.copyItem(atPath: other.path + "/ca.crt", toPath: pkiDir + "/ca.crt")
+        let result = try agent(["certs", "check"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stdout.contains("does not verify against"), result.stdout)
+        XCTAssertNotEqual(try openssl(["verify", "-CAfile", pkiDir + "/ca.crt", pkiDir + "/apiserver.crt"]).status, 0)
+    }
+
+    func testMissingSANIsNamedWithTheFix() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let text = try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  extraSANs: [api.example.com, 10.9.9.9]")
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        let result = try agent(["certs", "check"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stdout.contains("lacks subjectAltNames DNS:api.example.com, IP:10.9.9.9"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("master-agent certs renew"), result.stdout)
+        let renewed = try agent(["certs", "renew", "--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"])
+        XCTAssertEqual(renewed.status, 0, renewed.stdout + renewed.stderr)
+        XCTAssertEqual(try agent(["certs", "check"]).status, 0)
+    }
+
+    func testExpiredAndNotYetValidCertificatesFail() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let toolkit = OpenSSLToolkit()
+        let keyPEM = try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.key"))
+        let caCert = try Data(contentsOf: URL(fileURLWithPath: caDir.path + "/ca.crt"))
+        let caKey = try Data(contentsOf: URL(fileURLWithPath: caDir.path + "/ca.key"))
+        let config = try ConfigLoader.load(yaml: String(contentsOfFile: configPath, encoding: .utf8), file: configPath)
+        let csr = try toolkit.makeCSR(keyPEM: keyPEM, commonName: "kube-apiserver", sans: APIServerSANs.required(config))
+        for (notBefore, words) in [(Date().addingTimeInterval(-20 * 86400), "expired on"), (Date().addingTimeInterval(5 * 86400), "is not valid before")] {
+            let chain = try toolkit.sign(csrPEM: csr, caCertPEM: caCert, caKeyPEM: caKey, validityDays: 10, notBefore: notBefore)
+            try chain.write(to: URL(fileURLWithPath: pkiDir + "/apiserver.crt"))
+            let result = try agent(["certs", "check"])
+            XCTAssertEqual(result.status, 1, words)
+            XCTAssertTrue(result.stdout.contains(words), result.stdout)
+            XCTAssertEqual(try bootstrapCerts().status, 1, "bootstrap must refuse it too")
+        }
+    }
+
+    func testExpiringSoonIsAWarningNotAnError() throws {
+        let text = try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 10")
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let result = try agent(["certs", "check", "--output", "json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let findings = object["findings"] as! [[String: Any]]
+        XCTAssertEqual(findings.map { $0["code"] as? String }, ["expiresSoon"])
+        XCTAssertEqual(object["healthy"] as? Bool, true)
+    }
+}
