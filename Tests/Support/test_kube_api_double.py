@@ -107,7 +107,7 @@ def lease(name, holder="node-a", rv=None, renew="2026-11-24T22:00:00.000000Z"):
 
 class HealthTimelineTests(unittest.TestCase):
     def test_refuses_then_answers_500_with_failing_checks_then_ok(self):
-        double = Double("--refuse-for", "0.6", "--unready-for", "0.6")
+        double = Double("--refuse-for", "1.0", "--unready-for", "0.8")
         self.addCleanup(double.stop)
         seen = []
         deadline = time.monotonic() + 8
