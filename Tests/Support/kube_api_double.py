@@ -176,12 +176,12 @@ def invalid(resource, name, causes):
     """causes: list of (field, message-after-field)."""
     group = RESOURCES[resource][0]
     kind = RESOURCES[resource][2]
-    # The registry names the kind for create validation and the resource for the
-    # resourceVersion check; callers pass the label they need through `causes`.
+    # Validation errors name the Kind (Lease.coordination.k8s.io); the registry's
+    # resourceVersion check names the resource instead and is built in Store._update.
     label = kind + "." + group if group else kind
-    text = "; ".join("%s: %s" % (f, m) for f, m in causes)
+    text = ", ".join("%s: %s" % (f, m) for f, m in causes)
     if len(causes) > 1:
-        text = "[" + ", ".join("%s: %s" % (f, m) for f, m in causes) + "]"
+        text = "[" + text + "]"
     details = {"name": name}
     if group:
         details["group"] = group
