@@ -49,12 +49,27 @@ Design
               matching Content-Length; {"short": true} instead declares the full
               length and closes early
   `--fault JSON` (repeatable) preloads rules.
+* Health bodies follow k8s.io/apiserver's healthz handler: `ok` when healthy
+  (`?verbose`: one `[+]check ok` line each, then `readyz check passed`); on
+  failure 500 with every check listed (`[-]informer-sync failed: reason withheld`
+  ...), ending `readyz check failed`, with or without `?verbose` (the handler is
+  always verbose on failure). `/readyz/<check>` answers for one check.
 * Legacy mode (`--mode legacy`) answers like v1.2: /healthz only (404 page not
   found on /readyz and /livez), no coordination.k8s.io group, only `default`
   exists, namespaces get no metadata.name label (added in v1.21).
 * `--require-auth`: requests without a verified client certificate and without a
   bearer token given by `--token` are `system:anonymous` and get 403 on the API
   (health and /version stay public); a wrong bearer token gets 401 everywhere.
+
+Examples:
+    kube_api_double.py --listen 127.0.0.1:0 --ready-file /tmp/api.json \
+        --refuse-for 2 --unready-for 1
+    kube_api_double.py --listen 127.0.0.1:0 --ready-file r.json --tls-cert s.crt \
+        --tls-key s.key --client-ca ca.crt --require-auth
+    kube_api_double.py --state-socket /run/demo/state.sock --mode legacy     # "etcd"
+    kube_api_double.py --listen 10.0.0.1:8080 --state-connect /run/demo/state.sock --mode legacy
+The ready file holds {"pid", "ports", "addresses", "scheme", "stateSocket",
+"listenAt"}; it is written as soon as the ports are bound (before --refuse-for ends).
 
 Deliberately faithful details a client may trip on: PUT of a Lease without
 metadata.resourceVersion is 422 Invalid (leases forbid unconditional updates);
@@ -161,12 +176,12 @@ def invalid(resource, name, causes):
     """causes: list of (field, message-after-field)."""
     group = RESOURCES[resource][0]
     kind = RESOURCES[resource][2]
-    # The registry names the kind for create validation and the resource for the
-    # resourceVersion check; callers pass the label they need through `causes`.
+    # Validation errors name the Kind (Lease.coordination.k8s.io); the registry's
+    # resourceVersion check names the resource instead and is built in Store._update.
     label = kind + "." + group if group else kind
-    text = "; ".join("%s: %s" % (f, m) for f, m in causes)
+    text = ", ".join("%s: %s" % (f, m) for f, m in causes)
     if len(causes) > 1:
-        text = "[" + ", ".join("%s: %s" % (f, m) for f, m in causes) + "]"
+        text = "[" + text + "]"
     details = {"name": name}
     if group:
         details["group"] = group
@@ -619,6 +634,18 @@ class RemoteStore:
             self.local.conn = conn
         return conn
 
+    def _connect_patiently(self):
+        # A burst of new connections can overflow the listen backlog (EAGAIN on
+        # unix sockets); nothing was sent yet, so retrying is safe.
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                return self._connection()
+            except (BlockingIOError, InterruptedError, ConnectionRefusedError) as exc:
+                if isinstance(exc, ConnectionRefusedError) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.005)
+
     def _drop(self):
         conn = getattr(self.local, "conn", None)
         self.local.conn = None
@@ -634,7 +661,7 @@ class RemoteStore:
         last = None
         for _ in range(2):
             try:
-                sock, reader = self._connection()
+                sock, reader = self._connect_patiently()
                 sock.sendall(line)
                 answer = reader.readline()
                 if not answer:
@@ -681,6 +708,7 @@ class StateRequestHandler(socketserver.StreamRequestHandler):
 
 class StateServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
+    request_queue_size = 256
 
     def __init__(self, path, store):
         if os.path.exists(path):

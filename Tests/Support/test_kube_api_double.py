@@ -107,7 +107,7 @@ def lease(name, holder="node-a", rv=None, renew="2026-11-24T22:00:00.000000Z"):
 
 class HealthTimelineTests(unittest.TestCase):
     def test_refuses_then_answers_500_with_failing_checks_then_ok(self):
-        double = Double("--refuse-for", "0.6", "--unready-for", "0.6")
+        double = Double("--refuse-for", "1.0", "--unready-for", "0.8")
         self.addCleanup(double.stop)
         seen = []
         deadline = time.monotonic() + 8
@@ -694,6 +694,34 @@ class SharedStateTests(unittest.TestCase):
         status, _, body = request(a.port, "GET", "/readyz")
         self.assertEqual(status, 500)
         self.assertIn(b"[-]etcd failed: reason withheld", body)
+
+    def test_concurrent_creates_through_two_servers_succeed_exactly_once(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        sock = os.path.join(tmp.name, "state.sock")
+        state = Double("--state-socket", sock, "--no-kube-system", listen=0)
+        self.addCleanup(state.stop)
+        a = Double("--state-connect", sock)
+        self.addCleanup(a.stop)
+        b = Double("--state-connect", sock)
+        self.addCleanup(b.stop)
+        results = []
+        barrier = threading.Barrier(10)
+
+        def agent(i):
+            port = (a.port, b.port)[i % 2]
+            barrier.wait()
+            results.append(rj(port, "POST", "/api/v1/namespaces", namespace("kube-system"),
+                              headers={"User-Agent": "master-agent/1 (node n%d)" % i})[0])
+
+        threads = [threading.Thread(target=agent, args=(i,)) for i in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        self.assertEqual(sorted(results), [201] + [409] * 9)
+        creates = rj(a.port, "GET", "/__double/state")[1]["namespaceCreates"]
+        self.assertEqual(sum(creates.values()), 1)
 
     def test_one_process_serves_several_addresses_with_one_store(self):
         double = Double(listen=2)
