@@ -22,6 +22,9 @@ struct BootstrapCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for another run's lock.")
     var lockTimeout: Double = 120
 
+    @Flag(name: .long, help: "Make preflight warnings (unhealthy etcd) errors.")
+    var strict = false
+
     @Option(name: .customLong("ca-cert"), help: "CA certificate to sign apiserver.crt with (else pki.caCert).")
     var caCert: String?
 
@@ -58,6 +61,7 @@ struct BootstrapCommand: ParsableCommand {
         defer { lock?.release() }
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger)
         if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
+        context.strict = strict
         if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)
         let summary = bootstrapper.run(selection, context: context, prior: [validate]) { outcome in
@@ -81,6 +85,7 @@ enum StepWiring {
     static func runners() -> [BootstrapStep: BootstrapStepRunner] {
         [
             .kubeletUnit: PartialStep(inner: KubeletUnitFileStep(), missing: "enabling kubelet.service over sd-bus"),
+            .preflight: PreflightStep(),
             .certs: CertsStep(),
             .manifests: ManifestsStep(),
         ]

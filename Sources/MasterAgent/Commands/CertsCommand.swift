@@ -200,4 +200,5 @@ struct InMemoryCheckStore: FileStore {
     func removeFile(_ path: String) throws {}
     func listDirectory(_ directory: String) throws -> [String]? { nil }
     func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool { false }
+    func attributes(_ path: String) throws -> FileAttributes? { nil }
 }

@@ -22,6 +22,14 @@ enum Wiring {
                                             userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: node.name))
                          })
         context.pki = OpenSSLToolkit()
+        context.runningAsRoot = geteuid() == 0
+        context.usesAlternateRoot = root != "/"
+        let fs = RootedFileSystem(root: root)
+        context.makeEtcdTransport = {
+            try HTTPClient(tls: HTTPTLSConfig(caFile: fs.hostPath(config.etcd.caFile), clientCertFile: fs.hostPath(config.etcd.certFile),
+                                              clientKeyFile: fs.hostPath(config.etcd.keyFile)),
+                           userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: node.name))
+        }
         return context
     }
 }

@@ -32,4 +32,10 @@ final class InMemoryFileStore: FileStore {
     func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool {
         directories.insert(directory).inserted
     }
+
+    func attributes(_ path: String) throws -> FileAttributes? {
+        if directories.contains(path) { return FileAttributes(isDirectory: true, mode: 0o755, ownerUID: 0, readable: true, writable: true) }
+        guard let file = files[path] else { return nil }
+        return FileAttributes(isDirectory: false, mode: file.mode, ownerUID: file.ownerUID, readable: true, writable: true)
+    }
 }

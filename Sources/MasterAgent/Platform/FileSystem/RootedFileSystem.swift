@@ -117,4 +117,15 @@ final class RootedFileSystem: FileStore {
         }
         return created
     }
+
+    func attributes(_ path: String) throws -> FileAttributes? {
+        let full = hostPath(path)
+        var info = stat()
+        guard stat(full, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw FileSystemError(.read, path: full, errno: errno)
+        }
+        return FileAttributes(isDirectory: info.st_mode & S_IFMT == S_IFDIR, mode: UInt16(info.st_mode & 0o7777), ownerUID: info.st_uid,
+                              readable: access(full, R_OK) == 0, writable: access(full, W_OK) == 0)
+    }
 }

@@ -30,6 +30,15 @@ final class BootstrapContext {
     /// A CA given on the command line (`--ca-cert`/`--ca-key`) as PEM, taking precedence over `pki.caCert`/`pki.caKey`.
     var commandLineCA: (certificate: Data, key: Data)?
 
+    /// True when this process runs as root; preflight requires it unless paths go under `--root`.
+    var runningAsRoot = true
+    /// True when every path is placed under a `--root` other than "/" (tests, image builds).
+    var usesAlternateRoot = false
+    /// Preflight warnings (etcd unhealthy) become errors.
+    var strict = false
+    /// Opens an HTTP connection to etcd with its client TLS files; nil when not wired.
+    var makeEtcdTransport: (() throws -> HTTPTransport)?
+
     /// Set by kubelet-unit when the unit file changed, so kubelet-start knows to reload/restart.
     var kubeletUnitChanged = false
 

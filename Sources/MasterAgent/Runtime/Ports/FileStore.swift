@@ -20,6 +20,19 @@ protocol FileStore {
     func listDirectory(_ directory: String) throws -> [String]?
     /// Creates `directory` and its parents when missing; true when it had to create it.
     func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool
+    /// Type, mode and owner of `path` without reading it, or nil when it does not exist.
+    func attributes(_ path: String) throws -> FileAttributes?
+}
+
+/// What `stat` says about a path.
+struct FileAttributes: Equatable, Sendable {
+    let isDirectory: Bool
+    let mode: UInt16
+    let ownerUID: UInt32
+    /// Whether this process may read it (access(2)), which modes alone cannot tell for root.
+    let readable: Bool
+    /// Whether this process may write it (access(2)).
+    let writable: Bool
 }
 
 /// Names of the agent's temporary files. Dot-prefixed because the kubelet ignores dot files in
