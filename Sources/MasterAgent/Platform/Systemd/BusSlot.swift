@@ -1,0 +1,16 @@
+import CSystemd
+
+/// Owner of one `sd_bus_slot*` (a match callback); unreferencing it removes the match.
+final class BusSlot {
+    /// The owned slot.
+    let handle: OpaquePointer
+
+    /// Takes over the reference sd_bus_match_signal returned.
+    init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        sd_bus_slot_unref(handle)
+    }
+}
