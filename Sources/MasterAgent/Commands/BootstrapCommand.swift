@@ -22,6 +22,9 @@ struct BootstrapCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for another run's lock.")
     var lockTimeout: Double = 120
 
+    @Flag(name: .long, help: "No running systemd (chroot, image build): enable the kubelet by symlinks and start nothing.")
+    var offline = false
+
     @Flag(name: .long, help: "Make preflight warnings (unhealthy etcd) errors.")
     var strict = false
 
@@ -59,7 +62,9 @@ struct BootstrapCommand: ParsableCommand {
 
         let lock = dryRun ? nil : try NodeLock.acquire(root: options.root, timeout: lockTimeout, logger: logger)
         defer { lock?.release() }
-        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger)
+        let needsSystemd = selection.contains(.kubeletUnit) || selection.contains(.kubeletStart)
+        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger,
+                                     offline: offline, connectSystemd: needsSystemd)
         if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
         context.strict = strict
         if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
@@ -84,23 +89,11 @@ struct BootstrapCommand: ParsableCommand {
 enum StepWiring {
     static func runners() -> [BootstrapStep: BootstrapStepRunner] {
         [
-            .kubeletUnit: PartialStep(inner: KubeletUnitFileStep(), missing: "enabling kubelet.service over sd-bus"),
+            .kubeletUnit: KubeletUnitStep(),
+            .kubeletStart: KubeletStartStep(),
             .preflight: PreflightStep(),
             .certs: CertsStep(),
             .manifests: ManifestsStep(),
         ]
-    }
-}
-
-/// A step whose first part is built and whose rest is not: runs the part, then says plainly what is missing.
-struct PartialStep: BootstrapStepRunner {
-    let inner: BootstrapStepRunner
-    let missing: String
-
-    func run(_ context: BootstrapContext) throws -> StepOutcome {
-        var outcome = try inner.run(context)
-        outcome.message += "; \(missing) is not implemented yet"
-        outcome.status = .notImplemented
-        return outcome
     }
 }

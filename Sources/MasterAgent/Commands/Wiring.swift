@@ -14,7 +14,7 @@ enum Wiring {
 
     /// A bootstrap context with the real filesystem, clock, randomness and libcurl transport.
     static func context(config: ClusterConfig, node: ClusterConfig.Master, root: String, dryRun: Bool,
-                        logger: Logger) -> BootstrapContext {
+                        logger: Logger, offline: Bool = false, connectSystemd: Bool = false) -> BootstrapContext {
         let context = BootstrapContext(config: config, node: node, files: RootedFileSystem(root: root), dryRun: dryRun, logger: logger,
                          clock: SystemClock(), random: SystemRandom(),
                          makeAPITransport: {
@@ -29,6 +29,18 @@ enum Wiring {
             try HTTPClient(tls: HTTPTLSConfig(caFile: fs.hostPath(config.etcd.caFile), clientCertFile: fs.hostPath(config.etcd.certFile),
                                               clientKeyFile: fs.hostPath(config.etcd.keyFile)),
                            userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: node.name))
+        }
+        if root != "/" || offline {
+            // An image build or test tree: enable by symlinks as `systemctl --root` does, start nothing.
+            context.offlineUnits = fs
+            context.unitsUnavailableReason = root != "/" ? "--root \(root) is not a running system" : "--offline was given"
+        } else if connectSystemd {
+            do {
+                context.units = try SystemdUnitManager.connect()
+                context.journal = SystemdJournal()
+            } catch {
+                context.unitsUnavailableReason = "there is no systemd to talk to (\(error))"
+            }
         }
         return context
     }

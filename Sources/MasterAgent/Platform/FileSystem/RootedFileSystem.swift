@@ -129,3 +129,17 @@ final class RootedFileSystem: FileStore {
                               readable: access(full, R_OK) == 0, writable: access(full, W_OK) == 0)
     }
 }
+
+extension RootedFileSystem: SymlinkStore {
+    func ensureSymlink(_ link: String, target: String) throws -> Bool {
+        let full = hostPath(link)
+        var buffer = [CChar](repeating: 0, count: 4097)
+        let length = readlink(full, &buffer, 4096)
+        if length >= 0 && String(cString: Array(buffer[0..<length]) + [0]) == target { return false }
+        _ = try ensureDirectory((link as NSString).deletingLastPathComponent, mode: 0o755)
+        if length >= 0 { unlink(full) }
+        // The target is the node path (as systemctl --root writes it), valid once the tree is booted.
+        guard symlink(target, full) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }
+        return true
+    }
+}

@@ -39,6 +39,19 @@ final class BootstrapContext {
     /// Opens an HTTP connection to etcd with its client TLS files; nil when not wired.
     var makeEtcdTransport: (() throws -> HTTPTransport)?
 
+    /// systemd over D-Bus; nil when there is none to talk to (then `offlineUnits` decides).
+    var units: UnitManager?
+    /// Why `units` is nil, for the message when a step needs systemd.
+    var unitsUnavailableReason = "no systemd connection was set up"
+    /// With `--root` and no systemd: enable by writing the [Install] symlinks, start nothing.
+    var offlineUnits: SymlinkStore?
+    /// The kubelet's recent log lines, for failure messages.
+    var journal: UnitJournal?
+    /// Seconds to watch NRestarts after starting the kubelet.
+    var kubeletSettleSeconds = 3.0
+    /// Seconds to wait for a systemd job.
+    var unitJobTimeout = 90.0
+
     /// Set by kubelet-unit when the unit file changed, so kubelet-start knows to reload/restart.
     var kubeletUnitChanged = false
 

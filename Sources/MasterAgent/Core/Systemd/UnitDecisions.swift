@@ -1,0 +1,47 @@
+/// What to do with the kubelet unit, decided from facts only (no D-Bus here).
+enum UnitDecisions {
+    /// Whether to call Manager.Reload and Manager.EnableUnitFiles.
+    struct EnablePlan: Equatable {
+        var reload: Bool
+        var enable: Bool
+    }
+
+    /// Reload only when our file changed or systemd says its loaded copy is stale (an edited drop-in);
+    /// enable only when the unit file state is not already "enabled".
+    static func enablePlan(unitFileChanged: Bool, needDaemonReload: Bool, unitFileState: String) -> EnablePlan {
+        EnablePlan(reload: unitFileChanged || needDaemonReload, enable: unitFileState != "enabled")
+    }
+
+    /// How to bring the kubelet up.
+    enum StartAction: String, Equatable, Codable {
+        /// Manager.StartUnit: it is not running.
+        case start
+        /// Manager.RestartUnit: it runs an old definition.
+        case restart
+        /// Nothing: it runs the current definition.
+        case none
+    }
+
+    /// StartUnit when inactive or failed, RestartUnit when running with a changed unit, else nothing.
+    static func startAction(activeState: String, unitChanged: Bool) -> StartAction {
+        switch activeState {
+        case "active", "activating", "reloading":
+            return unitChanged ? .restart : .none
+        default:
+            return .start
+        }
+    }
+
+    /// Units named in Requires= that systemd cannot load, so StartUnit would fail at once.
+    static func missingDependencies(_ loadStates: [String: String]) -> [String] {
+        loadStates.filter { $0.value == "not-found" || $0.value == "masked" }.keys.sorted()
+    }
+
+    /// The `[Install]` symlinks `systemctl --root DIR enable` makes: `<unit dir>/<target>.wants/<unit>` -> the unit file.
+    static func installSymlinks(unitPath: String, wantedBy: [String]) -> [(link: String, target: String)] {
+        let slash = unitPath.lastIndex(of: "/")!
+        let directory = String(unitPath[..<slash])
+        let name = String(unitPath[unitPath.index(after: slash)...])
+        return wantedBy.map { ("\(directory)/\($0).wants/\(name)", unitPath) }
+    }
+}
