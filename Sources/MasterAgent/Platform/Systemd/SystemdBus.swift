@@ -37,13 +37,15 @@ final class SystemdBus {
         return SystemdBus(handle: bus, address: "the system bus", isBusClient: true)
     }
 
-    /// Connects to systemd's private socket under `root` (`/` on this machine, `/proc/<pid1>/root`
-    /// for a container); root only; throws `SystemdError`; sd_bus_new + sd_bus_set_address + sd_bus_start.
+    /// Connects to systemd's private socket under `root` (what systemctl uses as root; works without
+    /// dbus-daemon); systemd refuses peers outside its PID namespace, so from a host into a container
+    /// use `systemBus(root:)`; throws `SystemdError`; sd_bus_new + sd_bus_set_address + sd_bus_start.
     static func systemdPrivate(root: String = "/") throws -> SystemdBus {
         try SystemdBus(address: "unix:path=\(joined(root, "run/systemd/private"))", busClient: false)
     }
 
-    /// Connects to the D-Bus system bus daemon whose socket lies under `root`; throws `SystemdError`.
+    /// Connects to the D-Bus system bus daemon whose socket lies under `root` (`/proc/<pid1>/root`
+    /// for a container); throws `SystemdError`.
     static func systemBus(root: String) throws -> SystemdBus {
         try SystemdBus(address: "unix:path=\(joined(root, "run/dbus/system_bus_socket"))", busClient: true)
     }

@@ -109,25 +109,23 @@ final class SystemdManager {
         let load = try bus.methodCall(member: "LoadUnit")
         try load.append(name)
         let path = try bus.call(load, on: name).readString(type: "o")
-        let unit = "org.freedesktop.systemd1.Unit"
+        let unit = Properties(manager: self, path: path, unitName: name, interface: "org.freedesktop.systemd1.Unit")
         var status = UnitStatus(
             name: name,
-            loadState: try property(path, unit, "LoadState", of: name) { try $0.readString() },
-            activeState: try property(path, unit, "ActiveState", of: name) { try $0.readString() },
-            subState: try property(path, unit, "SubState", of: name) { try $0.readString() },
-            fragmentPath: try property(path, unit, "FragmentPath", of: name) { try $0.readString() },
-            unitFileState: try property(path, unit, "UnitFileState", of: name) { try $0.readString() },
-            needDaemonReload: try property(path, unit, "NeedDaemonReload", of: name) { try $0.readBool() },
-            requires: try property(path, unit, "Requires", of: name, type: "as") { try $0.readStringArray() },
-            dropInPaths: try property(path, unit, "DropInPaths", of: name, type: "as") { try $0.readStringArray() })
+            loadState: try unit.string("LoadState"),
+            activeState: try unit.string("ActiveState"),
+            subState: try unit.string("SubState"),
+            fragmentPath: try unit.string("FragmentPath"),
+            unitFileState: try unit.string("UnitFileState"),
+            needDaemonReload: try unit.bool("NeedDaemonReload"),
+            requires: try unit.strings("Requires"),
+            dropInPaths: try unit.strings("DropInPaths"))
         // The Service interface exists only on .service units.
         if name.hasSuffix(".service") {
-            let service = "org.freedesktop.systemd1.Service"
-            status.result = try property(path, service, "Result", of: name) { try $0.readString() }
-            status.nRestarts = try property(path, service, "NRestarts", of: name, type: "u") { try $0.readUInt32() }
-            status.execMainStartTimestamp = try property(path, service, "ExecMainStartTimestamp", of: name, type: "t") {
-                try $0.readUInt64()
-            }
+            let service = Properties(manager: self, path: path, unitName: name, interface: "org.freedesktop.systemd1.Service")
+            status.result = try service.string("Result")
+            status.nRestarts = try service.uint32("NRestarts")
+            status.execMainStartTimestamp = try service.uint64("ExecMainStartTimestamp")
         }
         return status
     }
@@ -155,9 +153,9 @@ final class SystemdManager {
         return changes
     }
 
-    // Properties.Get answers a variant; the type tells enterContainer what it must hold.
-    private func property<T>(_ path: String, _ interface: String, _ name: String, of unit: String,
-                             type: String = "s", read: (BusMessage) throws -> T) throws -> T {
+    // Properties.Get answers a variant; `type` is the D-Bus signature it must hold.
+    fileprivate func property<T>(_ path: String, _ interface: String, _ name: String, of unit: String,
+                                 type: String, read: (BusMessage) throws -> T) throws -> T {
         let call = try bus.methodCall(path: path, interface: "org.freedesktop.DBus.Properties", member: "Get")
         try call.append(interface)
         try call.append(name)
@@ -175,5 +173,33 @@ final class SystemdManager {
               (try? message.readString()) != nil,
               let result = try? message.readString(), queuedJobs.contains(job) else { return }
         finishedJobs[job] = result
+    }
+}
+
+// Typed readers for one interface of one unit object, so each property's D-Bus type is named once.
+private struct Properties {
+    let manager: SystemdManager
+    let path: String
+    let unitName: String
+    let interface: String
+
+    func string(_ name: String) throws -> String {
+        try manager.property(path, interface, name, of: unitName, type: "s") { try $0.readString() }
+    }
+
+    func bool(_ name: String) throws -> Bool {
+        try manager.property(path, interface, name, of: unitName, type: "b") { try $0.readBool() }
+    }
+
+    func strings(_ name: String) throws -> [String] {
+        try manager.property(path, interface, name, of: unitName, type: "as") { try $0.readStringArray() }
+    }
+
+    func uint32(_ name: String) throws -> UInt32 {
+        try manager.property(path, interface, name, of: unitName, type: "u") { try $0.readUInt32() }
+    }
+
+    func uint64(_ name: String) throws -> UInt64 {
+        try manager.property(path, interface, name, of: unitName, type: "t") { try $0.readUInt64() }
     }
 }

@@ -14,7 +14,7 @@ struct UnitStatus: Equatable {
     var unitFileState: String
     /// True when the file on disk changed since systemd loaded it (Unit.NeedDaemonReload).
     var needDaemonReload: Bool
-    /// Units named in Requires= (Unit.Requires).
+    /// Units this one requires, including systemd's implicit ones such as sysinit.target (Unit.Requires).
     var requires: [String]
     /// Drop-in files applied to the unit (Unit.DropInPaths).
     var dropInPaths: [String]
