@@ -74,6 +74,7 @@ enum StepWiring {
         [
             .kubeletUnit: PartialStep(inner: KubeletUnitFileStep(), missing: "enabling kubelet.service over sd-bus"),
             .manifests: ManifestsStep(),
+            .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),
         ]
     }
 }
