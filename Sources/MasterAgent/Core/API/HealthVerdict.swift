@@ -29,7 +29,11 @@ enum HealthVerdict: Equatable, Sendable {
             return [statusObject.reason, message].compactMap { $0 }.joined(separator: " ")
         }
         let failing = text.split(whereSeparator: \.isNewline).map(String.init).filter { $0.hasPrefix("[-]") }
-        if !failing.isEmpty { return clip(failing.joined(separator: "; ")) }
+        // A starting server fails a dozen checks at once; two name the problem, the count the rest.
+        if !failing.isEmpty {
+            let shown = failing.prefix(2).joined(separator: "; ")
+            return clip(failing.count > 2 ? "\(shown) (and \(failing.count - 2) more failing checks)" : shown)
+        }
         if text.isEmpty { return "with an empty body" }
         let printable = String(text.unicodeScalars.map { $0.value >= 0x20 && $0.value < 0x7f ? Character($0) : "." })
         let kind = contentType.map { " (\($0))" } ?? ""

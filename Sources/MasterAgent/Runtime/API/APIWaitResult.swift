@@ -14,7 +14,7 @@ struct APIWaitProgress: Equatable, Sendable {
     var elapsed: Double
     /// Where the wait stands.
     var stage: APIWaitStage
-    /// Why the last attempt did not succeed (nil once ready or before any failure).
+    /// What the last attempt saw: why it failed, or that it succeeded.
     var reason: String?
     /// HTTP requests sent so far.
     var httpRequests: Int

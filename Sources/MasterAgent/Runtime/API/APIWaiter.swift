@@ -37,8 +37,8 @@ struct APIWaiter {
             result.secondsRefused = (acceptedAt ?? now) - start
             result.secondsUnready = acceptedAt.map { now - $0 } ?? 0
         }
-        func report() {
-            progress(APIWaitProgress(elapsed: clock.now() - start, stage: stage, reason: result.lastFailure,
+        func report(_ reason: String? = nil) {
+            progress(APIWaitProgress(elapsed: clock.now() - start, stage: stage, reason: reason ?? result.lastFailure,
                                      httpRequests: result.httpRequests, tcpProbes: result.tcpProbes))
         }
         func failure(_ code: APIWaitError.Code, _ nextStep: String) -> APIWaitError {
@@ -72,7 +72,7 @@ struct APIWaiter {
                     // The port accepts: go straight to HTTP, no sleep.
                     stage = .starting
                     if acceptedAt == nil { acceptedAt = clock.now() }
-                    report()
+                    report("\(host):\(port) accepts connections")
                     continue
                 case .refused:
                     result.lastFailure = "connect \(host):\(port): connection refused"
@@ -100,7 +100,7 @@ struct APIWaiter {
                     case .ready:
                         stage = .ready
                         finish()
-                        progress(APIWaitProgress(elapsed: result.secondsTotal, stage: .ready, reason: nil,
+                        progress(APIWaitProgress(elapsed: result.secondsTotal, stage: .ready, reason: "GET \(url): ok",
                                                  httpRequests: result.httpRequests, tcpProbes: result.tcpProbes))
                         return result
                     case .endpointMissing where result.healthPath == "/readyz":
