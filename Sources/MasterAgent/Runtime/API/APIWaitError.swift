@@ -35,7 +35,7 @@ struct APIWaitError: Error, CustomStringConvertible, ExitStatusProviding {
         case .deadline:
             return "could not reach the API server at \(url) within \(APIWaitError.format(timeout)): last attempt \(lastFailure). \(nextStep)"
         case .tls:
-            return "could not reach the API server at \(url): \(lastFailure); not retried, since the server keeps presenting the same certificate. \(nextStep)"
+            return "could not reach the API server at \(url): \(lastFailure); not retried, since a TLS failure repeats on every attempt (the server keeps its certificate, and its verdict on ours). \(nextStep)"
         case .rejected:
             return "could not reach the API server at \(url): \(lastFailure). \(nextStep)"
         case .unusable:

@@ -133,7 +133,8 @@ struct APIWaiter {
                         resets += 1
                         if isHTTPS && resets >= resetLimit {
                             result.lastFailure = "GET \(url): \(error.cause), \(resets) times in a row"
-                            throw failure(.rejected, error.nextStep)
+                            throw failure(.rejected, "Check whether the server requires a client certificate "
+                                + "(--cert/--key or apiServer.certFile/keyFile) and read its log.")
                         }
                     case .timeout, .dnsFailure, .transport:
                         resets = 0
