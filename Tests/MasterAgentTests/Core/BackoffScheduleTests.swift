@@ -20,10 +20,10 @@ final class BackoffScheduleTests: XCTestCase {
             Row(initial: 0.1, cap: 5, attempt: 0, unit: 0.5, retryAfter: 120, remaining: 3, expected: 3, line: #line),
             Row(initial: 0.1, cap: 5, attempt: 10, unit: 1.0, retryAfter: nil, remaining: 0.25, expected: 0.25, line: #line),
             Row(initial: 0.1, cap: 5, attempt: 0, unit: 0.5, retryAfter: nil, remaining: -1, expected: 0, line: #line),
-            // The wait-api defaults: 150 ms, then 150-200 ms.
-            Row(initial: 0.15, cap: 0.2, attempt: 0, unit: 0.99, retryAfter: nil, remaining: 60, expected: 0.15, line: #line),
-            Row(initial: 0.15, cap: 0.2, attempt: 1, unit: 1.0, retryAfter: nil, remaining: 60, expected: 0.2, line: #line),
-            Row(initial: 0.15, cap: 0.2, attempt: 7, unit: 0.5, retryAfter: nil, remaining: 60, expected: 0.175, line: #line),
+            // The wait-api defaults: 170 ms, then 170-200 ms.
+            Row(initial: 0.17, cap: 0.2, attempt: 0, unit: 0.99, retryAfter: nil, remaining: 60, expected: 0.17, line: #line),
+            Row(initial: 0.17, cap: 0.2, attempt: 1, unit: 1.0, retryAfter: nil, remaining: 60, expected: 0.2, line: #line),
+            Row(initial: 0.17, cap: 0.2, attempt: 7, unit: 0.5, retryAfter: nil, remaining: 60, expected: 0.185, line: #line),
         ]
         for row in rows {
             let schedule = try BackoffSchedule(initial: row.initial, cap: row.cap)
@@ -38,7 +38,7 @@ final class BackoffScheduleTests: XCTestCase {
             for unit in stride(from: 0.0, through: 0.999, by: 0.111) {
                 let delay = schedule.delay(attempt: attempt, unit: unit, remaining: 300)
                 XCTAssertLessThanOrEqual(delay, 0.2)
-                XCTAssertGreaterThanOrEqual(delay, 0.15)
+                XCTAssertGreaterThanOrEqual(delay, 0.17)
             }
         }
         XCTAssertLessThanOrEqual(BackoffSchedule.tcpProbeInterval, 0.1)

@@ -39,7 +39,7 @@ final class APIWaiterTests: XCTestCase {
         XCTAssertTrue(transport.requests.allSatisfy { $0.at >= self.start + 2 })
         // 40 refused probes in 2 s (one more when float steps land just short of 2.0), then the accepted one.
         XCTAssertTrue((41...42).contains(probe.probes.count), "\(probe.probes.count)")
-        // 1.5 s of 500s at 150-200 ms: about 9 requests, never a sleep over 200 ms.
+        // 1.5 s of 500s at 170-200 ms: about 9 requests, never a sleep over 200 ms.
         XCTAssertLessThanOrEqual(transport.requests.count, 11)
         XCTAssertTrue(clock.sleeps.allSatisfy { $0 <= 0.2 }, "\(clock.sleeps)")
         XCTAssertTrue(transport.requests.allSatisfy { $0.request.url == "https://127.0.0.1:6443/readyz" })
@@ -178,7 +178,7 @@ final class APIWaiterTests: XCTestCase {
         let (waiter, _) = waiter(transport, random: FixedRandom(0.0, 0.0, 1.0, 0.5))
         _ = try waiter.wait(for: url, timeout: 30)
         XCTAssertEqual(clock.sleeps.count, 4)
-        for (sleep, expected) in zip(clock.sleeps, [0.15, 0.15, 0.2, 0.175]) { XCTAssertEqual(sleep, expected, accuracy: 1e-9) }
+        for (sleep, expected) in zip(clock.sleeps, [0.17, 0.17, 0.2, 0.185]) { XCTAssertEqual(sleep, expected, accuracy: 1e-9) }
     }
 
     func testGarbageBodyIsNotReady() throws {
