@@ -135,6 +135,19 @@ final class WaitAPICommandTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("client certificate"), bad.stderr)
     }
 
+    func testWithoutURLTheConfigGivesTheURLAndTheDeadline() throws {
+        let server = try double(["--unready-for", "60"])
+        let directory = try TestSupport.makeTemporaryDirectory(self, name: "wait-api")
+        let config = directory.appendingPathComponent("cluster.yaml")
+        let yaml = try TestSupport.fixtureText("seed-cluster.yaml")
+            .replacingOccurrences(of: "localURL: http://127.0.0.1:8080", with: "localURL: \(server.baseURL)\n  waitTimeout: 800ms")
+        try yaml.write(to: config, atomically: true, encoding: .utf8)
+        let (result, elapsed) = try waitAPI(["--config", config.path, "--node", "master01", "--root", directory.path])
+        XCTAssertEqual(result.status, ExitStatus.apiTimeout.rawValue, result.stdout + result.stderr)
+        XCTAssertLessThan(elapsed, 1.5)
+        XCTAssertTrue(result.stderr.contains("at \(server.baseURL) within 0.8s: last attempt GET \(server.baseURL)/readyz: 500"), result.stderr)
+    }
+
     func testCertAndKeyMustComeTogether() throws {
         let (result, _) = try waitAPI(["--url", "http://127.0.0.1:1", "--cert", "/x.crt"])
         XCTAssertEqual(result.status, ExitStatus.usage.rawValue, result.stderr)
