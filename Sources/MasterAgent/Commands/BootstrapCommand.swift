@@ -94,6 +94,7 @@ enum StepWiring {
             .preflight: PreflightStep(),
             .certs: CertsStep(),
             .manifests: ManifestsStep(),
+            .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),
         ]
     }
 }

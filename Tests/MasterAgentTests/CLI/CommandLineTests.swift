@@ -50,12 +50,12 @@ final class CommandLineTests: XCTestCase {
 
     func testBootstrapSaysPlainlyWhichStepsAreMissing() throws {
         let root = try TestSupport.makeTemporaryDirectory(self)
-        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", root.path, "--steps", "manifests,wait-api"])
+        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", root.path, "--steps", "manifests,kubelet-start"])
         XCTAssertEqual(result.status, ExitStatus.notImplemented.rawValue, result.stdout + result.stderr)
         XCTAssertTrue(result.stdout.contains("manifests     changed"), result.stdout)
-        XCTAssertTrue(result.stdout.contains("wait-api      not-implemented"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("kubelet-start not-implemented"), result.stdout)
         XCTAssertFalse(result.stdout.contains("certs"), result.stdout)
-        XCTAssertTrue(result.stderr.contains("wait-api"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("kubelet-start"), result.stderr)
     }
 
     func testBootstrapRejectsUnknownStep() throws {

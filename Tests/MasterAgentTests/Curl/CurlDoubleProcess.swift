@@ -16,8 +16,10 @@ final class CurlDoubleProcess {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Support/kube_api_double.py").path
 
-    /// Starts the double with `arguments` on a free loopback port and returns once it accepts connections; throws when it does not come up within 10 s.
-    init(_ arguments: [String] = []) throws {
+    /// Starts the double with `arguments` on a free loopback port and returns once it accepts connections
+    /// (or, with `waitForAccept` false, once its port is bound: a `--refuse-for` double still refuses);
+    /// throws when it does not come up within 10 s.
+    init(_ arguments: [String] = [], waitForAccept: Bool = true) throws {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("curl-double-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -51,6 +53,7 @@ final class CurlDoubleProcess {
         }
         self.port = port
         baseURL = "\(scheme)://127.0.0.1:\(port)"
+        guard waitForAccept else { return }
         // The ready file is written once bound, a moment before listen(); wait for accept.
         while TCPProbe.canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)) != .connected {
             guard Date() < deadline, process.isRunning else {

@@ -63,6 +63,8 @@ struct ClusterConfig: Equatable, Sendable {
         var certFile: String?
         var keyFile: String?
         var tokenFile: String?
+        /// How long `bootstrap`'s wait-api step waits for the local API server to answer `ok`.
+        var waitTimeout: ConfigDuration
     }
 
     /// The `pki` section: where the API server's TLS material lives and how it is made.

@@ -46,7 +46,8 @@ enum ConfigLoader {
         let masters = readMasters(top)
         let etcd = readEtcd(top.section("etcd", keys: ["endpoints", "caFile", "certFile", "keyFile"]))
         let apiServer = readAPIServer(top.section("apiServer", keys: ["bindAddress", "securePort", "localURL", "admissionControl",
-                                                                      "clientCAFile", "caFile", "certFile", "keyFile", "tokenFile"]),
+                                                                      "clientCAFile", "caFile", "certFile", "keyFile", "tokenFile",
+                                                                      "waitTimeout"]),
                                       etcdCA: etcd?.caFile)
         let pki = readPKI(top.section("pki", keys: ["dir", "keyType", "validityDays", "expiryWarningDays", "caKey", "caCert", "extraSANs"]))
         let kubelet = readKubelet(top.section("kubelet", keys: ["binary", "manifestDir", "housekeepingInterval", "unitPath",
@@ -196,13 +197,15 @@ enum ConfigLoader {
         let certFile = r.absolutePath("certFile", required: false)
         let keyFile = r.absolutePath("keyFile", required: false)
         let tokenFile = r.absolutePath("tokenFile", required: false)
+        let waitTimeout = r.duration("waitTimeout", default: "5m")
         if (certFile == nil) != (keyFile == nil), r.node("certFile") != nil || r.node("keyFile") != nil {
             r.problems.add(r.fieldPath(certFile == nil ? "certFile" : "keyFile"), "is required when \(r.fieldPath(certFile == nil ? "keyFile" : "certFile")) is set (a client certificate needs both)", at: r.node)
             return nil
         }
-        guard let bindAddress, let securePort, !localURL.isEmpty, let admission, let clientCA else { return nil }
+        guard let bindAddress, let securePort, !localURL.isEmpty, let admission, let clientCA, let waitTimeout else { return nil }
         return .init(bindAddress: bindAddress, securePort: securePort, localURL: localURL, admissionControl: admission,
-                     clientCAFile: clientCA, caFile: caFile, certFile: certFile, keyFile: keyFile, tokenFile: tokenFile)
+                     clientCAFile: clientCA, caFile: caFile, certFile: certFile, keyFile: keyFile, tokenFile: tokenFile,
+                     waitTimeout: waitTimeout)
     }
 
     /// Key types the PKI step can generate.

@@ -40,12 +40,17 @@ struct HTTPClientError: Error, CustomStringConvertible, Equatable {
 
     /// Reads "could not METHOD URL: CAUSE (curl N: words). NEXT STEP".
     var description: String {
+        "could not \(method) \(url): \(cause). \(nextStep)"
+    }
+
+    /// The cause alone, with curl's words and the verify result: "TLS failed (curl 60: ...)".
+    var cause: String {
         var cause = summary
         if curlCode != 0 || !curlMessage.isEmpty {
             cause += curlCode != 0 ? " (curl \(curlCode): \(curlMessage))" : " (\(curlMessage))"
         }
         if let tlsVerifyResult { cause += "; certificate verify result: \(tlsVerifyResult)" }
-        return "could not \(method) \(url): \(cause). \(nextStep)"
+        return cause
     }
 
     /// Picks the code for a failed curl_easy_perform from its CURLcode, the socket errno (CURLINFO_OS_ERRNO) and whether the URL is HTTPS.
@@ -92,7 +97,8 @@ struct HTTPClientError: Error, CustomStringConvertible, Equatable {
         }
     }
 
-    private var nextStep: String {
+    /// What the operator should check next, one sentence.
+    var nextStep: String {
         switch code {
         case .connectionRefused: return "Check that the server is running and listening on that port."
         case .timeout: return "Check that the server is running and not overloaded, or raise the timeout."
