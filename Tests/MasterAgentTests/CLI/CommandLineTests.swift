@@ -48,14 +48,17 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("master01 (master01.example.com, 192.168.1.1)"), result.stderr)
     }
 
-    func testBootstrapSaysPlainlyWhichStepsAreMissing() throws {
+    func testBootstrapUnderRootEnablesOfflineAndStartsNothing() throws {
         let root = try TestSupport.makeTemporaryDirectory(self)
-        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", root.path, "--steps", "manifests,kubelet-start"])
-        XCTAssertEqual(result.status, ExitStatus.notImplemented.rawValue, result.stdout + result.stderr)
+        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", root.path,
+                                            "--steps", "kubelet-unit,manifests,kubelet-start"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("kubelet-unit  changed         kubelet.service enabled offline"), result.stdout)
         XCTAssertTrue(result.stdout.contains("manifests     changed"), result.stdout)
-        XCTAssertTrue(result.stdout.contains("kubelet-start not-implemented"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("kubelet-start skipped"), result.stdout)
         XCTAssertFalse(result.stdout.contains("certs"), result.stdout)
-        XCTAssertTrue(result.stderr.contains("kubelet-start"), result.stderr)
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/etc/systemd/system/multi-user.target.wants/kubelet.service"),
+                       "/etc/systemd/system/kubelet.service")
     }
 
     func testBootstrapRejectsUnknownStep() throws {
