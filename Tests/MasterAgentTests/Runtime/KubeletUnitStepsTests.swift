@@ -58,13 +58,16 @@ final class KubeletUnitStepsTests: XCTestCase {
         XCTAssertEqual(Array(units.calls.dropFirst(before)), ["Reload", "RestartUnit kubelet.service"])
     }
 
-    func testEditedDropInOnlyReloads() throws {
+    func testNewDropInReloadsAndRestarts() throws {
         _ = try bootstrapUnit()
-        units.states["kubelet.service"]?.needDaemonReload = true
         store.files["/etc/systemd/system/kubelet.service.d/10-proxy.conf"] = ExistingFile(data: Data("[Service]\n".utf8), mode: 0o644, ownerUID: 0)
+        units.dropInsOnReload = ["/etc/systemd/system/kubelet.service.d/10-proxy.conf"]
         let before = units.calls.count
         let (unit, _) = try bootstrapUnit()
-        XCTAssertEqual(Array(units.calls.dropFirst(before)), ["Reload"])
+        let after = units.calls.count
+        _ = try bootstrapUnit()
+        XCTAssertEqual(units.calls.count, after, "once systemd loaded the drop-in, a rerun does nothing")
+        XCTAssertEqual(Array(units.calls.dropFirst(before)), ["Reload", "RestartUnit kubelet.service"])
         XCTAssertTrue(unit.message.contains("drop-ins kept: 10-proxy.conf"), unit.message)
         XCTAssertNotNil(store.files["/etc/systemd/system/kubelet.service.d/10-proxy.conf"])
     }

@@ -16,7 +16,13 @@ final class RecordingUnitManager: UnitManager {
                    requires: requires, dropInPaths: [], result: "success", nRestarts: 0, execMainStartTimestamp: 0)
     }
 
-    func reload() throws { calls.append("Reload") }
+    /// Drop-ins systemd would find on Reload.
+    var dropInsOnReload: [String] = []
+
+    func reload() throws {
+        calls.append("Reload")
+        for name in states.keys { states[name]?.dropInPaths = dropInsOnReload }
+    }
 
     func enable(_ unit: String) throws -> EnableResult {
         calls.append("EnableUnitFiles \(unit)")

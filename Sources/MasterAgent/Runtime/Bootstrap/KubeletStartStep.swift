@@ -41,8 +41,11 @@ struct KubeletStartStep: BootstrapStepRunner {
         while context.clock.now() < deadline {
             context.clock.sleep(0.5)
             latest = try units.status(unitName)
-            if latest.activeState == "failed" || (latest.nRestarts ?? 0) > (first.nRestarts ?? 0) {
-                throw failure(context, unitName, "it \(latest.activeState == "failed" ? "failed" : "restarted \((latest.nRestarts ?? 0) - (first.nRestarts ?? 0)) time(s)") after starting (ActiveState \(latest.activeState), Result \(latest.result ?? "-"))")
+            // "auto-restart" is the pause between a crash and systemd's next try (RestartSec=).
+            let restarts = (latest.nRestarts ?? 0) - (first.nRestarts ?? 0)
+            if latest.activeState == "failed" || latest.subState == "auto-restart" || restarts > 0 {
+                let what = restarts > 0 ? "restarted \(restarts) time(s)" : (latest.activeState == "failed" ? "failed" : "exited and waits to be restarted")
+                throw failure(context, unitName, "it \(what) after starting (ActiveState \(latest.activeState), SubState \(latest.subState), Result \(latest.result ?? "-"))")
             }
         }
         return StepOutcome(step: .kubeletStart, status: .changed, message: "\(action == .restart ? "restarted" : "started") \(unitName): \(latest.activeState) (\(latest.subState))")

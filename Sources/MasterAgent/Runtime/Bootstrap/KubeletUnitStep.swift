@@ -16,8 +16,15 @@ struct KubeletUnitStep: BootstrapStepRunner {
         }
         if let units = context.units {
             let status = try units.status(unitName)
-            let plan = UnitDecisions.enablePlan(unitFileChanged: context.kubeletUnitChanged, needDaemonReload: status.needDaemonReload,
+            // systemd 252 does not flag a drop-in directory created after it loaded the unit, so compare
+            // the drop-ins on disk with the ones it loaded.
+            let onDisk = Set(dropIns.map { "\(unitPath).d/\($0)" })
+            let loaded = Set(status.dropInPaths.filter { $0.hasPrefix("\(unitPath).d/") })
+            let dropInsStale = status.needDaemonReload || onDisk != loaded
+            let plan = UnitDecisions.enablePlan(unitFileChanged: context.kubeletUnitChanged, needDaemonReload: dropInsStale,
                                                 unitFileState: status.unitFileState)
+            // A reload for changed drop-ins changes how the kubelet runs, so kubelet-start restarts it too.
+            if dropInsStale { context.kubeletUnitChanged = true }
             var actions: [String] = []
             if plan.reload {
                 try units.reload()

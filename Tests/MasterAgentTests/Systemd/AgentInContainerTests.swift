@@ -1,0 +1,118 @@
+import Foundation
+import XCTest
+@testable import MasterAgent
+
+/// The agent binary run inside a real systemd (nspawn container), with a stand-in kubelet:
+/// enable then start, a converged rerun that touches nothing, a config change that restarts,
+/// a failing ExecStart reported with its journal lines, operator drop-ins kept, the networking.service trap.
+final class AgentInContainerTests: XCTestCase {
+    private static var sandbox: SystemdSandbox?
+    private static var bootError: Error?
+    private var sandbox: SystemdSandbox!
+
+    override class func setUp() {
+        super.setUp()
+        guard SystemdSandbox.unavailableReason == nil else { return }
+        do { sandbox = try SystemdSandbox.start(name: "ma-agent-\(getpid())") } catch { bootError = error }
+    }
+
+    override class func tearDown() {
+        sandbox?.stop()
+        sandbox = nil
+        super.tearDown()
+    }
+
+    override func setUpWithError() throws {
+        if let reason = SystemdSandbox.unavailableReason { throw XCTSkip(reason) }
+        if let error = Self.bootError { throw error }
+        sandbox = try XCTUnwrap(Self.sandbox)
+        // The binary is copied in: the host's /tmp and other mounts are not part of the container's root.
+        let binary = sandbox.merged + "/usr/local/sbin/master-agent"
+        try? FileManager.default.removeItem(atPath: binary)
+        try FileManager.default.createDirectory(atPath: sandbox.merged + "/usr/local/sbin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestSupport.binary.path, toPath: binary)
+        try sandbox.write("/usr/local/bin/kubelet", "#!/bin/sh\necho stand-in kubelet starting \"$@\"\nexec sleep infinity\n", executable: true)
+        try sandbox.write("/usr/local/bin/broken-kubelet", "#!/bin/sh\necho 'kubelet: unknown flag: --api-servers' >&2\nexit 2\n", executable: true)
+        // Each test starts from no kubelet unit.
+        _ = try sandbox.exec(["systemctl", "disable", "--now", "kubelet.service"])
+        for path in ["/etc/systemd/system/kubelet.service", "/etc/systemd/system/kubelet.service.d"] { try? FileManager.default.removeItem(atPath: sandbox.merged + path) }
+        _ = try sandbox.exec(["systemctl", "daemon-reload"])
+        _ = try sandbox.exec(["systemctl", "reset-failed"])
+    }
+
+    private func writeConfig(requires: String = "[]", housekeeping: String = "60s", binary: String = "/usr/local/bin/kubelet") throws {
+        let text = try TestSupport.fixtureText("seed-cluster.yaml")
+            .replacingOccurrences(of: "  housekeepingInterval: 60s", with: "  housekeepingInterval: \(housekeeping)\n  unitRequires: \(requires)\n  unitAfter: []")
+            .replacingOccurrences(of: "  binary: /usr/local/bin/kubelet", with: "  binary: \(binary)")
+        try sandbox.write("/etc/master-agent/cluster.yaml", text)
+    }
+
+    private func bootstrap() throws -> (status: Int32, stdout: String, stderr: String) {
+        try sandbox.exec(["/usr/local/sbin/master-agent", "bootstrap", "--node", "master01", "--steps", "kubelet-unit,manifests,kubelet-start"])
+    }
+
+    private func show(_ property: String) throws -> String {
+        try sandbox.exec(["systemctl", "show", "-p", property, "--value", "kubelet.service"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func testEnableStartThenConvergedRerunThenChangeRestarts() throws {
+        try writeConfig()
+        let first = try bootstrap()
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        XCTAssertTrue(first.stdout.contains("reloaded systemd; enabled (/etc/systemd/system/multi-user.target.wants/kubelet.service"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("started kubelet.service: active (running)"), first.stdout)
+        XCTAssertEqual(try sandbox.exec(["systemctl", "is-enabled", "kubelet.service"]).stdout, "enabled\n")
+        XCTAssertEqual(try sandbox.exec(["systemctl", "is-active", "kubelet.service"]).stdout, "active\n")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: sandbox.merged + "/etc/kubernetes/manifests/kube-apiserver.yaml"))
+        let started = try show("ExecMainStartTimestampMonotonic")
+        let restarts = try show("NRestarts")
+
+        let second = try bootstrap()
+        XCTAssertEqual(second.status, 0, second.stdout + second.stderr)
+        XCTAssertTrue(second.stdout.contains("already enabled, unit unchanged"), second.stdout)
+        XCTAssertTrue(second.stdout.contains("kubelet-start unchanged"), second.stdout)
+        XCTAssertEqual(try show("ExecMainStartTimestampMonotonic"), started, "a converged rerun must not restart the kubelet")
+        XCTAssertEqual(try show("NRestarts"), restarts)
+
+        try writeConfig(housekeeping: "30s")
+        let third = try bootstrap()
+        XCTAssertEqual(third.status, 0, third.stdout + third.stderr)
+        XCTAssertTrue(third.stdout.contains("reloaded systemd"), third.stdout)
+        XCTAssertTrue(third.stdout.contains("restarted kubelet.service"), third.stdout)
+        XCTAssertNotEqual(try show("ExecMainStartTimestampMonotonic"), started)
+        XCTAssertTrue(try show("ExecStart").contains("--housekeeping-interval=30s"))
+    }
+
+    func testFailingExecStartGivesJournalLinesAndNonZeroExit() throws {
+        try writeConfig(binary: "/usr/local/bin/broken-kubelet")
+        let result = try bootstrap()
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("could not start kubelet.service"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("unknown flag: --api-servers"), "journal lines missing:\n\(result.stdout)")
+    }
+
+    func testOperatorDropInSurvivesAndIsListed() throws {
+        try writeConfig()
+        XCTAssertEqual(try bootstrap().status, 0)
+        try sandbox.write("/etc/systemd/system/kubelet.service.d/10-operator.conf", "[Service]\nEnvironment=OPERATOR=1\n")
+        let rerun = try bootstrap()
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("reloaded systemd; drop-ins kept: 10-operator.conf"), rerun.stdout)
+        XCTAssertTrue(rerun.stdout.contains("restarted kubelet.service"), rerun.stdout)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: sandbox.merged + "/etc/systemd/system/kubelet.service.d/10-operator.conf"))
+        XCTAssertTrue(try show("DropInPaths").contains("10-operator.conf"))
+        XCTAssertTrue(try show("Environment").contains("OPERATOR=1"))
+        let third = try bootstrap()
+        XCTAssertTrue(third.stdout.contains("already enabled, unit unchanged; drop-ins kept: 10-operator.conf"), third.stdout)
+        XCTAssertTrue(third.stdout.contains("kubelet-start unchanged"), third.stdout)
+    }
+
+    func testMissingNetworkingServiceIsExplained() throws {
+        try writeConfig(requires: "[networking.service]")
+        let result = try bootstrap()
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("requires networking.service, which systemd cannot find (not-found)"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("install ifupdown"), result.stdout)
+        XCTAssertEqual(try sandbox.exec(["systemctl", "is-active", "kubelet.service"]).stdout, "inactive\n")
+    }
+}
