@@ -74,6 +74,8 @@ enum StepWiring {
         [
             .kubeletUnit: PartialStep(inner: KubeletUnitFileStep(), missing: "enabling kubelet.service over sd-bus"),
             .manifests: ManifestsStep(),
+            .election: ElectionStep(),
+            .namespace: NamespaceStep(),
         ]
     }
 }

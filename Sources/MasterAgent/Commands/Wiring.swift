@@ -15,11 +15,13 @@ enum Wiring {
     /// A bootstrap context with the real filesystem, clock, randomness and libcurl transport.
     static func context(config: ClusterConfig, node: ClusterConfig.Master, root: String, dryRun: Bool,
                         logger: Logger) -> BootstrapContext {
-        BootstrapContext(config: config, node: node, files: RootedFileSystem(root: root), dryRun: dryRun, logger: logger,
+        let context = BootstrapContext(config: config, node: node, files: RootedFileSystem(root: root), dryRun: dryRun, logger: logger,
                          clock: SystemClock(), random: SystemRandom(),
                          makeAPITransport: {
                              try HTTPClient(tls: localAPITLS(config: config, root: root),
                                             userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: node.name))
                          })
+        context.wallClock = SystemWallClock()
+        return context
     }
 }

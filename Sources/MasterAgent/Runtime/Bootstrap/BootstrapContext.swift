@@ -25,6 +25,11 @@ final class BootstrapContext {
     /// Set by kubelet-unit when the unit file changed, so kubelet-start knows to reload/restart.
     var kubeletUnitChanged = false
 
+    /// Wall clock for the timestamps in election records (never used for decisions); set by `Wiring`.
+    var wallClock: WallClock?
+    /// The election once the election (or namespace) step started it; the namespace step releases it.
+    var election: ElectionState?
+
     init(config: ClusterConfig, node: ClusterConfig.Master, files: FileStore, dryRun: Bool, logger: Logger,
          clock: MonotonicClock, random: RandomSource, makeAPITransport: @escaping () throws -> HTTPTransport) {
         self.config = config
