@@ -32,6 +32,13 @@ final class InMemoryKubeAPI: HTTPTransport {
     @discardableResult
     func store(_ path: String, _ object: [String: Any]) -> [String: Any] {
         var object = object
+        // As the real server: every object it returns names its kind and apiVersion.
+        let resource = path.split(separator: "/").dropLast().last.map(String.init) ?? ""
+        let kinds = ["namespaces": ("v1", "Namespace"), "endpoints": ("v1", "Endpoints"), "leases": ("coordination.k8s.io/v1", "Lease")]
+        if let (apiVersion, kind) = kinds[resource] {
+            object["apiVersion"] = apiVersion
+            object["kind"] = kind
+        }
         var meta = object["metadata"] as? [String: Any] ?? [:]
         resourceVersion += 1
         meta["resourceVersion"] = String(resourceVersion)
