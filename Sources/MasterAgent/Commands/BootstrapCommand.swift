@@ -95,6 +95,8 @@ enum StepWiring {
             .certs: CertsStep(),
             .manifests: ManifestsStep(),
             .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),
+            .election: ElectionStep(),
+            .namespace: NamespaceStep(),
         ]
     }
 }

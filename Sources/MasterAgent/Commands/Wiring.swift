@@ -42,6 +42,7 @@ enum Wiring {
                 context.unitsUnavailableReason = "there is no systemd to talk to (\(error))"
             }
         }
+        context.wallClock = SystemWallClock()
         return context
     }
 }

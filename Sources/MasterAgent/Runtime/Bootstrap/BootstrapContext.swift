@@ -23,8 +23,6 @@ final class BootstrapContext {
         return transport
     }
 
-    /// Wall-clock time for certificate validity (certificates speak calendar time, not monotonic time).
-    var wallClock: () -> Date = { Date() }
     /// The cryptography behind the certs step (set by the command's wiring; nil in tests that need none).
     var pki: PKIToolkit?
     /// A CA given on the command line (`--ca-cert`/`--ca-key`) as PEM, taking precedence over `pki.caCert`/`pki.caKey`.
@@ -54,6 +52,12 @@ final class BootstrapContext {
 
     /// Set by kubelet-unit when the unit file changed, so kubelet-start knows to reload/restart.
     var kubeletUnitChanged = false
+
+    /// Wall clock for certificate validity and the timestamps in election records (never for lease
+    /// decisions, which use the monotonic clock); set by `Wiring`.
+    var wallClock: WallClock?
+    /// The election once the election (or namespace) step started it; the namespace step releases it.
+    var election: ElectionState?
 
     init(config: ClusterConfig, node: ClusterConfig.Master, files: FileStore, dryRun: Bool, logger: Logger,
          clock: MonotonicClock, random: RandomSource, makeAPITransport: @escaping () throws -> HTTPTransport) {

@@ -30,7 +30,7 @@ struct CertsStep: BootstrapStepRunner {
 
     func run(_ context: BootstrapContext) throws -> StepOutcome {
         let paths = PKIPaths(context.config)
-        guard let pki = context.pki else { throw UsageError("no PKI toolkit is wired into this run") }
+        guard let pki = context.pki, let wallClock = context.wallClock else { throw UsageError("no PKI toolkit or wall clock is wired into this run") }
         var files: [FileReport] = []
 
         // 1. The key: shared by every master (it also signs service-account tokens), so an existing one is never replaced.
@@ -52,13 +52,13 @@ struct CertsStep: BootstrapStepRunner {
 
         // 2. The certificate: checked when present, issued when a CA is at hand, else requested from the CA host.
         if try context.files.readFile(paths.certificate) == nil {
-            files += try issueOrRequest(context, pki: pki, paths: paths, keyPEM: keyPEM)
+            files += try issueOrRequest(context, pki: pki, paths: paths, keyPEM: keyPEM, now: wallClock.wallNow())
         } else {
             files.append(FileReport(path: paths.certificate, action: .unchanged))
         }
 
         // 3. Checks; warnings (expiring soon) are shown, errors stop the bootstrap.
-        let report = try CertificateChecker(files: context.files, pki: pki, config: context.config, now: context.wallClock()).check()
+        let report = try CertificateChecker(files: context.files, pki: pki, config: context.config, now: wallClock.wallNow()).check()
         let errors = report.findings.filter { $0.severity == .error }
         guard errors.isEmpty else { throw CertificateProblems(findings: errors) }
         for warning in report.findings where warning.severity == .warning {
@@ -68,14 +68,14 @@ struct CertsStep: BootstrapStepRunner {
         return .fromFiles(.certs, files, message: "key and certificate in \(paths.dir) valid for every derived name\(expiry)")
     }
 
-    private func issueOrRequest(_ context: BootstrapContext, pki: PKIToolkit, paths: PKIPaths, keyPEM: Data) throws -> [FileReport] {
+    private func issueOrRequest(_ context: BootstrapContext, pki: PKIToolkit, paths: PKIPaths, keyPEM: Data, now: Date) throws -> [FileReport] {
         let sans = APIServerSANs.required(context.config)
         let ca = try availableCA(context)
         if let ca {
             if context.dryRun { return [FileReport(path: paths.certificate, action: .created, detail: "would be signed by the CA")] }
             let csr = try pki.makeCSR(keyPEM: keyPEM, commonName: "kube-apiserver", sans: sans)
             let chain = try pki.sign(csrPEM: csr, caCertPEM: ca.certificate, caKeyPEM: ca.key,
-                                     validityDays: context.config.pki.validityDays, notBefore: context.wallClock())
+                                     validityDays: context.config.pki.validityDays, notBefore: now)
             var reports: [FileReport] = []
             if try context.files.readFile(paths.ca)?.data != ca.certificate {
                 let existed = try context.files.readFile(paths.ca) != nil

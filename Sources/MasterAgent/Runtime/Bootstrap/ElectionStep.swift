@@ -1,0 +1,47 @@
+import Foundation
+
+/// The `election` step: picks the lock kind, then acquires the lock or observes who holds it.
+/// A leader keeps renewing (in the background) until the namespace step releases the lock.
+struct ElectionStep: BootstrapStepRunner {
+    /// Renew on a background thread while leading; unit tests in virtual time turn this off.
+    var renewInBackground = true
+    /// Rounds tried while 409s say another master wrote first (each retry reads the winner's record).
+    var maxRaceRetries = 5
+
+    func run(_ context: BootstrapContext) throws -> StepOutcome {
+        if context.dryRun {
+            return StepOutcome(step: .election, status: .skipped, message: "dry run: no lock is taken")
+        }
+        let state = try context.election ?? ElectionState.make(context, renewInBackground: renewInBackground)
+        context.election = state
+        let elector = state.elector
+        var round = try elector.tryAcquireOrRenew()
+        var tries = 1
+        while case .lostRace = round, tries < maxRaceRetries {
+            round = try elector.tryAcquireOrRenew()
+            tries += 1
+        }
+        let me = context.node.name
+        let lock = elector.lockDescription
+        let message: String
+        switch round {
+        case .created:
+            message = "\(me) leads: acquired \(lock) by creating it"
+        case .renewed:
+            message = "\(me) leads: already held \(lock) and renewed it"
+        case .tookOver(let previous, _):
+            message = previous.isEmpty ? "\(me) leads: took over the released \(lock)"
+                : "\(me) leads: took over \(lock) from \(previous)"
+        case .following(let holder, let expiresIn):
+            message = "\(holder) leads (\(lock)); \(me) follows (lease valid \(Self.seconds(expiresIn)) more unless renewed)"
+        case .lostRace:
+            message = "\(elector.observedHolder ?? "another master") leads (\(lock)); \(me) lost \(tries) races for it and follows"
+        }
+        if round.isLeading { state.startRenewing() }
+        state.leaderAtElection = round.isLeading ? me : elector.observedHolder
+        return StepOutcome(step: .election, status: round.isLeading ? .changed : .done, message: message)
+    }
+
+    /// Seconds with one decimal and a unit, e.g. `1.5s`.
+    static func seconds(_ value: Double) -> String { String(format: "%.1fs", max(0, value)) }
+}

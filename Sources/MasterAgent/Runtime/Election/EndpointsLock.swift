@@ -1,0 +1,47 @@
+/// The lock as v1 Endpoints at `/api/v1/namespaces/NS/endpoints/NAME`, its record in an annotation.
+final class EndpointsLock: ResourceLock {
+    let kind = LockKind.endpoints
+    private let client: KubernetesAPIClient
+    private let namespace: String
+    private let name: String
+    // The metadata last read, so an update keeps annotations and labels others put there.
+    private var lastMetadata: ObjectMeta?
+
+    /// An Endpoints lock `namespace/name` read and written through `client`.
+    init(client: KubernetesAPIClient, namespace: String, name: String) {
+        self.client = client
+        self.namespace = namespace
+        self.name = name
+    }
+
+    var objectDescription: String { "Endpoints \(namespace)/\(name)" }
+
+    private var collection: String { "/api/v1/namespaces/\(namespace)/endpoints" }
+
+    /// GET the Endpoints; nil on NotFound.
+    func get() throws -> LockSnapshot? {
+        do {
+            let object = try client.get(EndpointsObject.self, "\(collection)/\(name)")
+            lastMetadata = object.metadata
+            return try object.snapshot()
+        } catch let error as APIError where error.statusReason == .notFound {
+            return nil
+        }
+    }
+
+    /// POST new Endpoints.
+    func create(_ record: LeaderElectionRecord) throws -> LockSnapshot {
+        let stored = try client.create(EndpointsObject(name: name, namespace: namespace, resourceVersion: nil, record: record), in: collection)
+        lastMetadata = stored.metadata
+        return try stored.snapshot()
+    }
+
+    /// PUT the Endpoints with the observed resourceVersion.
+    func update(_ record: LeaderElectionRecord, resourceVersion: String) throws -> LockSnapshot {
+        let object = EndpointsObject(name: name, namespace: namespace, resourceVersion: resourceVersion, record: record,
+                                     existing: lastMetadata)
+        let stored = try client.update(object, at: "\(collection)/\(name)")
+        lastMetadata = stored.metadata
+        return try stored.snapshot()
+    }
+}

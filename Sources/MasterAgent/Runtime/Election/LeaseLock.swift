@@ -1,0 +1,38 @@
+/// The lock as a `coordination.k8s.io/v1` Lease at `/apis/coordination.k8s.io/v1/namespaces/NS/leases/NAME`.
+final class LeaseLock: ResourceLock {
+    let kind = LockKind.lease
+    private let client: KubernetesAPIClient
+    private let namespace: String
+    private let name: String
+
+    /// A Lease lock `namespace/name` read and written through `client`.
+    init(client: KubernetesAPIClient, namespace: String, name: String) {
+        self.client = client
+        self.namespace = namespace
+        self.name = name
+    }
+
+    var objectDescription: String { "Lease \(namespace)/\(name)" }
+
+    private var collection: String { "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases" }
+
+    /// GET the Lease; nil on NotFound.
+    func get() throws -> LockSnapshot? {
+        do {
+            return try client.get(LeaseObject.self, "\(collection)/\(name)").snapshot()
+        } catch let error as APIError where error.statusReason == .notFound {
+            return nil
+        }
+    }
+
+    /// POST a new Lease.
+    func create(_ record: LeaderElectionRecord) throws -> LockSnapshot {
+        try client.create(LeaseObject(name: name, namespace: namespace, resourceVersion: nil, record: record), in: collection).snapshot()
+    }
+
+    /// PUT the Lease with the observed resourceVersion.
+    func update(_ record: LeaderElectionRecord, resourceVersion: String) throws -> LockSnapshot {
+        try client.update(LeaseObject(name: name, namespace: namespace, resourceVersion: resourceVersion, record: record),
+                          at: "\(collection)/\(name)").snapshot()
+    }
+}
