@@ -13,7 +13,7 @@ struct MasterAgentCommand: ParsableCommand {
         69 a requested step is not implemented yet, 75 lock held by another run.
         """,
         version: MasterAgentVersion.current,
-        subcommands: [RenderCommand.self, BootstrapCommand.self, WaitAPICommand.self, CertsCommand.self, ConfigCommand.self]
+        subcommands: [RenderCommand.self, BootstrapCommand.self, WaitAPICommand.self, StatusCommand.self, ResetCommand.self, CertsCommand.self, ConfigCommand.self]
     )
 
     /// Runs the command and maps our errors to the documented exit statuses.

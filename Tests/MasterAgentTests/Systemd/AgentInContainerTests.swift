@@ -115,4 +115,62 @@ final class AgentInContainerTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("install ifupdown"), result.stdout)
         XCTAssertEqual(try sandbox.exec(["systemctl", "is-active", "kubelet.service"]).stdout, "inactive\n")
     }
+
+    func testFullBootstrapThenConvergedRerunStatusAndReset() throws {
+        // The API server double on the host's loopback, which the container shares.
+        let api = try CurlDoubleProcess(["--mode", "legacy"])
+        defer { api.stop() }
+        let work = try TestSupport.makeTemporaryDirectory(self, name: "full")
+        let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
+        XCTAssertEqual(try TestSupport.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work.path + "/ca.key", "-out", work.path + "/ca.crt",
+                                                     "-subj", "/CN=container-ca", "-days", "10"]).status, 0)
+        try sandbox.write("/root/ca/ca.key", try String(contentsOfFile: work.path + "/ca.key", encoding: .utf8))
+        try sandbox.write("/root/ca/ca.crt", try String(contentsOfFile: work.path + "/ca.crt", encoding: .utf8))
+        for name in ["ca.crt", "etcd-client.crt", "etcd-client.key"] { try sandbox.write("/etc/ssl/etcd/\(name)", "placeholder\n") }
+        let text = try TestSupport.fixtureText("seed-cluster.yaml")
+            .replacingOccurrences(of: "  housekeepingInterval: 60s", with: "  housekeepingInterval: 60s\n  unitRequires: []\n  unitAfter: []")
+            .replacingOccurrences(of: "localURL: http://127.0.0.1:8080", with: "localURL: \(api.baseURL)")
+            .replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  caCert: /root/ca/ca.crt\n  caKey: /root/ca/ca.key")
+            // etcd is only health-checked (a warning when down); loopback keeps that probe on this machine.
+            .replacingOccurrences(of: "https://192.168.0.1:2379", with: "https://127.0.0.1:9")
+            .replacingOccurrences(of: "    - https://192.168.0.2:2379\n    - https://192.168.0.3:2379\n", with: "")
+        try sandbox.write("/etc/master-agent/cluster.yaml", text)
+        let agent = ["/usr/local/sbin/master-agent"]
+
+        let first = try sandbox.exec(agent + ["bootstrap", "--node", "master01"])
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        for step in ["preflight     done", "certs         changed", "kubelet-unit  changed", "manifests     changed", "kubelet-start changed",
+                     "wait-api      done", "election      ", "namespace     changed"] {
+            XCTAssertTrue(first.stdout.contains(step), "\(step) missing:\n\(first.stdout)")
+        }
+        let state = try XCTUnwrap(try api.control("state") as? [String: Any])
+        XCTAssertEqual("\(state)".contains("kube-system"), true)
+
+        let started = Date()
+        let second = try sandbox.exec(agent + ["bootstrap", "--node", "master01", "--output", "json"])
+        XCTAssertEqual(second.status, 0, second.stdout + second.stderr)
+        let steps = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])?["steps"] as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: steps.map { ($0["step"] as! String, $0["status"] as! String) })
+        for step in ["certs", "kubelet-unit", "manifests", "kubelet-start"] { XCTAssertEqual(byName[step], "unchanged", step) }
+        XCTAssertEqual(byName["namespace"], "unchanged", "kube-system already exists: nothing created")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+
+        let status = try sandbox.exec(agent + ["status", "--node", "master01"])
+        XCTAssertEqual(status.status, 0, status.stdout + status.stderr)
+        XCTAssertTrue(status.stdout.contains("master01: healthy"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("enabled, active (running)"), status.stdout)
+
+        let reset = try sandbox.exec(agent + ["reset", "--node", "master01", "--yes"])
+        XCTAssertEqual(reset.status, 0, reset.stdout + reset.stderr)
+        XCTAssertEqual(try sandbox.exec(["systemctl", "is-active", "kubelet.service"]).stdout, "inactive\n")
+        XCTAssertNotEqual(try sandbox.exec(["systemctl", "is-enabled", "kubelet.service"]).stdout, "enabled\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.merged + "/etc/kubernetes/manifests/kube-apiserver.yaml"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: sandbox.merged + "/etc/kubernetes/ssl/apiserver.key"), "TLS material is kept")
+        let after = try sandbox.exec(agent + ["status", "--node", "master01"])
+        XCTAssertEqual(after.status, 1)
+        XCTAssertTrue(after.stdout.contains("missing"), after.stdout)
+        for path in ["/etc/kubernetes/ssl", "/etc/kubernetes/manifests", "/etc/master-agent", "/root/ca", "/etc/ssl/etcd"] {
+            try? FileManager.default.removeItem(atPath: sandbox.merged + path)
+        }
+    }
 }

@@ -1,0 +1,90 @@
+import ArgumentParser
+import Foundation
+
+/// `master-agent status`: is this node healthy, and if not, why.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show managed files (in sync / drifted / missing), the kubelet unit, API health, the lock holder and certificate expiry.",
+        discussion: "Exit status 0 when the node is healthy, 1 when anything is wrong."
+    )
+
+    @OptionGroup var options: NodeOptions
+
+    func run() throws {
+        let logger = try options.makeLogger()
+        let (config, node, _) = try options.loadConfigAndNode()
+        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: true, logger: logger, connectSystemd: true)
+        let status = NodeStatus.gather(context)
+        let printer = OutputPrinter(format: options.output)
+        for file in status.files { printer.line("file", file.state.rawValue, file.path) }
+        printer.line("unit", status.unitEnabled.map { "\($0), \(status.unitActive ?? "-")" } ?? "unknown", config.kubelet.unitPath)
+        printer.line("api", status.apiHealthy ? "ready" : "not ready", status.apiHealth ?? config.apiServer.localURL)
+        printer.line("lock", status.lockHolder ?? "unknown", status.lockKind.map { "\($0) \(config.election.namespace)/\(config.election.lockName)" } ?? "")
+        printer.line("certificate", status.certificateDaysLeft.map { "\($0) days left" } ?? "unknown", "\(config.pki.dir)/apiserver.crt")
+        for problem in status.problems { printer.text("problem: \(problem)") }
+        printer.text(status.healthy ? "\(node.name): healthy" : "\(node.name): \(status.problems.count) problem(s)")
+        printer.json(status)
+        if !status.healthy { throw CommandFailure(status: .failure, message: "") }
+    }
+}
+
+/// `master-agent reset`: take the control plane off this node.
+struct ResetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset",
+        abstract: "Stop and disable the kubelet and remove the unit and manifests the agent wrote (TLS material kept unless --purge-pki)."
+    )
+
+    @OptionGroup var options: NodeOptions
+
+    @Flag(name: .long, help: "Do not ask for confirmation.") var yes = false
+    @Flag(name: .long, help: "Also remove apiserver.key, apiserver.crt, apiserver.csr and ca.crt.") var purgePKI = false
+
+    func run() throws {
+        let logger = try options.makeLogger()
+        let (config, node, _) = try options.loadConfigAndNode()
+        let files = try ManifestRenderer.all(config: config, node: node).map(\.path)
+        let pki = PKIPaths(config)
+        let pkiFiles = purgePKI ? [pki.key, pki.certificate, pki.csr, pki.ca] : []
+        if !yes {
+            print("This stops and disables the kubelet on \(node.name) and removes:\n" + (files + pkiFiles).map { "  \($0)" }.joined(separator: "\n"))
+            print("Type yes to continue: ", terminator: "")
+            fflush(stdout)
+            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+                throw CommandFailure(status: .failure, message: "reset cancelled; nothing was changed")
+            }
+        }
+        let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
+        defer { lock.release() }
+        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger, connectSystemd: true)
+        let unitName = (config.kubelet.unitPath as NSString).lastPathComponent
+        let printer = OutputPrinter(format: options.output)
+        if let units = context.units {
+            do {
+                _ = try units.run(.stop, unitName, timeout: context.unitJobTimeout)
+                printer.line("stopped", unitName)
+                if let disabler = units as? UnitDisabler {
+                    for change in try disabler.disable(unitName) { printer.line("removed", change.file) }
+                }
+            } catch {
+                logger.warning("could not stop or disable the kubelet", metadata: ["error": "\(error)"])
+            }
+        } else if options.root != "/" {
+            let link = "/etc/systemd/system/multi-user.target.wants/\(unitName)"
+            try context.files.removeFile(link)
+            printer.line("removed", link)
+        } else {
+            throw CommandFailure(status: .failure, message: "could not stop \(unitName): \(context.unitsUnavailableReason). Nothing was removed.")
+        }
+        var reports: [FileReport] = []
+        for path in files + pkiFiles where try context.files.readFile(path) != nil {
+            try context.files.removeFile(path)
+            reports.append(FileReport(path: path, action: .removed))
+        }
+        if let units = context.units { try? units.reload() }
+        printer.files(reports, indent: "")
+        printer.text("\(node.name): reset done\(purgePKI ? "" : "; TLS material in \(config.pki.dir) kept")")
+        printer.json(reports)
+    }
+}
