@@ -248,11 +248,11 @@ final class DebPackageTests: XCTestCase {
     /// The agent's exit status decides what postinst does next; a stand-in agent gives each status in turn so
     /// the real dpkg and the real systemd show the hand-over to the unit (the real agent cannot yet reach
     /// kubelet-start: its steps are not all built).
-    func testLocalPartSuccessStartsTheUnitAndPendingCertificateDoesNot() throws {
+    func testLocalPartSuccessStartsTheUnitUnlessCertificatePendingOrPolicyForbids() throws {
         try startSandbox()
         XCTAssertEqual(try inSandbox("dpkg -i \(Self.debDirInSandbox)/\(Self.deb!.lastPathComponent)").status, 0)
         XCTAssertEqual(try inSandbox("""
-            rm -f /usr/sbin/policy-rc.d
+            printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
             sed -i 's/^MASTER_AGENT_BOOTSTRAP_ARGS=.*/MASTER_AGENT_BOOTSTRAP_ARGS="--node master01"/' /etc/default/master-agent
             mkdir -p /etc/master-agent && master-agent config print-example > /etc/master-agent/cluster.yaml
             cat > /usr/bin/master-agent <<'EOF'
@@ -270,7 +270,13 @@ final class DebPackageTests: XCTestCase {
         XCTAssertTrue(pending.output.contains("must be signed on the CA host"), pending.output)
         XCTAssertFalse(try unitWasStarted(), "a pending certificate does not start the unit")
 
-        XCTAssertEqual(try inSandbox("echo 0 > /var/tmp/agent-status; : > /var/tmp/agent-calls").status, 0)
+        XCTAssertEqual(try inSandbox("echo 0 > /var/tmp/agent-status").status, 0)
+        let forbidden = try inSandbox("dpkg-reconfigure master-agent")
+        XCTAssertEqual(forbidden.status, 0, forbidden.output)
+        XCTAssertTrue(forbidden.output.contains("policy-rc.d forbids starting services"), forbidden.output)
+        XCTAssertFalse(try unitWasStarted(), "an image build's policy-rc.d (101) is obeyed")
+
+        XCTAssertEqual(try inSandbox("rm /usr/sbin/policy-rc.d; : > /var/tmp/agent-calls").status, 0)
         let started = try inSandbox("dpkg-reconfigure master-agent")
         XCTAssertEqual(started.status, 0, started.output)
         XCTAssertTrue(started.output.contains("journalctl -u master-agent-bootstrap.service"), started.output)
