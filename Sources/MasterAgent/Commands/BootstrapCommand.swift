@@ -41,6 +41,11 @@ struct BootstrapCommand: ParsableCommand {
         let dryRun: Bool
         let exitStatus: Int32
         let steps: [StepOutcome]
+        /// Files created, updated or removed by this run.
+        let filesChanged: Int
+        /// D-Bus method calls made on systemd's Manager (Reload, EnableUnitFiles, StartUnit, ...), by name.
+        let systemdCalls: [String: Int]
+        let durationMilliseconds: Int
     }
 
     func run() throws {
@@ -74,7 +79,10 @@ struct BootstrapCommand: ParsableCommand {
             printer.files(outcome.files)
         }
         printer.json(Result(node: node.name, root: options.root, dryRun: dryRun,
-                            exitStatus: summary.exitStatus.rawValue, steps: summary.outcomes))
+                            exitStatus: summary.exitStatus.rawValue, steps: summary.outcomes,
+                            filesChanged: summary.outcomes.flatMap(\.files).filter { $0.action != .unchanged }.count,
+                            systemdCalls: (context.units as? SystemdUnitManager)?.calls ?? [:],
+                            durationMilliseconds: Int(((clock() - started) * 1000).rounded())))
         if summary.exitStatus != .success {
             let missing = summary.outcomes.filter { $0.status == .notImplemented }.map(\.step.rawValue)
             let failed = summary.outcomes.first { $0.status == .failed }
