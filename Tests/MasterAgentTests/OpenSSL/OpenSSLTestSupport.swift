@@ -50,35 +50,12 @@ enum OpenSSLTestSupport {
 
     /// A fresh temporary directory removed by the test case's teardown.
     static func temporaryDirectory(for testCase: XCTestCase) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("master-agent-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        testCase.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
-
-    /// Output of one `openssl` command line run.
-    struct CommandResult {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+        try TestSupport.makeTemporaryDirectory(testCase, name: "tls")
     }
 
     /// Runs the `openssl` command line with `arguments` and waits for it.
-    static func openssl(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                             stderr: String(decoding: errData, as: UTF8.self))
+    static func openssl(_ arguments: [String], in directory: URL? = nil) throws -> TestSupport.ProcessResult {
+        try TestSupport.run(URL(fileURLWithPath: "/usr/bin/openssl"), arguments, currentDirectory: directory)
     }
 
     /// The SANs `openssl x509 -noout -ext subjectAltName` lists for a certificate file.

@@ -53,10 +53,11 @@ enum TestSupport {
     /// Runs `executable` with `arguments` and waits for it (bounded by `timeout`, then killed by PID).
     @discardableResult
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                    timeout: TimeInterval = 60) throws -> ProcessResult {
+                    currentDirectory: URL? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         if let environment { process.environment = environment }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
