@@ -15,6 +15,10 @@ enum ConfigLoader {
     }
 
     private static func parse(yaml: String, problems: ProblemCollector) -> ClusterConfig? {
+        if let problem = YAMLDocumentLimits.nestingProblem(in: yaml) {
+            problems.add(problem)
+            return nil
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -27,6 +31,10 @@ enum ConfigLoader {
         }
         guard let root, !YAMLFieldReader.isNull(root) else {
             problems.add("", "the file is empty; start from `master-agent config print-example`", at: nil)
+            return nil
+        }
+        if let problem = YAMLDocumentLimits.expansionProblem(in: root) {
+            problems.add(problem)
             return nil
         }
         let top = YAMLFieldReader(path: "", node: root, keys: ["apiVersion", "kind", "kubernetes", "cluster", "loadBalancer",
