@@ -14,7 +14,10 @@ enum ConfigLoader {
             : problems.problems)
     }
 
-    private static func parse(yaml: String, problems: ProblemCollector) -> ClusterConfig? {
+    private static func parse(yaml text: String, problems: ProblemCollector) -> ClusterConfig? {
+        // YAML allows a byte order mark before the stream, but Yams hands libyaml a fixed UTF-8 encoding,
+        // so libyaml reads the mark as content ("did not find expected <document start>").
+        let yaml = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         if let problem = YAMLDocumentLimits.nestingProblem(in: yaml) {
             problems.add(problem)
             return nil

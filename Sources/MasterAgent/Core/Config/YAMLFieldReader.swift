@@ -30,7 +30,11 @@ struct YAMLFieldReader {
         var entries: [String: Node] = [:]
         if case .mapping(let mapping)? = node {
             for (key, value) in mapping {
-                let name = key.scalar?.string ?? "\(key)"
+                guard let name = key.scalar?.string else {
+                    // Printing the node could mean printing megabytes; the line is enough to find it.
+                    problems.add(path, "has a list or mapping as a key; keys are plain field names", at: key)
+                    continue
+                }
                 if !keys.contains(name) {
                     let suggestion = YAMLFieldReader.closest(to: name, in: keys).map { " (did you mean \"\($0)\"?)" } ?? ""
                     problems.add(YAMLFieldReader.join(path, name), "unknown field\(suggestion)", at: key)
