@@ -14,7 +14,14 @@ enum ConfigLoader {
             : problems.problems)
     }
 
-    private static func parse(yaml: String, problems: ProblemCollector) -> ClusterConfig? {
+    private static func parse(yaml text: String, problems: ProblemCollector) -> ClusterConfig? {
+        // YAML allows a byte order mark before the stream, but Yams hands libyaml a fixed UTF-8 encoding,
+        // so libyaml reads the mark as content ("did not find expected <document start>").
+        let yaml = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        if let problem = YAMLDocumentLimits.nestingProblem(in: yaml) {
+            problems.add(problem)
+            return nil
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -27,6 +34,10 @@ enum ConfigLoader {
         }
         guard let root, !YAMLFieldReader.isNull(root) else {
             problems.add("", "the file is empty; start from `master-agent config print-example`", at: nil)
+            return nil
+        }
+        if let problem = YAMLDocumentLimits.expansionProblem(in: root) {
+            problems.add(problem)
             return nil
         }
         let top = YAMLFieldReader(path: "", node: root, keys: ["apiVersion", "kind", "kubernetes", "cluster", "loadBalancer",

@@ -8,6 +8,11 @@ final class ProblemCollector {
     func add(_ path: String, _ message: String, at node: Node?) {
         problems.append(ConfigProblem(path: path, message: message, line: node?.mark?.line))
     }
+
+    /// Records a problem found outside any field, such as a document limit.
+    func add(_ problem: ConfigProblem) {
+        problems.append(problem)
+    }
 }
 
 /// Reads one YAML mapping of the config, knowing its field path, rejecting keys it does not know.
@@ -25,7 +30,11 @@ struct YAMLFieldReader {
         var entries: [String: Node] = [:]
         if case .mapping(let mapping)? = node {
             for (key, value) in mapping {
-                let name = key.scalar?.string ?? "\(key)"
+                guard let name = key.scalar?.string else {
+                    // Printing the node could mean printing megabytes; the line is enough to find it.
+                    problems.add(path, "has a list or mapping as a key; keys are plain field names", at: key)
+                    continue
+                }
                 if !keys.contains(name) {
                     let suggestion = YAMLFieldReader.closest(to: name, in: keys).map { " (did you mean \"\($0)\"?)" } ?? ""
                     problems.add(YAMLFieldReader.join(path, name), "unknown field\(suggestion)", at: key)
@@ -208,7 +217,11 @@ struct YAMLFieldReader {
 
     /// The known key that is one or two edits away from `name`, to suggest for a typo.
     static func closest(to name: String, in keys: [String]) -> String? {
-        keys.map { ($0, editDistance($0.lowercased(), name.lowercased())) }
+        // Lengths more than two apart cannot be two edits apart; skipping them keeps a huge key cheap.
+        let lowered = name.lowercased()
+        let length = lowered.count
+        return keys.filter { abs($0.lowercased().count - length) <= 2 }
+            .map { ($0, editDistance($0.lowercased(), lowered)) }
             .filter { $0.1 <= 2 }
             .min { $0.1 < $1.1 }?.0
     }
