@@ -2,7 +2,8 @@ import XCTest
 @testable import MasterAgent
 
 /// Replays every input under Fixtures/fuzz-regressions through the function its fuzz target calls
-/// (config/ through `ConfigLoader.load`, status/ through `KubernetesStatus.decode`), with the same
+/// (config/ through `ConfigLoader.load`, status/ through `KubernetesStatus.decode`, lease/ through the
+/// Lease, Endpoints and annotation decoders), with the same
 /// contract the targets in Fuzz/ check. A crashing input found by `scripts/fuzz` is copied here.
 final class FuzzRegressionTests: XCTestCase {
     private func inputs(_ folder: String) throws -> [(name: String, data: Data)] {
@@ -110,5 +111,34 @@ final class FuzzRegressionTests: XCTestCase {
         }
         // lone-surrogate.json and invalid-utf8.json are Status objects with mangled text, not garbage.
         XCTAssertGreaterThanOrEqual(decoded, 1)
+    }
+
+    func testEveryLeaseRegressionInputDecodesOrThrowsAndTimesRoundTrip() throws {
+        let all = try inputs("lease")
+        XCTAssertGreaterThanOrEqual(all.count, 5)
+        var snapshots: [String: LockSnapshot] = [:]
+        for input in all {
+            // Read as the kind it says it is, as the locks do (a Lease has no annotation, an Endpoints no spec).
+            let decoder = JSONDecoder()
+            let kind = (try? JSONSerialization.jsonObject(with: input.data) as? [String: Any])?["kind"] as? String
+            if kind == "Lease", let lease = try? decoder.decode(LeaseObject.self, from: input.data), let snapshot = try? lease.snapshot() { snapshots[input.name] = snapshot }
+            if kind == "Endpoints", let endpoints = try? decoder.decode(EndpointsObject.self, from: input.data), let snapshot = try? endpoints.snapshot() { snapshots[input.name] = snapshot }
+            if let record = try? LeaderElectionRecord.fromAnnotation(text(input.data), object: "endpoints fuzz/fuzz") {
+                let written = record.annotationValue()
+                XCTAssertEqual(try LeaderElectionRecord.fromAnnotation(written, object: "endpoints fuzz/fuzz").annotationValue(), written, input.name)
+            }
+        }
+        for (name, snapshot) in snapshots {
+            for date in [snapshot.record.acquireTime, snapshot.record.renewTime].compactMap({ $0 }) {
+                let formatted = MicroTime.format(date)
+                XCTAssertEqual(MicroTime.parse(formatted).map(MicroTime.format), formatted, name)
+            }
+        }
+        // The valid v1.2 Endpoints record is read with its holder; the broken annotation is not taken for a record.
+        XCTAssertEqual(snapshots["endpoints-annotation-valid.json"]?.record.holderIdentity, "master02")
+        XCTAssertNil(snapshots["endpoints-annotation-not-json.json"])
+        XCTAssertThrowsError(try JSONDecoder().decode(EndpointsObject.self, from: try XCTUnwrap(all.first { $0.name == "endpoints-annotation-not-json.json" }).data).snapshot()) {
+            XCTAssertEqual(($0 as? LockRecordError)?.code, .malformedAnnotation)
+        }
     }
 }
