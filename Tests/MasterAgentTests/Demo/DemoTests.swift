@@ -55,11 +55,14 @@ final class DemoTests: XCTestCase {
             XCTAssertTrue(out.contains("\(master): kubelet.service enabled, active; manifests 4/4 in /etc/kubernetes/manifests; "
                                        + "master-agent status: \(master): healthy (exit 0)"), out)
             XCTAssertTrue(out.contains("master-agent-bootstrap.service success (started +"), out)
+            XCTAssertTrue(out.contains("\(master): postinst's run: validate=done preflight=done certs=changed kubelet-unit=changed "
+                                       + "manifests=changed kubelet-start=changed\n"), "the postinst runs the local part only:\n\(out)")
             // The unit's run comes after the postinst's local part: nothing local is left to change.
             XCTAssertTrue(out.contains("\(master): unit's run: validate=done preflight=done certs=unchanged kubelet-unit=unchanged "
                                        + "manifests=unchanged kubelet-start=unchanged wait-api=done"), out)
         }
         XCTAssertEqual(out.components(separatedBy: "led and created kube-system (201 Created)").count - 1, 1, out)
+        XCTAssertTrue(out.contains("TLS: the CA host's apiserver.key and a certificate verified against its CA on: master01 master02\n"), out)
 
         let leaderLine = try XCTUnwrap(out.split(separator: "\n").first { $0.hasPrefix("leader: ") }.map(String.init), out)
         let leader = try XCTUnwrap(firstMatch(#"^leader: (master0[12]) created kube-system; "#, in: leaderLine), leaderLine)
