@@ -66,4 +66,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.status, ExitStatus.usage.rawValue)
         XCTAssertTrue(result.stderr.contains("unknown step \"manifest\""), result.stderr)
     }
+
+    func testResetAsksFirstThenRemovesUnitAndManifestsButKeepsTLSMaterial() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let common = ["--config", seedPath, "--node", "master01", "--root", root.path]
+        XCTAssertEqual(try TestSupport.agent(["bootstrap", "--steps", "kubelet-unit,manifests"] + common).status, 0)
+        try FileManager.default.createDirectory(atPath: root.path + "/etc/kubernetes/ssl", withIntermediateDirectories: true)
+        try "key".write(toFile: root.path + "/etc/kubernetes/ssl/apiserver.key", atomically: true, encoding: .utf8)
+        let manifest = root.path + "/etc/kubernetes/manifests/kube-apiserver.yaml"
+
+        let declined = try TestSupport.agent(["reset"] + common, input: "no\n")
+        XCTAssertEqual(declined.status, 1)
+        XCTAssertTrue(declined.stdout.contains("Type yes to continue"), declined.stdout)
+        XCTAssertTrue(declined.stderr.contains("reset cancelled; nothing was changed"), declined.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: manifest))
+
+        let confirmed = try TestSupport.agent(["reset"] + common, input: "yes\n")
+        XCTAssertEqual(confirmed.status, 0, confirmed.stdout + confirmed.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: manifest))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/etc/systemd/system/kubelet.service"))
+        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/etc/systemd/system/multi-user.target.wants/kubelet.service"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.path + "/etc/kubernetes/ssl/apiserver.key"), "TLS material is kept without --purge-pki")
+
+        XCTAssertEqual(try TestSupport.agent(["reset", "--yes", "--purge-pki"] + common).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/etc/kubernetes/ssl/apiserver.key"))
+    }
 }

@@ -53,7 +53,7 @@ enum TestSupport {
     /// Runs `executable` with `arguments` and waits for it (bounded by `timeout`, then killed by PID).
     @discardableResult
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                    currentDirectory: URL? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
+                    currentDirectory: URL? = nil, input: String? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -62,8 +62,13 @@ enum TestSupport {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
         // Read both pipes concurrently so a chatty child never blocks on a full pipe.
         final class Buffer: @unchecked Sendable { var data = Data() }
         let outData = Buffer(), errData = Buffer()
@@ -81,8 +86,8 @@ enum TestSupport {
 
     /// Runs the agent binary.
     @discardableResult
-    static func agent(_ arguments: [String], timeout: TimeInterval = 60) throws -> ProcessResult {
-        try run(binary, arguments, timeout: timeout)
+    static func agent(_ arguments: [String], input: String? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
+        try run(binary, arguments, input: input, timeout: timeout)
     }
 
     /// The seed config, parsed.
