@@ -54,10 +54,14 @@ final class NamespaceStepTests: XCTestCase {
 
     func testExistingKubeSystemMeansNothingIsCreated() throws {
         let api = InMemoryKubeAPI(kubeSystem: true), clock = ManualClock()
-        let (_, namespace) = try bothSteps(try context(api, clock))
+        let (election, namespace) = try bothSteps(try context(api, clock))
+        XCTAssertEqual(election.status, .unchanged)
+        XCTAssertEqual(election.message, "kube-system already exists: no leader is needed, the lock was not touched")
         XCTAssertEqual(namespace.status, .unchanged)
-        XCTAssertEqual(namespace.message, "kube-system exists; master01 led and had nothing to create")
+        XCTAssertEqual(namespace.message, "kube-system exists; nothing to create")
         XCTAssertEqual(api.count(.post, "/api/v1/namespaces"), 0)
+        XCTAssertEqual(api.count(.post, "/apis/coordination.k8s.io/v1/namespaces/default/leases"), 0, "a converged cluster's lock is left alone")
+        XCTAssertEqual(api.count(.put, leasePath), 0)
     }
 
     func testFollowerWaitsForTheLeadersNamespaceAndSaysHowLong() throws {
@@ -67,9 +71,10 @@ final class NamespaceStepTests: XCTestCase {
         api.beforeRequest = { request, api in
             if request.method == .get && request.url.hasSuffix("/namespaces/kube-system") {
                 polls += 1
-                // master02 renews as a live leader does and creates kube-system after a few polls.
+                // master02 renews as a live leader does and creates kube-system after a few polls
+                // (the first GET is the election step's check for an already converged cluster).
                 if polls % 2 == 0 { try? api.writeLease(self.otherHolder("master02")) }
-                if polls == 4 { api.store("/api/v1/namespaces/kube-system", ["metadata": ["name": "kube-system"]]) }
+                if polls == 5 { api.store("/api/v1/namespaces/kube-system", ["metadata": ["name": "kube-system"]]) }
             }
             return nil
         }

@@ -56,6 +56,8 @@ final class BootstrapContext {
     /// Wall clock for certificate validity and the timestamps in election records (never for lease
     /// decisions, which use the monotonic clock); set by `Wiring`.
     var wallClock: WallClock?
+    /// Set by the election step when kube-system already existed, so neither step touches the lock.
+    var kubeSystemFoundBeforeElection = false
     /// The election once the election (or namespace) step started it; the namespace step releases it.
     var election: ElectionState?
 

@@ -12,6 +12,14 @@ struct ElectionStep: BootstrapStepRunner {
         if context.dryRun {
             return StepOutcome(step: .election, status: .skipped, message: "dry run: no lock is taken")
         }
+        // A converged cluster needs no leader: with kube-system in place there is nothing for one to do,
+        // and taking the lock anyway would write to the API on every rerun.
+        if context.election == nil,
+           (try? NamespaceStep.exists(KubernetesAPIClient(transport: try context.localAPI(), baseURL: context.config.apiServer.localURL))) == true {
+            context.kubeSystemFoundBeforeElection = true
+            return StepOutcome(step: .election, status: .unchanged,
+                               message: "\(NamespaceStep.namespace) already exists: no leader is needed, the lock was not touched")
+        }
         let state = try context.election ?? ElectionState.make(context, renewInBackground: renewInBackground)
         context.election = state
         let elector = state.elector

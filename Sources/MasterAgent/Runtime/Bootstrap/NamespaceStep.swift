@@ -15,6 +15,9 @@ struct NamespaceStep: BootstrapStepRunner {
         if context.dryRun {
             return StepOutcome(step: .namespace, status: .skipped, message: "dry run: \(Self.namespace) is neither created nor awaited")
         }
+        if context.kubeSystemFoundBeforeElection {
+            return StepOutcome(step: .namespace, status: .unchanged, message: "\(Self.namespace) exists; nothing to create")
+        }
         if context.election == nil {
             // `--steps namespace` alone: the election still decides who may create.
             _ = try ElectionStep(renewInBackground: renewInBackground).run(context)
@@ -38,7 +41,7 @@ struct NamespaceStep: BootstrapStepRunner {
                 }
                 if elector.isLeader {
                     let leadNote = takeover.map { "; \($0)" } ?? ""
-                    if try exists(api) {
+                    if try Self.exists(api) {
                         return StepOutcome(step: .namespace, status: .unchanged,
                                            message: "\(Self.namespace) exists; \(me) led and had nothing to create\(leadNote)")
                     }
@@ -51,7 +54,7 @@ struct NamespaceStep: BootstrapStepRunner {
                         : StepOutcome(step: .namespace, status: .unchanged,
                                       message: "\(me) led; \(Self.namespace) already existed (409 AlreadyExists)\(leadNote)")
                 }
-                if try exists(api) {
+                if try Self.exists(api) {
                     let waited = context.clock.now() - started
                     let leader = elector.observedHolder.flatMap { $0.isEmpty ? nil : $0 } ?? state.leaderAtElection ?? "another master"
                     return StepOutcome(step: .namespace, status: .unchanged,
@@ -88,7 +91,8 @@ struct NamespaceStep: BootstrapStepRunner {
         }
     }
 
-    private func exists(_ api: KubernetesAPIClient) throws -> Bool {
+    /// True when kube-system exists (GET 200), false on 404; other answers throw.
+    static func exists(_ api: KubernetesAPIClient) throws -> Bool {
         do {
             _ = try api.get(NamespaceObject.self, "/api/v1/namespaces/\(Self.namespace)")
             return true
