@@ -133,4 +133,17 @@ final class KubeletUnitStepsTests: XCTestCase {
         XCTAssertEqual(UnitDecisions.enablePlan(unitFileChanged: false, needDaemonReload: false, unitFileState: "disabled"), .init(reload: false, enable: true))
         XCTAssertEqual(UnitDecisions.missingDependencies(["a.service": "loaded", "b.service": "not-found", "c.service": "masked"]), ["b.service", "c.service"])
     }
+
+    func testUnitWrittenByAnInterruptedRunIsRestartedByTheNextOne() throws {
+        _ = try bootstrapUnit()
+        units.states["kubelet.service"]?.execMainStartTimestamp = 1_000_000_000_000_000  // started at t = 1e9 s
+        store.modifiedAt["/etc/systemd/system/kubelet.service"] = 1_000_000_100         // unit written 100 s later
+        let before = units.calls.count
+        _ = try bootstrapUnit()
+        XCTAssertEqual(Array(units.calls.dropFirst(before)), ["RestartUnit kubelet.service"])
+        store.modifiedAt["/etc/systemd/system/kubelet.service"] = 999_999_000
+        let after = units.calls.count
+        _ = try bootstrapUnit()
+        XCTAssertEqual(units.calls.count, after, "a kubelet started after its unit was written is left alone")
+    }
 }

@@ -9,6 +9,8 @@ final class InMemoryFileStore: FileStore {
     private(set) var removals: [String] = []
     /// When set, writes to this path fail with this errno.
     var failingWrite: (path: String, errno: Int32)?
+    /// Modification times reported by `attributes`, by path (default 0).
+    var modifiedAt: [String: Double] = [:]
 
     func readFile(_ path: String) throws -> ExistingFile? { files[path] }
 
@@ -36,6 +38,7 @@ final class InMemoryFileStore: FileStore {
     func attributes(_ path: String) throws -> FileAttributes? {
         if directories.contains(path) { return FileAttributes(isDirectory: true, mode: 0o755, ownerUID: 0, readable: true, writable: true) }
         guard let file = files[path] else { return nil }
-        return FileAttributes(isDirectory: false, mode: file.mode, ownerUID: file.ownerUID, readable: true, writable: true)
+        return FileAttributes(isDirectory: false, mode: file.mode, ownerUID: file.ownerUID, readable: true, writable: true,
+                              modifiedAt: modifiedAt[path] ?? 0)
     }
 }

@@ -126,7 +126,8 @@ final class RootedFileSystem: FileStore {
             throw FileSystemError(.read, path: full, errno: errno)
         }
         return FileAttributes(isDirectory: info.st_mode & S_IFMT == S_IFDIR, mode: UInt16(info.st_mode & 0o7777), ownerUID: info.st_uid,
-                              readable: access(full, R_OK) == 0, writable: access(full, W_OK) == 0)
+                              readable: access(full, R_OK) == 0, writable: access(full, W_OK) == 0,
+                              modifiedAt: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 }
 

@@ -24,7 +24,13 @@ struct KubeletStartStep: BootstrapStepRunner {
             throw UnitStepError(message: "could not start \(unitName): it requires \(missing.joined(separator: ", ")), which systemd cannot find (\(missing.map { loadStates[$0]! }.joined(separator: ", "))). "
                 + "On Debian 12 networking.service comes with ifupdown: install ifupdown, or set kubelet.unitRequires in the config (e.g. [network-online.target]).")
         }
-        let action = UnitDecisions.startAction(activeState: status.activeState, unitChanged: context.kubeletUnitChanged)
+        // A unit written by an earlier, interrupted run is as changed as one written now: restart when the
+        // running kubelet started before the unit file (or a drop-in) was last written.
+        let unitFiles = [unitPath] + (status.dropInPaths.filter { $0.hasPrefix("\(unitPath).d/") })
+        let newestDefinition = try unitFiles.compactMap { try context.files.attributes($0)?.modifiedAt }.max() ?? 0
+        let startedAt = Double(status.execMainStartTimestamp ?? 0) / 1e6
+        let staleProcess = startedAt > 0 && newestDefinition > startedAt
+        let action = UnitDecisions.startAction(activeState: status.activeState, unitChanged: context.kubeletUnitChanged || staleProcess)
         if context.dryRun {
             return StepOutcome(step: .kubeletStart, status: .skipped, message: "dry run: would \(action == .none ? "leave it running" : action.rawValue) \(unitName)")
         }

@@ -33,6 +33,8 @@ struct FileAttributes: Equatable, Sendable {
     let readable: Bool
     /// Whether this process may write it (access(2)).
     let writable: Bool
+    /// Last modification, seconds since the epoch (st_mtim).
+    var modifiedAt: Double = 0
 }
 
 /// Names of the agent's temporary files. Dot-prefixed because the kubelet ignores dot files in
