@@ -174,4 +174,31 @@ final class CertsCommandTests: XCTestCase {
         XCTAssertEqual(findings.map { $0["code"] as? String }, ["expiresSoon"])
         XCTAssertEqual(object["healthy"] as? Bool, true)
     }
+
+    func testRenewKeepsTheKeyUnlessANewOneIsAskedForWithAWarning() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let keyPath = pkiDir + "/apiserver.key", certPath = pkiDir + "/apiserver.crt"
+        let key = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+        let cert = try Data(contentsOf: URL(fileURLWithPath: certPath))
+        let ca = ["--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"]
+
+        let renewed = try agent(["certs", "renew"] + ca)
+        XCTAssertEqual(renewed.status, 0, renewed.stdout + renewed.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: keyPath)), key, "renew keeps the key")
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: certPath)), cert, "renew issues a new certificate")
+        XCTAssertFalse(renewed.stderr.contains("service-account"), renewed.stderr)
+
+        let rekeyed = try agent(["certs", "renew", "--new-key"] + ca)
+        XCTAssertEqual(rekeyed.status, 0, rekeyed.stdout + rekeyed.stderr)
+        XCTAssertTrue(rekeyed.stderr.contains("every service-account token signed with the old key stops working"), rekeyed.stderr)
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: keyPath)), key)
+        XCTAssertEqual(try agent(["certs", "check"]).status, 0, "the new certificate matches the new key")
+
+        // Without a CA the renewal cannot finish: the old key and certificate are put back.
+        let before = (try Data(contentsOf: URL(fileURLWithPath: keyPath)), try Data(contentsOf: URL(fileURLWithPath: certPath)))
+        let failed = try agent(["certs", "renew", "--new-key"])
+        XCTAssertEqual(failed.status, ExitStatus.certificatePending.rawValue, failed.stdout + failed.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: keyPath)), before.0)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: certPath)), before.1)
+    }
 }
