@@ -57,6 +57,7 @@ struct BootstrapCommand: ParsableCommand {
         } catch {
             throw CommandFailure(status: .usage, message: "\(error)")
         }
+        if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
         let printer = OutputPrinter(format: options.output)
         let clock = { ProcessInfo.processInfo.systemUptime }
         let started = clock()
@@ -70,7 +71,6 @@ struct BootstrapCommand: ParsableCommand {
         let needsSystemd = selection.contains(.kubeletUnit) || selection.contains(.kubeletStart)
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger,
                                      offline: offline, connectSystemd: needsSystemd)
-        if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
         context.strict = strict
         if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)

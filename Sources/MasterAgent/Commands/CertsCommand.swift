@@ -141,6 +141,7 @@ struct CertsCommand: ParsableCommand {
 
         func run() throws {
             let logger = try options.makeLogger()
+            if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
             let (config, node, _) = try options.loadConfigAndNode()
             let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger)
             if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
