@@ -64,6 +64,15 @@ final class NamespaceStepTests: XCTestCase {
         XCTAssertEqual(api.count(.put, leasePath), 0)
     }
 
+    func testNamespaceStepAloneOnAClusterWithKubeSystemCreatesNothing() throws {
+        let api = InMemoryKubeAPI(kubeSystem: true), clock = ManualClock()
+        let outcome = try NamespaceStep(renewInBackground: false).run(try context(api, clock))
+        XCTAssertEqual(outcome.status, .unchanged)
+        XCTAssertEqual(outcome.message, "kube-system exists; nothing to create")
+        XCTAssertEqual(api.count(.post, "/api/v1/namespaces"), 0)
+        XCTAssertEqual(api.count(.put, leasePath), 0)
+    }
+
     func testFollowerWaitsForTheLeadersNamespaceAndSaysHowLong() throws {
         let api = InMemoryKubeAPI(), clock = ManualClock()
         try api.writeLease(otherHolder("master02"))

@@ -77,10 +77,10 @@ struct CertsStep: BootstrapStepRunner {
             let chain = try pki.sign(csrPEM: csr, caCertPEM: ca.certificate, caKeyPEM: ca.key,
                                      validityDays: context.config.pki.validityDays, notBefore: now)
             var reports: [FileReport] = []
-            if try context.files.readFile(paths.ca)?.data != ca.certificate {
-                let existed = try context.files.readFile(paths.ca) != nil
+            let existingCA = try context.files.readFile(paths.ca)
+            if existingCA?.data != ca.certificate {
                 try context.files.writeAtomically(paths.ca, data: ca.certificate, mode: 0o644)
-                reports.append(FileReport(path: paths.ca, action: existed ? .updated : .created))
+                reports.append(FileReport(path: paths.ca, action: existingCA == nil ? .created : .updated))
             }
             try context.files.writeAtomically(paths.certificate, data: chain, mode: 0o644)
             try context.files.removeFile(paths.csr)

@@ -15,12 +15,12 @@ struct NamespaceStep: BootstrapStepRunner {
         if context.dryRun {
             return StepOutcome(step: .namespace, status: .skipped, message: "dry run: \(Self.namespace) is neither created nor awaited")
         }
-        if context.kubeSystemFoundBeforeElection {
-            return StepOutcome(step: .namespace, status: .unchanged, message: "\(Self.namespace) exists; nothing to create")
-        }
-        if context.election == nil {
+        if context.election == nil && !context.kubeSystemFoundBeforeElection {
             // `--steps namespace` alone: the election still decides who may create.
             _ = try ElectionStep(renewInBackground: renewInBackground).run(context)
+        }
+        if context.kubeSystemFoundBeforeElection {
+            return StepOutcome(step: .namespace, status: .unchanged, message: "\(Self.namespace) exists; nothing to create")
         }
         guard let state = context.election else {
             throw ElectionError(.notConfigured, object: "namespace \(Self.namespace)", cause: "the election did not start")
