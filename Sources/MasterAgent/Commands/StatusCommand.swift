@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
         printer.line("unit", status.unitEnabled.map { "\($0), \(status.unitActive ?? "-")" } ?? "unknown", config.kubelet.unitPath)
         printer.line("api", status.apiHealthy ? "ready" : "not ready", status.apiHealth ?? config.apiServer.localURL)
         printer.line("lock", status.lockHolder ?? "unknown", status.lockKind.map { "\($0) \(config.election.namespace)/\(config.election.lockName)" } ?? "")
-        printer.line("certificate", status.certificateDaysLeft.map { "\($0) days left" } ?? "unknown", "\(config.pki.dir)/apiserver.crt")
+        printer.line("certificate", status.certificateDaysLeft.map { "\($0) days left" } ?? "unknown", PKIPaths(config).certificate)
         for problem in status.problems { printer.text("problem: \(problem)") }
         printer.text(status.healthy ? "\(node.name): healthy" : "\(node.name): \(status.problems.count) problem(s)")
         printer.json(status)
@@ -78,7 +78,7 @@ struct ResetCommand: ParsableCommand {
             throw CommandFailure(status: .failure, message: "could not stop \(unitName): \(context.unitsUnavailableReason). Nothing was removed.")
         }
         var reports: [FileReport] = []
-        for path in files + pkiFiles where try context.files.readFile(path) != nil {
+        for path in files + pkiFiles where try context.files.attributes(path) != nil {
             try context.files.removeFile(path)
             reports.append(FileReport(path: path, action: .removed))
         }
