@@ -41,9 +41,9 @@ struct NodeOptions: ParsableArguments {
         return logger
     }
 
-    /// Reads and validates the config, then identifies this master.
-    /// Throws `CommandFailure` with the invalid-config status and every problem listed.
-    func loadConfigAndNode() throws -> (ClusterConfig, ClusterConfig.Master, String) {
+    /// The config file's text; throws `CommandFailure` (invalid config) when it is missing, unreadable,
+    /// over 1 MiB or not UTF-8.
+    func readConfigText() throws -> String {
         let path = configPath
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "it is not readable (run as root?)" : "it does not exist"
@@ -55,6 +55,14 @@ struct NodeOptions: ParsableArguments {
         guard let text = String(data: data, encoding: .utf8) else {
             throw CommandFailure(status: .invalidConfig, message: "could not read config \(path): it is not UTF-8 text.")
         }
+        return text
+    }
+
+    /// Reads and validates the config, then identifies this master.
+    /// Throws `CommandFailure` with the invalid-config status and every problem listed.
+    func loadConfigAndNode() throws -> (ClusterConfig, ClusterConfig.Master, String) {
+        let path = configPath
+        let text = try readConfigText()
         let config: ClusterConfig
         do {
             config = try ConfigLoader.load(yaml: text, file: path)

@@ -27,9 +27,7 @@ struct ConfigCommand: ParsableCommand {
             let printer = OutputPrinter(format: options.output)
             do {
                 let path = options.configPath
-                guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                    throw CommandFailure(status: .invalidConfig, message: "could not read config \(path): it does not exist or is not readable UTF-8 text. Pass --config PATH.")
-                }
+                let text = try options.readConfigText()
                 let config = try ConfigLoader.load(yaml: text, file: path)
                 var nodeName: String?
                 if options.node != nil {
