@@ -17,9 +17,7 @@ CURLcode ccurl_easy_setopt_slist(CURL *handle, CURLoption option, struct curl_sl
 
 // curl_easy_getinfo: one function per result type the info returns.
 CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value);
-CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);
 CURLcode ccurl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value);
-CURLcode ccurl_easy_getinfo_string(CURL *handle, CURLINFO info, char *_Nullable *_Nonnull value);
 
 #pragma clang assume_nonnull end
 

@@ -96,23 +96,10 @@ final class CurlEasy {
         return ccurl_easy_getinfo_long(handle, info, &value) == CURLE_OK ? value : nil
     }
 
-    /// Reads a double info (ccurl_easy_getinfo_double), or nil when libcurl has none.
-    func double(_ info: CURLINFO) -> Double? {
-        var value = 0.0
-        return ccurl_easy_getinfo_double(handle, info, &value) == CURLE_OK ? value : nil
-    }
-
     /// Reads a curl_off_t info such as CURLINFO_TOTAL_TIME_T (ccurl_easy_getinfo_off_t), or nil when libcurl has none.
     func offT(_ info: CURLINFO) -> Int64? {
         var value: curl_off_t = 0
         return ccurl_easy_getinfo_off_t(handle, info, &value) == CURLE_OK ? Int64(value) : nil
-    }
-
-    /// Reads a string info (ccurl_easy_getinfo_string), or nil when libcurl has none.
-    func string(_ info: CURLINFO) -> String? {
-        var value: UnsafeMutablePointer<CChar>?
-        guard ccurl_easy_getinfo_string(handle, info, &value) == CURLE_OK, let value else { return nil }
-        return String(cString: value)
     }
 
     // The one place a CURLcode from setopt becomes an error.

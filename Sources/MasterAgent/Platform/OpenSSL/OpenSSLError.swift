@@ -19,8 +19,6 @@ struct OpenSSLError: Error, CustomStringConvertible, Equatable {
         case signatureInvalid
         /// A private key does not belong to a certificate.
         case keyMismatch
-        /// A key is not one of the supported `KeyType`s.
-        case unsupportedKey
         /// A certificate chain did not verify; `verifyResult` says why.
         case chainVerifyFailed
         /// A TCP peer refused the connection.
