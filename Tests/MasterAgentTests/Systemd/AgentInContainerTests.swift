@@ -134,6 +134,8 @@ final class AgentInContainerTests: XCTestCase {
             // etcd is only health-checked (a warning when down); loopback keeps that probe on this machine.
             .replacingOccurrences(of: "https://192.168.0.1:2379", with: "https://127.0.0.1:9")
             .replacingOccurrences(of: "    - https://192.168.0.2:2379\n    - https://192.168.0.3:2379\n", with: "")
+        // preflight GETs every etcd endpoint: stop here unless all of them are on the loopback.
+        guard !text.contains("https://192.168.") else { return XCTFail("the etcd endpoints were not moved to 127.0.0.1; not running preflight") }
         try sandbox.write("/etc/master-agent/cluster.yaml", text)
         let agent = ["/usr/local/sbin/master-agent"]
 
