@@ -121,6 +121,9 @@ final class ConfigValidationTests: XCTestCase {
     func testElectionTimingsAreCheckedTogether() throws {
         let yaml = try seed() + "election:\n  leaseDuration: 2s\n  renewInterval: 5s\n"
         XCTAssertEqual(problems(yaml).first?.path, "election.renewInterval")
+        let fractional = try seed() + "election:\n  leaseDuration: 1500ms\n  renewInterval: 500ms\n"
+        XCTAssertEqual(problems(fractional).map(\.path), ["election.leaseDuration"])
+        XCTAssertTrue(problems(fractional).first?.message.contains("whole number of seconds") ?? false)
     }
 
     func testOptionalFieldsTakeDefaults() throws {

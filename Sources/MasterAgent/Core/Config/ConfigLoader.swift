@@ -273,9 +273,17 @@ enum ConfigLoader {
         let lockName = r.string("lockName", required: false) ?? "master-agent-bootstrap"
         let lease = r.duration("leaseDuration", default: "15s")
         let renew = r.duration("renewInterval", default: "2s")
-        if let lease, let renew, renew.seconds >= lease.seconds {
-            r.problems.add(r.fieldPath("renewInterval"), "\(renew) must be shorter than election.leaseDuration (\(lease))", at: r.node("renewInterval"))
-            return nil
+        // The same rules the elector applies (LeaseTimings), so a config that validates can be elected with.
+        if let lease, let renew {
+            do {
+                _ = try LeaseTimings(leaseDuration: lease.seconds, renewInterval: renew.seconds)
+            } catch let error as LeaseTimingsError where error.code == .leaseDuration {
+                r.problems.add(r.fieldPath("leaseDuration"), "\(lease) must be a whole number of seconds, at least 1s (lease records hold whole seconds)", at: r.node("leaseDuration"))
+                return nil
+            } catch {
+                r.problems.add(r.fieldPath("renewInterval"), "\(renew) must be shorter than election.leaseDuration (\(lease))", at: r.node("renewInterval"))
+                return nil
+            }
         }
         guard let lease, let renew else { return nil }
         return .init(namespace: namespace, lockName: lockName, leaseDuration: lease, renewInterval: renew)
