@@ -20,10 +20,10 @@ final class BackoffScheduleTests: XCTestCase {
             Row(initial: 0.1, cap: 5, attempt: 0, unit: 0.5, retryAfter: 120, remaining: 3, expected: 3, line: #line),
             Row(initial: 0.1, cap: 5, attempt: 10, unit: 1.0, retryAfter: nil, remaining: 0.25, expected: 0.25, line: #line),
             Row(initial: 0.1, cap: 5, attempt: 0, unit: 0.5, retryAfter: nil, remaining: -1, expected: 0, line: #line),
-            // The wait-api defaults: 170 ms, then 170-200 ms.
-            Row(initial: 0.17, cap: 0.2, attempt: 0, unit: 0.99, retryAfter: nil, remaining: 60, expected: 0.17, line: #line),
-            Row(initial: 0.17, cap: 0.2, attempt: 1, unit: 1.0, retryAfter: nil, remaining: 60, expected: 0.2, line: #line),
-            Row(initial: 0.17, cap: 0.2, attempt: 7, unit: 0.5, retryAfter: nil, remaining: 60, expected: 0.185, line: #line),
+            // The wait-api defaults: 210 ms, then 210-225 ms.
+            Row(initial: 0.21, cap: 0.225, attempt: 0, unit: 0.99, retryAfter: nil, remaining: 60, expected: 0.21, line: #line),
+            Row(initial: 0.21, cap: 0.225, attempt: 1, unit: 1.0, retryAfter: nil, remaining: 60, expected: 0.225, line: #line),
+            Row(initial: 0.21, cap: 0.225, attempt: 7, unit: 0.5, retryAfter: nil, remaining: 60, expected: 0.2175, line: #line),
         ]
         for row in rows {
             let schedule = try BackoffSchedule(initial: row.initial, cap: row.cap)
@@ -32,13 +32,13 @@ final class BackoffScheduleTests: XCTestCase {
         }
     }
 
-    func testWaitAPIDefaultsNeverSleepLongerThan200ms() {
+    func testWaitAPIDefaultsSleepBetween210And225ms() {
         let schedule = BackoffSchedule.apiReadiness
         for attempt in 0..<50 {
             for unit in stride(from: 0.0, through: 0.999, by: 0.111) {
                 let delay = schedule.delay(attempt: attempt, unit: unit, remaining: 300)
-                XCTAssertLessThanOrEqual(delay, 0.2)
-                XCTAssertGreaterThanOrEqual(delay, 0.17)
+                XCTAssertLessThanOrEqual(delay, 0.225)
+                XCTAssertGreaterThanOrEqual(delay, 0.21)
             }
         }
         XCTAssertLessThanOrEqual(BackoffSchedule.tcpProbeInterval, 0.1)

@@ -63,7 +63,7 @@ final class WaitAPICommandTests: XCTestCase {
         XCTAssertGreaterThan(output["tcpProbes"] as? Int ?? 0, 1)
         XCTAssertEqual(log.last?.status, 200)
         XCTAssertTrue(log.dropLast().allSatisfy { $0.status == 500 }, "\(log)")
-        // 0.7 s of 500s at 170-200 ms apart: a handful of requests, not a flood.
+        // 0.7 s of 500s at 210-225 ms apart: a handful of requests, not a flood.
         XCTAssertLessThanOrEqual(log.count, 8, "\(log)")
     }
 
