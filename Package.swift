@@ -23,10 +23,9 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
-        .target(
-            name: "CCurl",
-            linkerSettings: [.linkedLibrary("curl")]
-        ),
+        // libcurl is opened with dlopen on first use, not linked (see ccurl.h); the
+        // package declares libcurl4 in its Depends by hand.
+        .target(name: "CCurl"),
         .executableTarget(
             name: "MasterAgent",
             dependencies: [

@@ -69,13 +69,21 @@ final class DebPackageTests: XCTestCase {
         XCTAssertEqual(try control("Version"), Self.version)
     }
 
-    func testDependsAreComputedFromTheLinkedLibraries() throws {
-        let depends = try control("Depends").split(separator: ",").map {
+    func testDependsAreComputedFromTheLinkedLibrariesPlusTheDlopenedLibcurl() throws {
+        let field = try control("Depends")
+        let depends = field.split(separator: ",").map {
             String($0.trimmingCharacters(in: .whitespaces).split(separator: " ")[0])
         }
         for library in ["libc6", "libcurl4", "libssl3", "libsystemd0"] {
             XCTAssertTrue(depends.contains(library), "Depends lacks \(library): \(depends)")
         }
+        // libcurl is opened with dlopen, so dpkg-shlibdeps cannot see it: control names it,
+        // with the version that first has CURLOPT_PROTOCOLS_STR.
+        XCTAssertTrue(field.contains("libcurl4 (>= 7.85.0)"), field)
+        let binary = try extract().appendingPathComponent("usr/bin/master-agent")
+        let linked = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["-d", binary.path]).stdout
+        XCTAssertTrue(linked.contains("libssl.so.3"), linked)
+        XCTAssertFalse(linked.contains("libcurl"), "the binary must not link libcurl (it is dlopened):\n\(linked)")
         // The Swift runtime is linked in, so no Swift package is needed on the target.
         XCTAssertFalse(depends.contains { $0.lowercased().contains("swift") }, "\(depends)")
     }

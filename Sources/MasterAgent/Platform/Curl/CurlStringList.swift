@@ -8,7 +8,7 @@ final class CurlStringList {
     /// Builds a list holding `items` in order; throws `HTTPClientError` (`setup`) when curl_slist_append fails.
     init(_ items: [String]) throws {
         for item in items {
-            guard let next = curl_slist_append(head, item) else {
+            guard let next = ccurl_slist_append(head, item) else {
                 throw HTTPClientError(code: .setup, method: "build", url: "header list", curlCode: 0,
                                       curlMessage: "curl_slist_append failed (out of memory)",
                                       tlsVerifyResult: nil, osErrno: 0)
@@ -17,5 +17,5 @@ final class CurlStringList {
         }
     }
 
-    deinit { curl_slist_free_all(head) }
+    deinit { ccurl_slist_free_all(head) }
 }

@@ -127,7 +127,7 @@ struct APIWaiter {
                         continue
                     case .tls:
                         throw failure(.tls, error.nextStep)
-                    case .setup, .credentials:
+                    case .setup, .credentials, .libraryMissing:
                         throw failure(.unusable, error.nextStep)
                     case .connectionReset:
                         resets += 1
