@@ -24,7 +24,10 @@ enum ConfigLoader {
         }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // Resolver.basic: YAMLFieldReader reads every scalar as text and checks it itself, so
+            // tags are never needed; Yams's default resolver would compile seven ICU regular
+            // expressions (~3 ms and ~1 MB at every start) only to guess them.
+            root = try Yams.compose(yaml: yaml, Resolver.basic)
         } catch let error as YamlError {
             problems.add("", "is not valid YAML: \(yamlProblem(error))", at: nil)
             return nil

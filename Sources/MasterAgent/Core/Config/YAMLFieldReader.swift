@@ -52,8 +52,10 @@ struct YAMLFieldReader {
 
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// True for a YAML null: an explicit `!!null`, or a plain empty, `~` or `null` scalar.
     static func isNull(_ node: Node) -> Bool {
-        if case .scalar(let scalar) = node { return scalar.tag == Tag(.null) || (scalar.string.isEmpty && scalar.style == .plain) || (scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) }
+        // The tag by name: `Tag(.null)` would build Yams's default resolver (and its regexes).
+        if case .scalar(let scalar) = node { return scalar.tag.description == Tag.Name.null.rawValue || (scalar.string.isEmpty && scalar.style == .plain) || (scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) }
         return false
     }
 
