@@ -28,11 +28,7 @@ struct BootstrapCommand: ParsableCommand {
     @Flag(name: .long, help: "Make preflight warnings (unhealthy etcd) errors.")
     var strict = false
 
-    @Option(name: .customLong("ca-cert"), help: "CA certificate to sign apiserver.crt with (else pki.caCert).")
-    var caCert: String?
-
-    @Option(name: .customLong("ca-key"), help: "CA key to sign apiserver.crt with (else pki.caKey).")
-    var caKey: String?
+    @OptionGroup var ca: CAOptions
 
     /// The JSON document of a bootstrap.
     struct Result: Encodable {
@@ -57,7 +53,7 @@ struct BootstrapCommand: ParsableCommand {
         } catch {
             throw CommandFailure(status: .usage, message: "\(error)")
         }
-        if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
+        try ca.checkPair()
         let printer = OutputPrinter(format: options.output)
         let clock = { ProcessInfo.processInfo.systemUptime }
         let started = clock()
@@ -72,7 +68,7 @@ struct BootstrapCommand: ParsableCommand {
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger,
                                      offline: offline, connectSystemd: needsSystemd)
         context.strict = strict
-        if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
+        context.commandLineCA = try ca.load()
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)
         let summary = bootstrapper.run(selection, context: context, prior: [validate]) { outcome in
             printer.line(outcome.step.rawValue, outcome.status.rawValue, outcome.message)

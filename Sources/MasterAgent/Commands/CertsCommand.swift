@@ -135,16 +135,15 @@ struct CertsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a new certificate for the existing key (--new-key replaces the key too).")
 
         @OptionGroup var options: NodeOptions
-        @Option(name: .customLong("ca-cert"), help: "The CA certificate (else pki.caCert).") var caCert: String?
-        @Option(name: .customLong("ca-key"), help: "The CA key (else pki.caKey).") var caKey: String?
+        @OptionGroup var ca: CAOptions
         @Flag(name: .long, help: "Also replace apiserver.key. Invalidates every service-account token; copy the new key to all masters.") var newKey = false
 
         func run() throws {
             let logger = try options.makeLogger()
-            if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
+            try ca.checkPair()
             let (config, node, _) = try options.loadConfigAndNode()
             let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger)
-            if let caCert, let caKey { context.commandLineCA = (try readFile(caCert), try readFile(caKey)) }
+            context.commandLineCA = try ca.load()
             let paths = PKIPaths(config)
             let fs = RootedFileSystem(root: options.root)
             let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)

@@ -71,9 +71,12 @@ struct ResetCommand: ParsableCommand {
                 logger.warning("could not stop or disable the kubelet", metadata: ["error": "\(error)"])
             }
         } else if options.root != "/" {
-            let link = "/etc/systemd/system/multi-user.target.wants/\(unitName)"
-            try context.files.removeFile(link)
-            printer.line("removed", link)
+            // Exactly the links the offline kubelet-unit step made from the unit's [Install] section.
+            let unit = config.kubernetes.profile.profile.kubeletUnit(config: config, node: node)
+            for link in UnitDecisions.installSymlinks(unitPath: config.kubelet.unitPath, wantedBy: unit.wantedBy) {
+                try context.files.removeFile(link.link)
+                printer.line("removed", link.link)
+            }
         } else {
             throw CommandFailure(status: .failure, message: "could not stop \(unitName): \(context.unitsUnavailableReason). Nothing was removed.")
         }

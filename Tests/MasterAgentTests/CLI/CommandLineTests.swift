@@ -91,4 +91,31 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try TestSupport.agent(["reset", "--yes", "--purge-pki"] + common).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/etc/kubernetes/ssl/apiserver.key"))
     }
+
+    func testResetRemovesExactlyTheInstallSymlinksTheOfflineEnableMade() throws {
+        // A unit outside /etc/systemd/system: its [Install] links live beside it, not in /etc/systemd/system.
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let config = root.path + "-cluster.yaml"
+        let unitPath = "/usr/local/lib/systemd/system/kubelet.service"
+        let text = try String(contentsOfFile: seedPath, encoding: .utf8)
+            .replacingOccurrences(of: "kubelet:\n", with: "kubelet:\n  unitPath: \(unitPath)\n")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: config) }
+        let common = ["--config", config, "--node", "master01", "--root", root.path]
+        let bootstrap = try TestSupport.agent(["bootstrap", "--steps", "kubelet-unit"] + common)
+        XCTAssertEqual(bootstrap.status, 0, bootstrap.stdout + bootstrap.stderr)
+        let symlinks = { () -> [String] in
+            let walker = FileManager.default.enumerator(atPath: root.path)
+            return (walker?.allObjects as? [String] ?? []).filter {
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/" + $0)) == unitPath
+            }
+        }
+        XCTAssertEqual(symlinks(), ["usr/local/lib/systemd/system/multi-user.target.wants/kubelet.service"])
+
+        let reset = try TestSupport.agent(["reset", "--yes"] + common)
+        XCTAssertEqual(reset.status, 0, reset.stdout + reset.stderr)
+        XCTAssertEqual(symlinks(), [], reset.stdout)
+        XCTAssertTrue(reset.stdout.contains("/usr/local/lib/systemd/system/multi-user.target.wants/kubelet.service"), reset.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + unitPath))
+    }
 }

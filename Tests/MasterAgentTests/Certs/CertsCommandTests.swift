@@ -145,6 +145,21 @@ final class CertsCommandTests: XCTestCase {
         XCTAssertEqual(try agent(["certs", "check"]).status, 0)
     }
 
+    func testBootstrapAndRenewShareTheCAOptionRules() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let missing = caDir.path + "/missing.key"
+        for command in [["bootstrap", "--steps", "certs"], ["certs", "renew"]] {
+            let alone = try agent(command + ["--ca-cert", caDir.path + "/ca.crt"])
+            XCTAssertEqual(alone.status, ExitStatus.usage.rawValue, "\(command): " + alone.stderr)
+            XCTAssertTrue(alone.stderr.contains("--ca-cert and --ca-key go together"), alone.stderr)
+            let unreadable = try agent(command + ["--ca-cert", caDir.path + "/ca.crt", "--ca-key", missing])
+            XCTAssertEqual(unreadable.status, 1, "\(command): " + unreadable.stderr)
+            XCTAssertTrue(unreadable.stderr.contains("could not read \(missing): it does not exist or is not readable"), unreadable.stderr)
+            let help = try TestSupport.agent(command + ["--help"])
+            XCTAssertTrue(help.stdout.contains("--ca-cert <ca-cert>") && help.stdout.contains("--ca-key <ca-key>"), help.stdout)
+        }
+    }
+
     func testExpiredAndNotYetValidCertificatesFail() throws {
         XCTAssertEqual(try bootstrapCerts().status, 0)
         let toolkit = OpenSSLToolkit()

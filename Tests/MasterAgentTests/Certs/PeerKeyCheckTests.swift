@@ -25,7 +25,7 @@ final class PeerKeyCheckTests: XCTestCase {
         server.standardError = FileHandle.nullDevice
         try server.run()
         servers.append(server)
-        for _ in 0..<100 where TCPProbe.canConnect(host: host, port: port, timeout: .milliseconds(100)) != .connected {
+        for _ in 0..<100 where SystemTCPProbe().canConnect(host: host, port: port, timeout: .milliseconds(100)) != .connected {
             usleep(20_000)
         }
     }

@@ -77,6 +77,23 @@ final class ConfigValidationTests: XCTestCase {
         }
     }
 
+    func testKeyTypeIsReadAsTheEnumFromItsYAMLSpelling() throws {
+        XCTAssertEqual(try TestSupport.seedConfig().pki.keyType, .rsa2048)
+        for type in KeyType.allCases {
+            let yaml = try seed(replacing: "  keyType: rsa-2048", with: "  keyType: \(type.rawValue)")
+            XCTAssertEqual(try ConfigLoader.load(yaml: yaml, file: "test.yaml").pki.keyType, type)
+        }
+        let withoutField = try seed(replacing: "  keyType: rsa-2048\n", with: "")
+        XCTAssertEqual(try ConfigLoader.load(yaml: withoutField, file: "test.yaml").pki.keyType, .rsa2048, "the default")
+    }
+
+    func testUnknownKeyTypeListsTheAllowedValuesWithItsLine() throws {
+        let found = problems(try seed(replacing: "  keyType: rsa-2048", with: "  keyType: dsa-1024"))
+        let line = try seed().components(separatedBy: "\n").firstIndex { $0.contains("keyType:") }! + 1
+        XCTAssertEqual(found.map(\.description),
+                       ["pki.keyType: unknown key type \"dsa-1024\" (known: rsa-2048, rsa-4096, ecdsa-p256) (line \(line))"])
+    }
+
     func testLineNumberPointsAtTheField() throws {
         let found = problems(try seed(replacing: "    address: 192.168.1.2", with: "    address: 192.168.1.300"))
         let lineOfField = try seed().components(separatedBy: "\n").firstIndex { $0.contains("192.168.1.2") }! + 1

@@ -55,7 +55,7 @@ final class CurlDoubleProcess {
         baseURL = "\(scheme)://127.0.0.1:\(port)"
         guard waitForAccept else { return }
         // The ready file is written once bound, a moment before listen(); wait for accept.
-        while TCPProbe.canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)) != .connected {
+        while SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)) != .connected {
             guard Date() < deadline, process.isRunning else {
                 process.terminate()
                 throw NSError(domain: "CurlDoubleProcess", code: 2,

@@ -115,12 +115,12 @@ final class HTTPClientPlainTests: XCTestCase {
             XCTAssertEqual(error?.curlCode, 7)
             XCTAssertEqual(error?.curlMessage.isEmpty, false)
         }
-        XCTAssertEqual(TCPProbe.canConnect(host: "127.0.0.1", port: port, timeout: .seconds(1)), .refused)
+        XCTAssertEqual(SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .seconds(1)), .refused)
     }
 
     func testTCPProbeSeesAListeningServer() throws {
         let double = try startDouble()
-        XCTAssertEqual(TCPProbe.canConnect(host: "127.0.0.1", port: double.port, timeout: .seconds(1)), .connected)
+        XCTAssertEqual(SystemTCPProbe().canConnect(host: "127.0.0.1", port: double.port, timeout: .seconds(1)), .connected)
     }
 
     func testHangingServerEndsInTimeoutWithinTheTotalLimit() throws {

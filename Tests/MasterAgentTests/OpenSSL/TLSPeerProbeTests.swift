@@ -57,7 +57,7 @@ final class TLSPeerProbeTests: XCTestCase {
         // Wait for the external server to listen; this polls a real process, it does not pace the code under test.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if (try? TCPConnection.connect(host: "127.0.0.1", port: port, timeout: 0.5)) != nil { return port }
+            if (try? TCPConnector.connect(host: "127.0.0.1", port: Int(port), timeout: .milliseconds(500))) != nil { return port }
             XCTAssertTrue(process.isRunning, "openssl s_server exited early")
             usleep(20_000)
         }

@@ -56,7 +56,7 @@ final class ScriptedTCPProbe: TCPConnectProbe {
         self.listensFrom = listensFrom
     }
 
-    func canConnect(host: String, port: Int, timeout: Duration) -> TCPProbe.Result {
+    func canConnect(host: String, port: Int, timeout: Duration) -> TCPConnectResult {
         probes.append(clock.now())
         return clock.now() >= listensFrom ? .connected : .refused
     }

@@ -70,7 +70,8 @@ struct ClusterConfig: Equatable, Sendable {
     /// The `pki` section: where the API server's TLS material lives and how it is made.
     struct PKI: Equatable, Sendable {
         var dir: String
-        var keyType: String
+        /// The API server key's algorithm; YAML spells it as `KeyType`'s raw value (rsa-2048, ...).
+        var keyType: KeyType
         var validityDays: Int
         var expiryWarningDays: Int
         var caKey: String?

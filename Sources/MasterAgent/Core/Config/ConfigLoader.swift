@@ -222,15 +222,13 @@ enum ConfigLoader {
                      waitTimeout: waitTimeout)
     }
 
-    /// Key types the PKI step can generate.
-    static let keyTypes = ["rsa-2048", "rsa-4096", "ecdsa-p256"]
-
     private static func readPKI(_ r: YAMLFieldReader) -> ClusterConfig.PKI? {
         let dir = r.absolutePath("dir", default: "/etc/kubernetes/ssl")
-        var keyType = r.string("keyType", required: false) ?? "rsa-2048"
-        if !keyTypes.contains(keyType) {
-            r.problems.add(r.fieldPath("keyType"), "unknown key type \"\(keyType)\" (known: \(keyTypes.joined(separator: ", ")))", at: r.node("keyType"))
-            keyType = ""
+        let keyTypeText = r.string("keyType", required: false) ?? KeyType.rsa2048.rawValue
+        let keyType = KeyType(rawValue: keyTypeText)
+        if keyType == nil {
+            let known = KeyType.allCases.map(\.rawValue).joined(separator: ", ")
+            r.problems.add(r.fieldPath("keyType"), "unknown key type \"\(keyTypeText)\" (known: \(known))", at: r.node("keyType"))
         }
         let validity = r.integer("validityDays", default: 365, range: 1...36500)
         let warning = r.integer("expiryWarningDays", default: 30, range: 0...36500)
@@ -241,7 +239,7 @@ enum ConfigLoader {
             r.problems.add("\(r.fieldPath("extraSANs"))[\(index)]", "\"\(san)\" is neither an IPv4 address nor a DNS name", at: r.node("extraSANs"))
             extraSANs = nil
         }
-        guard let dir, !keyType.isEmpty, let validity, let warning, let extraSANs else { return nil }
+        guard let dir, let keyType, let validity, let warning, let extraSANs else { return nil }
         return .init(dir: dir, keyType: keyType, validityDays: validity, expiryWarningDays: warning,
                      caKey: caKey, caCert: caCert, extraSANs: extraSANs)
     }

@@ -54,7 +54,7 @@ enum SubjectAltName: Hashable, Comparable, CustomStringConvertible {
 }
 
 /// The key algorithm and size of the API server key (`pki.keyType`).
-enum KeyType: String, CaseIterable, Codable {
+enum KeyType: String, CaseIterable, Codable, Sendable {
     /// RSA with a 2048-bit modulus (the document's `openssl genrsa 2048`, the default).
     case rsa2048 = "rsa-2048"
     /// RSA with a 4096-bit modulus.

@@ -12,6 +12,12 @@ struct SystemdUnit: Equatable, Sendable {
 
     var sections: [Section]
 
+    /// The targets named by `WantedBy=` in `[Install]` (each value split at spaces), in order: what enabling links into.
+    var wantedBy: [String] {
+        sections.filter { $0.name == "Install" }.flatMap(\.entries).filter { $0.key == "WantedBy" }
+            .flatMap { $0.value.split(separator: " ").map(String.init) }
+    }
+
     /// Builds the ExecStart value: the binary then one flag per continuation line, as the document writes it.
     static func execStart(_ binary: String, arguments: [String]) -> String {
         ([binary] + arguments).joined(separator: " \\\n  ")

@@ -38,7 +38,12 @@ struct TLSPeerProbe {
         let previousHandler = signal(SIGPIPE, SIG_IGN)
         defer { signal(SIGPIPE, previousHandler) }
         let context = try TLSClientContext(trusted: trusted)
-        let connection = try TCPConnection.connect(host: host, port: port, timeout: timeout)
+        let connection: TCPConnection
+        do {
+            connection = try TCPConnector.connect(host: host, port: Int(port), timeout: .seconds(timeout))
+        } catch let error as TCPConnectError {
+            throw Self.openSSLError(error)
+        }
         let session = try TLSSession(context: context, connection: connection, expectedName: expectedName)
         try session.handshake(action: action)
         defer { session.shutdown() }
@@ -46,5 +51,16 @@ struct TLSPeerProbe {
         let chain = try session.peerChain()
         return Result(leaf: leaf, chain: chain.isEmpty ? [leaf] : chain, publicKeyDER: try leaf.publicKeyDER(),
                       protocolVersion: session.protocolVersion)
+    }
+
+    // Callers of the probe see one error type; the connect codes keep their meaning.
+    private static func openSSLError(_ error: TCPConnectError) -> OpenSSLError {
+        let code: OpenSSLError.Code
+        switch error.code {
+        case .refused: code = .connectionRefused
+        case .timedOut: code = .timedOut
+        case .unresolved, .failed: code = .connectFailed
+        }
+        return OpenSSLError(code: code, action: "connect to \(error.target)", cause: error.cause, hint: error.nextStep)
     }
 }

@@ -41,13 +41,13 @@ struct CertsStep: BootstrapStepRunner {
             files.append(FileReport(path: paths.key, action: .unchanged))
         } else {
             guard !context.dryRun else {
-                files.append(FileReport(path: paths.key, action: .created, detail: "new \(context.config.pki.keyType) key"))
+                files.append(FileReport(path: paths.key, action: .created, detail: "new \(context.config.pki.keyType.rawValue) key"))
                 return .fromFiles(.certs, files, message: "dry run: would create the key and then the certificate")
             }
             _ = try context.files.ensureDirectory(paths.dir, mode: 0o755)
-            keyPEM = try pki.generateKey(KeyType(rawValue: context.config.pki.keyType) ?? .rsa2048)
+            keyPEM = try pki.generateKey(context.config.pki.keyType)
             try context.files.writeAtomically(paths.key, data: keyPEM, mode: 0o600)
-            files.append(FileReport(path: paths.key, action: .created, detail: "new \(context.config.pki.keyType) key"))
+            files.append(FileReport(path: paths.key, action: .created, detail: "new \(context.config.pki.keyType.rawValue) key"))
         }
 
         // 2. The certificate: checked when present, issued when a CA is at hand, else requested from the CA host.

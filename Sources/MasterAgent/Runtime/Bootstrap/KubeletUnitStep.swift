@@ -41,9 +41,7 @@ struct KubeletUnitStep: BootstrapStepRunner {
         }
         if let offline = context.offlineUnits {
             let unit = context.config.kubernetes.profile.profile.kubeletUnit(config: context.config, node: context.node)
-            let wantedBy = unit.sections.first { $0.name == "Install" }?.entries.filter { $0.key == "WantedBy" }
-                .flatMap { $0.value.split(separator: " ").map(String.init) } ?? []
-            for link in UnitDecisions.installSymlinks(unitPath: unitPath, wantedBy: wantedBy) where try offline.ensureSymlink(link.link, target: link.target) {
+            for link in UnitDecisions.installSymlinks(unitPath: unitPath, wantedBy: unit.wantedBy) where try offline.ensureSymlink(link.link, target: link.target) {
                 outcome.files.append(FileReport(path: link.link, action: .created, detail: "-> \(link.target)"))
                 outcome.status = .changed
             }

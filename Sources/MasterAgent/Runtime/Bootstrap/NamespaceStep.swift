@@ -93,12 +93,7 @@ struct NamespaceStep: BootstrapStepRunner {
 
     /// True when kube-system exists (GET 200), false on 404; other answers throw.
     static func exists(_ api: KubernetesAPIClient) throws -> Bool {
-        do {
-            _ = try api.get(NamespaceObject.self, "/api/v1/namespaces/\(Self.namespace)")
-            return true
-        } catch let error as APIError where error.statusReason == .notFound {
-            return false
-        }
+        try api.getIfPresent(NamespaceObject.self, "/api/v1/namespaces/\(Self.namespace)") != nil
     }
 
     // True for 201 Created, false for 409 AlreadyExists (someone else's create won, which is just as good).

@@ -20,13 +20,9 @@ final class EndpointsLock: ResourceLock {
 
     /// GET the Endpoints; nil on NotFound.
     func get() throws -> LockSnapshot? {
-        do {
-            let object = try client.get(EndpointsObject.self, "\(collection)/\(name)")
-            lastMetadata = object.metadata
-            return try object.snapshot()
-        } catch let error as APIError where error.statusReason == .notFound {
-            return nil
-        }
+        guard let object = try client.getIfPresent(EndpointsObject.self, "\(collection)/\(name)") else { return nil }
+        lastMetadata = object.metadata
+        return try object.snapshot()
     }
 
     /// POST new Endpoints.

@@ -18,11 +18,7 @@ final class LeaseLock: ResourceLock {
 
     /// GET the Lease; nil on NotFound.
     func get() throws -> LockSnapshot? {
-        do {
-            return try client.get(LeaseObject.self, "\(collection)/\(name)").snapshot()
-        } catch let error as APIError where error.statusReason == .notFound {
-            return nil
-        }
+        try client.getIfPresent(LeaseObject.self, "\(collection)/\(name)")?.snapshot()
     }
 
     /// POST a new Lease.

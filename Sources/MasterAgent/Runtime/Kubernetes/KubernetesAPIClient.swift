@@ -24,6 +24,16 @@ final class KubernetesAPIClient {
         return try APIError.decode(T.self, from: try transport.send(request), for: request)
     }
 
+    /// GET `path` decoded as `T`, or nil when the object is absent (NotFound, or a bare 404 from a server without that
+    /// path); throws `APIError` for any other failure or `HTTPClientError`.
+    func getIfPresent<T: Decodable>(_ type: T.Type, _ path: String) throws -> T? {
+        do {
+            return try get(T.self, path)
+        } catch let error as APIError where error.statusReason == .notFound {
+            return nil
+        }
+    }
+
     /// POST `object` to the collection at `path` and return what the server stored; throws `APIError`
     /// (AlreadyExists when the name is taken) or `HTTPClientError`.
     func create<T: Codable>(_ object: T, in path: String) throws -> T {

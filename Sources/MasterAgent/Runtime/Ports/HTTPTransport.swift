@@ -6,7 +6,3 @@ protocol HTTPTransport: AnyObject {
 
 extension HTTPClient: HTTPTransport {}
 
-/// Cheap "does anything listen there" probe used while the API port still refuses connections.
-protocol TCPConnectProbe {
-    func canConnect(host: String, port: Int, timeout: Duration) -> TCPProbe.Result
-}

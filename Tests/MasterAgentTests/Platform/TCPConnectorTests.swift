@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 @testable import MasterAgent
 
-/// TCPProbe and connect timeouts against plain loopback sockets.
-final class TCPProbeTests: XCTestCase {
+/// TCPConnector, SystemTCPProbe and connect timeouts against plain loopback sockets.
+final class TCPConnectorTests: XCTestCase {
     private var descriptors: [Int32] = []
 
     override func tearDown() {
@@ -14,12 +14,46 @@ final class TCPProbeTests: XCTestCase {
 
     func testListeningPortIsConnected() throws {
         let port = try listeningPort(backlog: 16)
-        XCTAssertEqual(TCPProbe.canConnect(host: "127.0.0.1", port: port, timeout: .seconds(1)), .connected)
+        XCTAssertEqual(SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .seconds(1)), .connected)
     }
 
     func testClosedPortIsRefused() throws {
         let port = try HTTPClientPlainTests.closedLoopbackPort()
-        XCTAssertEqual(TCPProbe.canConnect(host: "127.0.0.1", port: port, timeout: .seconds(1)), .refused)
+        XCTAssertEqual(SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .seconds(1)), .refused)
+    }
+
+    func testRefusedFirstAddressFallsThroughToTheNextOne() throws {
+        let closed = try HTTPClientPlainTests.closedLoopbackPort()
+        let listening = try listeningPort(backlog: 16)
+        let addresses = try TCPConnector.resolve(host: "127.0.0.1", port: closed)
+            + TCPConnector.resolve(host: "127.0.0.1", port: listening)
+        XCTAssertEqual(addresses.count, 2)
+        let connection = try TCPConnector.connect(to: addresses, target: "two addresses",
+                                                  deadline: ContinuousClock.now + .seconds(1))
+        var peer = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let status = withUnsafeMutablePointer(to: &peer) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(connection.descriptor, $0, &length) }
+        }
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(Int(UInt16(bigEndian: peer.sin_port)), listening)
+    }
+
+    func testEveryAddressRefusedIsReportedAsRefused() throws {
+        let closed = try HTTPClientPlainTests.closedLoopbackPort()
+        let addresses = try TCPConnector.resolve(host: "127.0.0.1", port: closed)
+            + TCPConnector.resolve(host: "127.0.0.1", port: closed)
+        XCTAssertThrowsError(try TCPConnector.connect(to: addresses, target: "127.0.0.1:\(closed)",
+                                                      deadline: ContinuousClock.now + .seconds(1))) { error in
+            XCTAssertEqual((error as? TCPConnectError)?.code, .refused, "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("could not connect to 127.0.0.1:\(closed): Connection refused"), "\(error)")
+        }
+    }
+
+    func testConnectedSocketIsBlockingForItsUser() throws {
+        let port = try listeningPort(backlog: 16)
+        let connection = try TCPConnector.connect(host: "127.0.0.1", port: port, timeout: .seconds(1))
+        XCTAssertEqual(fcntl(connection.descriptor, F_GETFL) & O_NONBLOCK, 0)
     }
 
     // A listener that never accepts and whose queue is full drops further SYNs, so
@@ -29,7 +63,7 @@ final class TCPProbeTests: XCTestCase {
         let port = try listeningPort(backlog: 0)
         try fillAcceptQueue(port: port)
         let started = ContinuousClock.now
-        XCTAssertEqual(TCPProbe.canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)), .timedOut)
+        XCTAssertEqual(SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)), .timedOut)
 
         let client = try HTTPClient(userAgent: "curl-tests")
         XCTAssertThrowsError(try client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/readyz",
