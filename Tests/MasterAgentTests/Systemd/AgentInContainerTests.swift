@@ -27,10 +27,7 @@ final class AgentInContainerTests: XCTestCase {
         if let error = Self.bootError { throw error }
         sandbox = try XCTUnwrap(Self.sandbox)
         // The binary is copied in: the host's /tmp and other mounts are not part of the container's root.
-        let binary = sandbox.merged + "/usr/local/sbin/master-agent"
-        try? FileManager.default.removeItem(atPath: binary)
-        try FileManager.default.createDirectory(atPath: sandbox.merged + "/usr/local/sbin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: TestSupport.binary.path, toPath: binary)
+        try sandbox.copy(TestSupport.binary.path, to: "/usr/local/sbin/master-agent")
         try sandbox.write("/usr/local/bin/kubelet", "#!/bin/sh\necho stand-in kubelet starting \"$@\"\nexec sleep infinity\n", executable: true)
         try sandbox.write("/usr/local/bin/broken-kubelet", "#!/bin/sh\necho 'kubelet: unknown flag: --api-servers' >&2\nexit 2\n", executable: true)
         // Each test starts from no kubelet unit.
