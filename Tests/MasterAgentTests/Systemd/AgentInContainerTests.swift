@@ -6,26 +6,16 @@ import XCTest
 /// enable then start, a converged rerun that touches nothing, a config change that restarts,
 /// a failing ExecStart reported with its journal lines, operator drop-ins kept, the networking.service trap.
 final class AgentInContainerTests: XCTestCase {
-    private static var sandbox: SystemdSandbox?
-    private static var bootError: Error?
+    private static let shared = SystemdSandbox.PerClass(name: "ma-agent-\(getpid())")
     private var sandbox: SystemdSandbox!
 
-    override class func setUp() {
-        super.setUp()
-        guard SystemdSandbox.unavailableReason == nil else { return }
-        do { sandbox = try SystemdSandbox.start(name: "ma-agent-\(getpid())") } catch { bootError = error }
-    }
-
     override class func tearDown() {
-        sandbox?.stop()
-        sandbox = nil
+        shared.stop()
         super.tearDown()
     }
 
     override func setUpWithError() throws {
-        if let reason = SystemdSandbox.unavailableReason { throw XCTSkip(reason) }
-        if let error = Self.bootError { throw error }
-        sandbox = try XCTUnwrap(Self.sandbox)
+        sandbox = try Self.shared.sandbox()
         // The binary is copied in: the host's /tmp and other mounts are not part of the container's root.
         try sandbox.copy(TestSupport.binary.path, to: "/usr/local/sbin/master-agent")
         try sandbox.write("/usr/local/bin/kubelet", "#!/bin/sh\necho stand-in kubelet starting \"$@\"\nexec sleep infinity\n", executable: true)

@@ -1,7 +1,8 @@
 import Foundation
 import XCTest
 
-/// A real systemd booted with systemd-nspawn by Tests/Support/systemd-sandbox; one per test class.
+/// A real systemd booted with systemd-nspawn by Tests/Support/systemd-sandbox; a test class shares one (PerClass)
+/// or boots one per test.
 final class SystemdSandbox {
     /// The sandbox script in this checkout.
     static let script = URL(fileURLWithPath: #filePath)
@@ -81,6 +82,33 @@ final class SystemdSandbox {
     private static func run(_ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, stdout: String, stderr: String) {
         let result = try TestSupport.run(URL(fileURLWithPath: "/bin/bash"), [script] + arguments, timeout: timeout)
         return (result.status, result.stdout, result.stderr)
+    }
+}
+
+extension SystemdSandbox {
+    /// One sandbox for a whole test class: booted by the first test that asks for it, stopped by the class's
+    /// `tearDown`. The boot's outcome is kept, so after a failed boot every test fails with the same error.
+    final class PerClass {
+        private let name: String
+        private var booted: Result<SystemdSandbox, Error>?
+
+        /// A sandbox to be named `name` (letters, digits, dashes), not booted yet.
+        init(name: String) {
+            self.name = name
+        }
+
+        /// The booted sandbox, booting it on first use; throws XCTSkip without root, or the boot's error.
+        func sandbox() throws -> SystemdSandbox {
+            if let reason = SystemdSandbox.unavailableReason { throw XCTSkip(reason) }
+            if booted == nil { booted = Result { try SystemdSandbox.start(name: name) } }
+            return try booted!.get()
+        }
+
+        /// Stops the sandbox if it was booted; call from `override class func tearDown()`.
+        func stop() {
+            if case .success(let sandbox) = booted { sandbox.stop() }
+            booted = nil
+        }
     }
 }
 
