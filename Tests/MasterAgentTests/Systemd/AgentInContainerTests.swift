@@ -108,11 +108,9 @@ final class AgentInContainerTests: XCTestCase {
         let api = try CurlDoubleProcess(["--mode", "legacy"])
         defer { api.stop() }
         let work = try TestSupport.makeTemporaryDirectory(self, name: "full")
-        let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
-        XCTAssertEqual(try TestSupport.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work.path + "/ca.key", "-out", work.path + "/ca.crt",
-                                                     "-subj", "/CN=container-ca", "-days", "10"]).status, 0)
-        try sandbox.write("/root/ca/ca.key", try String(contentsOfFile: work.path + "/ca.key", encoding: .utf8))
-        try sandbox.write("/root/ca/ca.crt", try String(contentsOfFile: work.path + "/ca.crt", encoding: .utf8))
+        let ca = try TestCA.make(in: work, subject: "/CN=container-ca", days: 10)
+        try sandbox.write("/root/ca/ca.key", try String(contentsOfFile: ca.key, encoding: .utf8))
+        try sandbox.write("/root/ca/ca.crt", try String(contentsOfFile: ca.cert, encoding: .utf8))
         for name in ["ca.crt", "etcd-client.crt", "etcd-client.key"] { try sandbox.write("/etc/ssl/etcd/\(name)", "placeholder\n") }
         let text = try TestSupport.fixtureText("seed-cluster.yaml")
             .replacingOccurrences(of: "  housekeepingInterval: 60s", with: "  housekeepingInterval: 60s\n  unitRequires: []\n  unitAfter: []")
