@@ -16,54 +16,18 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DOUBLE = os.path.join(HERE, "kube_api_double.py")
+# `python3 -m unittest Tests/Support/test_kube_api_double.py` does not put this directory on sys.path.
+sys.path.insert(0, HERE)
+from double_launcher import DoubleProcess  # noqa: E402
+
 LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 
 
-class Double:
-    """One kube_api_double.py process; stopped by stop() (SIGTERM, by PID)."""
+class Double(DoubleProcess):
+    """DoubleProcess with the double's arguments given inline: Double("--mode", "legacy", listen=2)."""
 
-    def __init__(self, *args, listen=1, ready=True):
-        self.dir = tempfile.TemporaryDirectory()
-        self.ready_file = os.path.join(self.dir.name, "ready.json")
-        cmd = [sys.executable, DOUBLE, "--ready-file", self.ready_file]
-        for _ in range(listen):
-            cmd += ["--listen", "127.0.0.1:0"]
-        cmd += list(args)
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.ports = []
-        if ready:
-            self.wait_ready()
-
-    def wait_ready(self):
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if os.path.exists(self.ready_file):
-                with open(self.ready_file) as f:
-                    self.info = json.load(f)
-                self.ports = self.info["ports"]
-                return
-            if self.proc.poll() is not None:
-                raise RuntimeError("double exited: %s" % self.proc.stderr.read().decode())
-            time.sleep(0.01)
-        raise RuntimeError("double did not start")
-
-    @property
-    def port(self):
-        return self.ports[0]
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
-        self.proc.stderr.close()
-        self.dir.cleanup()
-        return self.proc.returncode
+    def __init__(self, *args, listen=1):
+        super().__init__(args, listen=listen)
 
 
 def request(port, method, path, body=None, headers=None, timeout=10, context=None, port_index=None):
@@ -741,7 +705,7 @@ class ProcessTests(unittest.TestCase):
             double.proc.send_signal(sig)
             self.assertEqual(double.proc.wait(timeout=5), 0)
             self.assertLess(time.monotonic() - start, 3)
-            self.assertNotIn(b"Traceback", double.proc.stderr.read())
+            self.assertNotIn("Traceback", double.stderr_text())
             double.stop()
 
     def test_sigterm_while_a_connection_hangs(self):

@@ -15,9 +15,7 @@ final class CertsCommandTests: XCTestCase {
     /// A CA made with the openssl CLI, in its own directory (the "CA host").
     private func makeCA(_ name: String) throws -> URL {
         let dir = try TestSupport.makeTemporaryDirectory(self, name: name)
-        let made = try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.path + "/ca.key", "-out", dir.path + "/ca.crt",
-                                "-subj", "/CN=\(name)", "-days", "30"])
-        XCTAssertEqual(made.status, 0, made.stderr)
+        try TestCA.make(in: dir, subject: "/CN=\(name)", days: 30)
         return dir
     }
 

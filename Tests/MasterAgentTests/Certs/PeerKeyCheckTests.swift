@@ -41,12 +41,11 @@ final class PeerKeyCheckTests: XCTestCase {
         guard !config.contains("address: 192.168.1.") else { return XCTFail("master addresses were not moved to 127.0.0.x") }
         let configPath = root.path + "/cluster.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-        let ca = root.path + "/ca"
-        try FileManager.default.createDirectory(atPath: ca, withIntermediateDirectories: true)
-        XCTAssertEqual(try TestSupport.run(URL(fileURLWithPath: "/usr/bin/openssl"), ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca + "/ca.key",
-                                                                                     "-out", ca + "/ca.crt", "-subj", "/CN=peer-ca", "-days", "5"]).status, 0)
+        let caDir = root.appendingPathComponent("ca")
+        try FileManager.default.createDirectory(at: caDir, withIntermediateDirectories: true)
+        let ca = try TestCA.make(in: caDir, subject: "/CN=peer-ca", days: 5)
         let common = ["--config", configPath, "--node", "master01", "--root", root.path]
-        XCTAssertEqual(try TestSupport.agent(["bootstrap", "--steps", "certs", "--ca-cert", ca + "/ca.crt", "--ca-key", ca + "/ca.key"] + common).status, 0)
+        XCTAssertEqual(try TestSupport.agent(["bootstrap", "--steps", "certs", "--ca-cert", ca.cert, "--ca-key", ca.key] + common).status, 0)
         let pki = root.path + "/etc/kubernetes/ssl"
 
         // master02 serves the same key and certificate: the check passes.
@@ -61,8 +60,8 @@ final class PeerKeyCheckTests: XCTestCase {
         let otherKey = try toolkit.generateKey(.ecdsaP256)
         let parsed = try ConfigLoader.load(yaml: config, file: configPath)
         let chain = try toolkit.sign(csrPEM: toolkit.makeCSR(keyPEM: otherKey, commonName: "kube-apiserver", sans: APIServerSANs.required(parsed)),
-                                     caCertPEM: Data(contentsOf: URL(fileURLWithPath: ca + "/ca.crt")),
-                                     caKeyPEM: Data(contentsOf: URL(fileURLWithPath: ca + "/ca.key")), validityDays: 2, notBefore: Date())
+                                     caCertPEM: Data(contentsOf: URL(fileURLWithPath: ca.cert)),
+                                     caKeyPEM: Data(contentsOf: URL(fileURLWithPath: ca.key)), validityDays: 2, notBefore: Date())
         try otherKey.write(to: URL(fileURLWithPath: root.path + "/other.key"))
         try chain.write(to: URL(fileURLWithPath: root.path + "/other.crt"))
         try serve(cert: root.path + "/other.crt", key: root.path + "/other.key", host: "127.0.0.2", port: port)

@@ -12,9 +12,9 @@ final class CurlTestCertificates {
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("curl-pki-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try makeCA("ca", subject: "/CN=curl-test-server-ca")
-        try makeCA("other-ca", subject: "/CN=curl-test-unrelated-ca")
-        try makeCA("client-ca", subject: "/CN=curl-test-client-ca")
+        try TestCA.make(in: directory, name: "ca", subject: "/CN=curl-test-server-ca", days: 2, keyType: .ecP256)
+        try TestCA.make(in: directory, name: "other-ca", subject: "/CN=curl-test-unrelated-ca", days: 2, keyType: .ecP256)
+        try TestCA.make(in: directory, name: "client-ca", subject: "/CN=curl-test-client-ca", days: 2, keyType: .ecP256)
         try makeLeaf("server", subject: "/CN=127.0.0.1", ca: "ca",
                      extensions: "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
         try makeLeaf("client", subject: "/O=system:masters/CN=master-agent", ca: "client-ca",
@@ -28,11 +28,6 @@ final class CurlTestCertificates {
 
     /// Deletes the directory.
     func remove() { try? FileManager.default.removeItem(at: directory) }
-
-    private func makeCA(_ name: String, subject: String) throws {
-        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", key(name), "-out", cert(name), "-days", "2", "-subj", subject])
-    }
 
     private func makeLeaf(_ name: String, subject: String, ca: String, extensions: String) throws {
         let csr = directory.appendingPathComponent("\(name).csr").path

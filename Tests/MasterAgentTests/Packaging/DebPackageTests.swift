@@ -4,7 +4,7 @@ import XCTest
 
 /// Builds the .deb with packaging/build-deb (once per class: a release build takes minutes), checks
 /// what it holds and what lintian says, then installs it with dpkg in a real systemd container
-/// (Tests/Support/systemd-sandbox). Set MASTER_AGENT_SKIP_DEB=1 to skip; nothing else skips.
+/// (SystemdSandbox). Set MASTER_AGENT_SKIP_DEB=1 to skip; nothing else skips.
 final class DebPackageTests: XCTestCase {
     /// The version of the package under test and the higher one built for the upgrade test.
     private static let version = MasterAgentVersion.current
@@ -15,9 +15,8 @@ final class DebPackageTests: XCTestCase {
     private static var buildFailure: String?
     private static var lintianOutput = ""
 
-    private static let sandboxScript = TestSupport.repoRoot.appendingPathComponent("Tests/Support/systemd-sandbox")
     private static let debDirInSandbox = "/var/tmp/master-agent-debs"
-    private var sandbox: String?
+    private var sandbox: SystemdSandbox?
 
     private static var skipRequested: Bool { ProcessInfo.processInfo.environment["MASTER_AGENT_SKIP_DEB"] == "1" }
 
@@ -56,7 +55,7 @@ final class DebPackageTests: XCTestCase {
     }
 
     override func tearDown() {
-        if let sandbox { _ = try? TestSupport.run(Self.sandboxScript, ["stop", sandbox], timeout: 60) }
+        sandbox?.stop()
         sandbox = nil
         super.tearDown()
     }
@@ -357,31 +356,20 @@ final class DebPackageTests: XCTestCase {
     }
 
     private func startSandbox() throws {
-        guard getuid() == 0 else {
-            throw DebTestError("installing the .deb needs root (systemd-nspawn over an overlay); run as root or set MASTER_AGENT_SKIP_DEB=1")
+        // Not a skip: without root the package would go untested while the suite looks green.
+        if let reason = SystemdSandbox.unavailableReason {
+            throw DebTestError("installing the .deb \(reason); or set MASTER_AGENT_SKIP_DEB=1")
         }
-        guard FileManager.default.isExecutableFile(atPath: Self.sandboxScript.path) else {
-            throw DebTestError("\(Self.sandboxScript.path) is missing (it comes from the systemd branch)")
-        }
-        let name = "debpkg-\(UUID().uuidString.prefix(8).lowercased())"
-        let directory = "/tmp/master-agent-\(name)"
-        let started = try TestSupport.run(Self.sandboxScript, ["start", name, directory, String(getpid())], timeout: 120)
-        guard started.status == 0 else {
-            throw DebTestError("systemd-sandbox start failed (\(started.status)): \(started.stderr)")
-        }
-        sandbox = directory
-        let debs = directory + "/merged" + Self.debDirInSandbox
-        try FileManager.default.createDirectory(atPath: debs, withIntermediateDirectories: true)
+        let started = try SystemdSandbox.start(name: "debpkg-\(UUID().uuidString.prefix(8).lowercased())")
+        sandbox = started
         for deb in [Self.deb, Self.upgradeDeb].compactMap({ $0 }) {
-            try FileManager.default.copyItem(atPath: deb.path, toPath: debs + "/" + deb.lastPathComponent)
+            try started.copy(deb.path, to: Self.debDirInSandbox + "/" + deb.lastPathComponent)
         }
     }
 
     /// Runs a shell script inside the sandbox; stdout and stderr together, trailing newline trimmed.
     private func inSandbox(_ script: String) throws -> (status: Int32, output: String) {
-        let directory = try XCTUnwrap(sandbox)
-        let result = try TestSupport.run(Self.sandboxScript, ["exec", directory, "/bin/sh", "-c", "exec 2>&1\n" + script],
-                                         timeout: 300)
+        let result = try XCTUnwrap(sandbox).exec(["/bin/sh", "-c", "exec 2>&1\n" + script], timeout: 300)
         var output = result.stdout
         while output.hasSuffix("\n") { output.removeLast() }
         return (result.status, output + result.stderr)
@@ -398,7 +386,7 @@ final class DebPackageTests: XCTestCase {
     }
 }
 
-/// Why a package test could not run (build failed, not root, no sandbox); fails the test with the reason.
+/// Why a package test could not run (build failed, not root); fails the test with the reason.
 private struct DebTestError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }

@@ -6,31 +6,18 @@ import XCTest
 /// enable then start, a converged rerun that touches nothing, a config change that restarts,
 /// a failing ExecStart reported with its journal lines, operator drop-ins kept, the networking.service trap.
 final class AgentInContainerTests: XCTestCase {
-    private static var sandbox: SystemdSandbox?
-    private static var bootError: Error?
+    private static let shared = SystemdSandbox.PerClass(name: "ma-agent-\(getpid())")
     private var sandbox: SystemdSandbox!
 
-    override class func setUp() {
-        super.setUp()
-        guard SystemdSandbox.unavailableReason == nil else { return }
-        do { sandbox = try SystemdSandbox.start(name: "ma-agent-\(getpid())") } catch { bootError = error }
-    }
-
     override class func tearDown() {
-        sandbox?.stop()
-        sandbox = nil
+        shared.stop()
         super.tearDown()
     }
 
     override func setUpWithError() throws {
-        if let reason = SystemdSandbox.unavailableReason { throw XCTSkip(reason) }
-        if let error = Self.bootError { throw error }
-        sandbox = try XCTUnwrap(Self.sandbox)
+        sandbox = try Self.shared.sandbox()
         // The binary is copied in: the host's /tmp and other mounts are not part of the container's root.
-        let binary = sandbox.merged + "/usr/local/sbin/master-agent"
-        try? FileManager.default.removeItem(atPath: binary)
-        try FileManager.default.createDirectory(atPath: sandbox.merged + "/usr/local/sbin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: TestSupport.binary.path, toPath: binary)
+        try sandbox.copy(TestSupport.binary.path, to: "/usr/local/sbin/master-agent")
         try sandbox.write("/usr/local/bin/kubelet", "#!/bin/sh\necho stand-in kubelet starting \"$@\"\nexec sleep infinity\n", executable: true)
         try sandbox.write("/usr/local/bin/broken-kubelet", "#!/bin/sh\necho 'kubelet: unknown flag: --api-servers' >&2\nexit 2\n", executable: true)
         // Each test starts from no kubelet unit.
@@ -121,11 +108,9 @@ final class AgentInContainerTests: XCTestCase {
         let api = try CurlDoubleProcess(["--mode", "legacy"])
         defer { api.stop() }
         let work = try TestSupport.makeTemporaryDirectory(self, name: "full")
-        let openssl = URL(fileURLWithPath: "/usr/bin/openssl")
-        XCTAssertEqual(try TestSupport.run(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", work.path + "/ca.key", "-out", work.path + "/ca.crt",
-                                                     "-subj", "/CN=container-ca", "-days", "10"]).status, 0)
-        try sandbox.write("/root/ca/ca.key", try String(contentsOfFile: work.path + "/ca.key", encoding: .utf8))
-        try sandbox.write("/root/ca/ca.crt", try String(contentsOfFile: work.path + "/ca.crt", encoding: .utf8))
+        let ca = try TestCA.make(in: work, subject: "/CN=container-ca", days: 10)
+        try sandbox.write("/root/ca/ca.key", try String(contentsOfFile: ca.key, encoding: .utf8))
+        try sandbox.write("/root/ca/ca.crt", try String(contentsOfFile: ca.cert, encoding: .utf8))
         for name in ["ca.crt", "etcd-client.crt", "etcd-client.key"] { try sandbox.write("/etc/ssl/etcd/\(name)", "placeholder\n") }
         let text = try TestSupport.fixtureText("seed-cluster.yaml")
             .replacingOccurrences(of: "  housekeepingInterval: 60s", with: "  housekeepingInterval: 60s\n  unitRequires: []\n  unitAfter: []")

@@ -5,32 +5,18 @@ import XCTest
 /// SystemdManager and JournalReader against a real systemd in an nspawn container, driven from
 /// this (host) process over the container's D-Bus socket. One container for the whole class.
 final class SystemdManagerIntegrationTests: XCTestCase {
-    private static var sandbox: SystemdSandbox?
-    private static var bootError: Error?
+    private static let shared = SystemdSandbox.PerClass(name: "ma-sd-\(getpid())")
 
     private var sandbox: SystemdSandbox!
     private var manager: SystemdManager!
 
-    override class func setUp() {
-        super.setUp()
-        guard SystemdSandbox.unavailableReason == nil else { return }
-        do {
-            sandbox = try SystemdSandbox.start(name: "ma-sd-\(getpid())")
-        } catch {
-            bootError = error
-        }
-    }
-
     override class func tearDown() {
-        sandbox?.stop()
-        sandbox = nil
+        shared.stop()
         super.tearDown()
     }
 
     override func setUpWithError() throws {
-        if let reason = SystemdSandbox.unavailableReason { throw XCTSkip(reason) }
-        if let error = Self.bootError { throw error }
-        sandbox = try XCTUnwrap(Self.sandbox, "the sandbox did not start")
+        sandbox = try Self.shared.sandbox()
         // Through the container's dbus-daemon, as the agent talks on a node: systemd's private
         // socket refuses peers outside its PID namespace, which this host process is.
         manager = try SystemdManager(bus: SystemdBus.systemBus(root: sandbox.root))
