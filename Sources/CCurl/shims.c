@@ -24,9 +24,12 @@ static int loaded;
 static char load_error[512];
 
 static void *lookup(void *library, const char *name) {
+    dlerror(); // clear a stale error, so the one read below is this lookup's
     void *symbol = dlsym(library, name);
-    if (!symbol && !load_error[0])
-        snprintf(load_error, sizeof load_error, "%s has no symbol %s: %s", CCURL_LIBRARY, name, dlerror());
+    if (!symbol && !load_error[0]) {
+        const char *why = dlerror();
+        snprintf(load_error, sizeof load_error, "%s has no symbol %s: %s", CCURL_LIBRARY, name, why ? why : "not found");
+    }
     return symbol;
 }
 

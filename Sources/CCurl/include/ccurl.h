@@ -16,9 +16,9 @@
 #define CCURL_LIBRARY "libcurl.so.4"
 
 // Loads libcurl and looks up every function below, once per process
-// (thread-safe). Returns 0, or -1 with the reason (dlerror's words) copied
-// into `reason`. Until it succeeds, the functions below fail softly:
-// CURLE_FAILED_INIT, NULL, or nothing.
+// (thread-safe; a failed load stays failed). Returns 0, or -1 with the reason
+// (dlerror's words) copied into `reason`. If loading failed, the functions
+// below fail softly: CURLE_FAILED_INIT, NULL, or nothing.
 int ccurl_load(char *reason, size_t reason_size);
 
 CURLcode ccurl_global_init(long flags);

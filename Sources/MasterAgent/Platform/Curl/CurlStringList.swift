@@ -6,6 +6,7 @@ final class CurlStringList {
     private(set) var head: UnsafeMutablePointer<curl_slist>?
 
     /// Builds a list holding `items` in order; throws `HTTPClientError` (`setup`) when curl_slist_append fails.
+    /// Only built after a `CurlEasy` exists, so libcurl is loaded and NULL can only mean out of memory.
     init(_ items: [String]) throws {
         for item in items {
             guard let next = ccurl_slist_append(head, item) else {

@@ -9,7 +9,7 @@ final class HTTPClient {
     let userAgent: String
     private let easy: CurlEasy
 
-    /// Creates a client; throws `HTTPClientError` (`setup`) when libcurl cannot start.
+    /// Creates a client; throws `HTTPClientError` (`libraryMissing` or `setup`) when libcurl cannot be loaded or started.
     init(tls: HTTPTLSConfig = HTTPTLSConfig(), userAgent: String) throws {
         self.tls = tls
         self.userAgent = userAgent
