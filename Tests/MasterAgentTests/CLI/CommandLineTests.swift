@@ -93,7 +93,8 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testResetRemovesExactlyTheInstallSymlinksTheOfflineEnableMade() throws {
-        // A unit outside /etc/systemd/system: its [Install] links live beside it, not in /etc/systemd/system.
+        // A unit outside /etc/systemd/system: like `systemctl enable`, its [Install] links still go to
+        // /etc/systemd/system/<target>.wants, and reset removes exactly those.
         let root = try TestSupport.makeTemporaryDirectory(self)
         let config = root.path + "-cluster.yaml"
         let unitPath = "/usr/local/lib/systemd/system/kubelet.service"
@@ -110,12 +111,12 @@ final class CommandLineTests: XCTestCase {
                 (try? FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/" + $0)) == unitPath
             }
         }
-        XCTAssertEqual(symlinks(), ["usr/local/lib/systemd/system/multi-user.target.wants/kubelet.service"])
+        XCTAssertEqual(symlinks(), ["etc/systemd/system/multi-user.target.wants/kubelet.service"])
 
         let reset = try TestSupport.agent(["reset", "--yes"] + common)
         XCTAssertEqual(reset.status, 0, reset.stdout + reset.stderr)
         XCTAssertEqual(symlinks(), [], reset.stdout)
-        XCTAssertTrue(reset.stdout.contains("/usr/local/lib/systemd/system/multi-user.target.wants/kubelet.service"), reset.stdout)
+        XCTAssertTrue(reset.stdout.contains("/etc/systemd/system/multi-user.target.wants/kubelet.service"), reset.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + unitPath))
     }
 }

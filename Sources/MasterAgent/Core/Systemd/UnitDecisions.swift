@@ -37,11 +37,13 @@ enum UnitDecisions {
         loadStates.filter { $0.value == "not-found" || $0.value == "masked" }.keys.sorted()
     }
 
-    /// The `[Install]` symlinks `systemctl --root DIR enable` makes: `<unit dir>/<target>.wants/<unit>` -> the unit file.
+    /// Where `systemctl enable` writes `[Install]` links, wherever the unit file itself lives.
+    static let enableDirectory = "/etc/systemd/system"
+
+    /// The `[Install]` symlinks `systemctl --root DIR enable` makes:
+    /// `/etc/systemd/system/<target>.wants/<unit>` -> the unit file.
     static func installSymlinks(unitPath: String, wantedBy: [String]) -> [(link: String, target: String)] {
-        let slash = unitPath.lastIndex(of: "/")!
-        let directory = String(unitPath[..<slash])
-        let name = String(unitPath[unitPath.index(after: slash)...])
-        return wantedBy.map { ("\(directory)/\($0).wants/\(name)", unitPath) }
+        let name = String(unitPath[unitPath.index(after: unitPath.lastIndex(of: "/")!)...])
+        return wantedBy.map { ("\(enableDirectory)/\($0).wants/\(name)", unitPath) }
     }
 }
