@@ -52,19 +52,21 @@ enum TCPConnector {
                            deadline: deadline)
     }
 
-    /// Tries `addresses` in order until one accepts before `deadline`; throws the last address's `TCPConnectError`,
-    /// and stops at the first timeout since the deadline is shared (socket, connect, poll, getsockopt SO_ERROR).
+    /// Tries `addresses` in order until one accepts before `deadline`; throws the most telling address's
+    /// `TCPConnectError` (a refusal or timeout over a local failure such as EADDRNOTAVAIL on ::1), and stops
+    /// at the first timeout since the deadline is shared (socket, connect, poll, getsockopt SO_ERROR).
     static func connect(to addresses: [Address], target: String, deadline: ContinuousClock.Instant) throws -> TCPConnection {
-        var lastError = TCPConnectError(code: .unresolved, target: target, cause: "no usable address")
+        var reported = TCPConnectError(code: .unresolved, target: target, cause: "no usable address")
         for address in addresses {
             do {
                 return try attempt(address, target: target, deadline: deadline)
             } catch let error as TCPConnectError {
-                lastError = error
+                // A refusal or timeout says what the server did; keep it over a later local failure.
+                if error.code != .failed || ![.refused, .timedOut].contains(reported.code) { reported = error }
                 if error.code == .timedOut { break }
             }
         }
-        throw lastError
+        throw reported
     }
 
     /// "host:port", with an IPv6 literal in brackets.

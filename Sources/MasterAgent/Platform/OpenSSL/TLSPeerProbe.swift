@@ -32,7 +32,7 @@ struct TLSPeerProbe {
     /// returns the served certificate; throws `connectionRefused`, `timedOut`, `connectFailed` or `handshakeFailed`
     /// with the verify result (connect, SSL_connect, SSL_get_verify_result, SSL_get1_peer_certificate).
     func probe(host: String, port: UInt16, expectedName: String? = nil) throws -> Result {
-        let target = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let target = TCPConnector.target(host: host, port: Int(port))
         let action = "complete TLS handshake with \(target)"
         // A peer that resets mid-handshake would otherwise kill the process with SIGPIPE; restored afterwards.
         let previousHandler = signal(SIGPIPE, SIG_IGN)
