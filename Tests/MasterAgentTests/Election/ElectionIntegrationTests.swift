@@ -173,6 +173,7 @@ final class ElectionIntegrationTests: XCTestCase {
         let process = Process()
         process.executableURL = TestSupport.binary
         process.arguments = ["bootstrap", "--steps", "election,namespace", "--config", config, "--node", node, "--root", root.path]
+        try AgentNetworkGuard.check(process.arguments!)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice

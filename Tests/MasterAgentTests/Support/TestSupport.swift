@@ -54,6 +54,12 @@ enum TestSupport {
     @discardableResult
     static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
                     currentDirectory: URL? = nil, input: String? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
+        // The agent, run directly or as the command of a wrapper (unshare, setpriv): loopback only.
+        if executable.path == binary.path {
+            try AgentNetworkGuard.check(arguments)
+        } else if let index = arguments.firstIndex(of: binary.path) {
+            try AgentNetworkGuard.check(Array(arguments[(index + 1)...]))
+        }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
