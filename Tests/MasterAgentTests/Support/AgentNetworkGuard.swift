@@ -23,7 +23,7 @@ enum AgentNetworkGuard {
 
     /// Every (config field, host) the command may contact; empty for commands without network.
     static func contactedHosts(_ arguments: [String]) throws -> [(field: String, host: String)] {
-        guard let command = arguments.first else { return [] }
+        guard let command = arguments.first, !arguments.contains("--help"), !arguments.contains("-h") else { return [] }
         if command == "wait-api", let url = value("--url", in: arguments) {
             return [("--url", host(of: url))]
         }
@@ -42,7 +42,7 @@ enum AgentNetworkGuard {
         default:
             return []
         }
-        guard let config = try loadConfig(arguments) else { return [] }
+        guard network.etcd || network.api || network.peers, let config = try loadConfig(arguments) else { return [] }
         var hosts: [(String, String)] = []
         if network.etcd { hosts += config.etcd.endpoints.map { ("etcd.endpoints", host(of: $0)) } }
         if network.api { hosts.append(("apiServer.localURL", host(of: config.apiServer.localURL))) }

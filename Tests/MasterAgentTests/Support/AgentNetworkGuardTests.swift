@@ -23,6 +23,9 @@ final class AgentNetworkGuardTests: XCTestCase {
         try AgentNetworkGuard.check(["bootstrap", "--config", seed, "--node", "master01", "--until", "validate"])
         try AgentNetworkGuard.check(["certs", "check", "--config", seed, "--node", "master01"])
         try AgentNetworkGuard.check(["wait-api", "--url", "http://127.0.0.1:1"])
+        // No config is read for these, so not even the host's /etc/master-agent/cluster.yaml matters.
+        try AgentNetworkGuard.check(["certs", "sign", "--csr", "x.csr", "--ca-cert", "ca.crt", "--ca-key", "ca.key"])
+        try AgentNetworkGuard.check(["bootstrap", "--steps", "certs", "--help"])
         // The seed's API URL is already on the loopback.
         try AgentNetworkGuard.check(["bootstrap", "--config", seed, "--node", "master01", "--steps", "wait-api,election,namespace"])
     }
