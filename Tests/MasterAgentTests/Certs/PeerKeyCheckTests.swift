@@ -37,8 +37,8 @@ final class PeerKeyCheckTests: XCTestCase {
             .replacingOccurrences(of: "address: 192.168.1.1", with: "address: 127.0.0.1")
             .replacingOccurrences(of: "address: 192.168.1.2", with: "address: 127.0.0.2")
             .replacingOccurrences(of: "securePort: 443", with: "securePort: \(port)")
-        // --peers connects to every other master: stop here unless they are all on the loopback.
-        guard !config.contains("address: 192.168.1.") else { return XCTFail("master addresses were not moved to 127.0.0.x") }
+        // --peers connects to every other master; TestSupport.agent (AgentNetworkGuard) stops the run
+        // if any of them is left off the loopback.
         let configPath = root.path + "/cluster.yaml"
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)
         let caDir = root.appendingPathComponent("ca")
