@@ -966,7 +966,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def dispatch(self):
         app = self.server.app
-        started = time.time()
+        self.started = time.time()
         self.logged_status = None
         self.fault_name = None
         raw_path = self.path
@@ -974,6 +974,8 @@ class Handler(BaseHTTPRequestHandler):
         path = parts.path
         query = parse_qs(parts.query, keep_blank_values=True)
         user_agent = self.headers.get("User-Agent", "")
+        # Control calls stay out of the log and counters the tests read.
+        self.recorded = path.startswith("/__double/")
         length = self.headers.get("Content-Length")
         body = b""
         try:
@@ -1022,14 +1024,20 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.send(code, headers.pop("Content-Type"), payload, headers)
         finally:
-            # Control calls stay out of the log and counters the tests read.
-            if not path.startswith("/__double/"):
-                self.record(started, raw_path, user_agent)
+            self.record_once()
 
-    def record(self, started, raw_path, user_agent):
+    def record_once(self):
+        # Called just before the first response byte goes out (and again, as a
+        # no-op, when the request ends): a request the client sends after it
+        # has read this answer is then always logged after this one.
+        if self.recorded:
+            return
+        self.recorded = True
         app = self.server.app
-        entry = {"time": started, "method": self.command, "path": raw_path, "status": self.logged_status,
-                 "userAgent": user_agent, "durationMs": round((time.time() - started) * 1000, 3),
+        started = self.started
+        entry = {"time": started, "method": self.command, "path": self.path, "status": self.logged_status,
+                 "userAgent": self.headers.get("User-Agent", ""),
+                 "durationMs": round((time.time() - started) * 1000, 3),
                  "server": "%s:%d" % self.server.server_address[:2], "client": "%s:%d" % self.client_address[:2],
                  "fault": self.fault_name}
         try:
@@ -1053,6 +1061,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- writing ------------------------------------------------------------
     def send(self, code, content_type, payload, extra_headers=None, declared=None):
         self.logged_status = code
+        self.record_once()
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         if content_type.startswith("text/plain"):
@@ -1436,6 +1445,12 @@ def main(argv=None):
     except OSError as exc:
         sys.exit("kube_api_double: cannot bind: %s" % exc)
     state_server = StateServer(args.state_socket, app.store) if args.state_socket else None
+    # Without --refuse-for the ports listen before the ready file exists, so
+    # a reader of that file is never refused.
+    refusing = time.monotonic() < app.health.refuse_until
+    if not refusing:
+        for server in servers:
+            server.server_activate()
 
     if args.ready_file:
         info = {"pid": os.getpid(), "ports": [s.server_address[1] for s in servers],
@@ -1464,7 +1479,8 @@ def main(argv=None):
         app.stopping.wait(min(0.05, max(0.0, app.health.refuse_until - time.monotonic())))
     if not app.stopping.is_set():
         for server in servers:
-            server.server_activate()
+            if refusing:
+                server.server_activate()
             t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
             t.start()
             threads.append((server, t))
