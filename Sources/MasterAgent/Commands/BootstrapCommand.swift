@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `master-agent bootstrap`: every step from validation to kube-system, or the ones asked for.
 struct BootstrapCommand: ParsableCommand {
@@ -55,7 +55,7 @@ struct BootstrapCommand: ParsableCommand {
         }
         try ca.checkPair()
         let printer = OutputPrinter(format: options.output)
-        let clock = { ProcessInfo.processInfo.systemUptime }
+        let clock = { SystemClock().now() }
         let started = clock()
         let (config, node, how) = try options.loadConfigAndNode()
         var validate = StepOutcome(step: .validate, status: .done, message: "config \(options.configPath) is valid; this is \(node.name) (by \(how))")

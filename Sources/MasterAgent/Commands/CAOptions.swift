@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `--ca-cert`/`--ca-key`: a CA given on the command line to sign apiserver.crt with (bootstrap, certs renew).
 struct CAOptions: ParsableArguments {

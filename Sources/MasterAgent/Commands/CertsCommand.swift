@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `master-agent certs`: the API server's TLS material (check, sign on the CA host, import, renew).
 struct CertsCommand: ParsableCommand {
@@ -48,13 +48,13 @@ struct CertsCommand: ParsableCommand {
                 }
             }
             let printer = OutputPrinter(format: options.output)
-            printer.text("FILE".padding(toLength: 36, withPad: " ", startingAt: 0) + "SUBJECT".padding(toLength: 28, withPad: " ", startingAt: 0) + "SANS  EXPIRES IN  STATUS")
+            printer.text("FILE".padded(to: 36) + "SUBJECT".padded(to: 28) + "SANS  EXPIRES IN  STATUS")
             for row in report.rows {
                 let sans = row.sansOK.map { $0 ? "ok" : "MISSING" } ?? "-"
                 let expires = row.expiresInDays.map { "\($0) days" } ?? "-"
-                printer.text(row.file.padding(toLength: max(36, row.file.count + 1), withPad: " ", startingAt: 0)
-                             + String(row.subject.prefix(27)).padding(toLength: 28, withPad: " ", startingAt: 0)
-                             + sans.padding(toLength: 6, withPad: " ", startingAt: 0) + expires.padding(toLength: 12, withPad: " ", startingAt: 0) + row.status)
+                printer.text(row.file.padded(to: max(36, row.file.count + 1))
+                             + String(row.subject.prefix(27)).padded(to: 28)
+                             + sans.padded(to: 6) + expires.padded(to: 12) + row.status)
             }
             for finding in report.findings { printer.text("\(finding.severity.rawValue): \(finding.message)") }
             printer.json(Result(rows: report.rows, findings: report.findings, healthy: !report.hasErrors))

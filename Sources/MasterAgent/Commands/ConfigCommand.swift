@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `master-agent config`: check or start a cluster config.
 struct ConfigCommand: ParsableCommand {

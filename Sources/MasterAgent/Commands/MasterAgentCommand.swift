@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The `master-agent` command: brings up and checks a Kubernetes control-plane node.
 @main
@@ -22,8 +23,8 @@ struct MasterAgentCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as CommandFailure {
-            if !failure.message.isEmpty { FileHandle.standardError.write(Data("master-agent: \(failure.message)\n".utf8)) }
-            Foundation.exit(failure.status.rawValue)
+            if !failure.message.isEmpty { StandardStreams.writeError("master-agent: \(failure.message)\n") }
+            Glibc.exit(failure.status.rawValue)
         } catch {
             exit(withError: error)
         }

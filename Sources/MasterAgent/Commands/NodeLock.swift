@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Takes `<root>/run/master-agent.lock` for a command that writes, telling the operator when it waits.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Prints progress for people (one line per step or file) or one JSON document for scripts.
 struct OutputPrinter {
@@ -11,7 +12,7 @@ struct OutputPrinter {
         var text = ""
         for (index, column) in columns.enumerated() {
             if index < columns.count - 1, index < widths.count {
-                text += column.padding(toLength: max(widths[index], column.count + 1), withPad: " ", startingAt: 0)
+                text += column.padded(to: max(widths[index], column.count + 1))
             } else {
                 text += column
             }
@@ -32,7 +33,7 @@ struct OutputPrinter {
         guard format == .text else { return }
         for report in reports {
             let detail = report.detail.map { " (\($0))" } ?? ""
-            print("\(indent)\(report.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(report.path)\(detail)")
+            print("\(indent)\(report.action.rawValue.padded(to: 10))\(report.path)\(detail)")
             if let diff = report.diff, !diff.isEmpty { print(diff, terminator: "") }
         }
         fflush(stdout)

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `master-agent render`: validate the config, render the kubelet unit and manifests, write what differs.
 struct RenderCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `master-agent status`: is this node healthy, and if not, why.
 struct StatusCommand: ParsableCommand {
@@ -51,14 +52,14 @@ struct ResetCommand: ParsableCommand {
             print("This stops and disables the kubelet on \(node.name) and removes:\n" + (files + pkiFiles).map { "  \($0)" }.joined(separator: "\n"))
             print("Type yes to continue: ", terminator: "")
             fflush(stdout)
-            guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
+            guard readLine()?.trimmingBlanks == "yes" else {
                 throw CommandFailure(status: .failure, message: "reset cancelled; nothing was changed")
             }
         }
         let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
         defer { lock.release() }
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger, connectSystemd: true)
-        let unitName = (config.kubelet.unitPath as NSString).lastPathComponent
+        let unitName = config.kubelet.unitPath.lastPathComponent
         let printer = OutputPrinter(format: options.output)
         if let units = context.units {
             do {

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `master-agent wait-api`: waits until the local (or given) API server answers `ok`.
 struct WaitAPICommand: ParsableCommand {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Shows a wait's progress to a person: on a terminal one live line rewritten in place (elapsed,
 /// stage, last reason); otherwise one line per change of stage or reason, so logs stay short.
@@ -18,13 +19,13 @@ final class WaitProgressPrinter {
     func show(_ progress: APIWaitProgress) {
         guard enabled else { return }
         let reason = progress.reason ?? ""
-        let text = "\(APIWaitSummary.seconds(progress.elapsed).padding(toLength: 8, withPad: " ", startingAt: 0)) "
-            + "\(progress.stage.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)) \(reason)"
+        let text = "\(APIWaitSummary.seconds(progress.elapsed).padded(to: 8)) "
+            + "\(progress.stage.rawValue.padded(to: 11)) \(reason)"
         if live {
             // Clip to one terminal line so \r keeps rewriting the same line.
             let line = String(text.prefix(Self.columns() - 1))
             let pad = max(0, liveWidth - line.count)
-            FileHandle.standardOutput.write(Data(("\r" + line + String(repeating: " ", count: pad)).utf8))
+            StandardStreams.writeOut("\r" + line + String(repeating: " ", count: pad))
             liveWidth = line.count
             return
         }
@@ -37,7 +38,7 @@ final class WaitProgressPrinter {
     /// Ends the live line so later output starts on a fresh line.
     func finish() {
         guard enabled, live, liveWidth > 0 else { return }
-        FileHandle.standardOutput.write(Data("\n".utf8))
+        StandardStreams.writeOut("\n")
         liveWidth = 0
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How long to wait between attempts: an exponential ceiling from `initial` to `cap`, with the
 /// delay drawn uniformly between `initial` and that ceiling (full jitter above a floor), a server's
@@ -89,7 +89,7 @@ struct BackoffSchedule: Equatable, Sendable {
     /// Seconds from a `Retry-After` header value; nil when absent or not delta-seconds (an HTTP-date
     /// would need the wall clock, and the API server only ever sends seconds).
     static func retryAfterSeconds(_ header: String?) -> Double? {
-        guard let text = header?.trimmingCharacters(in: .whitespaces), !text.isEmpty,
+        guard let text = header?.trimmingBlanks, !text.isEmpty,
               text.allSatisfy(\.isNumber), let seconds = Double(text) else { return nil }
         return seconds
     }

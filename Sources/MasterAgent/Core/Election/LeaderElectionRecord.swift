@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The record a leader-election lock holds, as client-go's `LeaderElectionRecord`: who holds the
 /// lock, for how long a holder that stops renewing keeps it, and when it was taken and renewed.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What to do with the lock after looking at it, decided by `LeaseDecision.decide` (client-go's
 /// `tryAcquireOrRenew`, minus the I/O).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Kubernetes `MicroTime` text (`2026-11-24T22:00:00.000000Z`): the API server rejects any other
 /// number of fractional digits, so formatting is done here by hand. Wall time is passed in.
@@ -11,8 +11,9 @@ enum MicroTime {
         let days = floorDivide(seconds, 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
-        return String(format: "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ", year, month, day,
-                      secondOfDay / 3600, (secondOfDay % 3600) / 60, secondOfDay % 60, fraction)
+        let z = { (value: Int64, width: Int) in NumberText.zeroPadded(Int(value), width: width) }
+        return "\(z(year, 4))-\(z(month, 2))-\(z(day, 2))T\(z(secondOfDay / 3600, 2)):\(z((secondOfDay % 3600) / 60, 2)):"
+            + "\(z(secondOfDay % 60, 2)).\(z(fraction, 6))Z"
     }
 
     /// Parses RFC 3339 text with an optional fraction (1 to 9 digits) and `Z` or `±hh:mm`,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// An HTTP exchange that completed but did not give what the caller needs: a non-2xx status, or a body it cannot read.
 struct APIError: Error, CustomStringConvertible, Equatable {
@@ -75,7 +75,7 @@ struct APIError: Error, CustomStringConvertible, Equatable {
         case .httpStatus:
             let detail: String
             if let status, let message = status.message {
-                detail = "\(statusCode) \(status.reason ?? "") \(message)".replacingOccurrences(of: "  ", with: " ")
+                detail = "\(statusCode) \(status.reason ?? "") \(message)".replacing("  ", with: " ")
             } else if bodyExcerpt.isEmpty {
                 detail = "\(statusCode) with an empty body"
             } else {
@@ -102,7 +102,7 @@ struct APIError: Error, CustomStringConvertible, Equatable {
 
     private static func excerpt(of body: Data) -> String {
         let text = String(decoding: body.prefix(800), as: UTF8.self)
-        return String(text.prefix(200)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.prefix(200).trimmingWhitespace
     }
 
     private static func decodingCause(_ error: Error) -> String {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// HTTP methods the agent uses against the Kubernetes API.
 enum HTTPMethod: String, Equatable {

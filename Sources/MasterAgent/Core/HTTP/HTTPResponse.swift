@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One HTTP response as received, whatever its status code.
 struct HTTPResponse: Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A Kubernetes `Status` object (`kind: Status`, `apiVersion: v1`), the body the API server sends with every error.
 struct KubernetesStatus: Codable, Equatable {

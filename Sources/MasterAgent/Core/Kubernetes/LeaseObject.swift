@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A `coordination.k8s.io/v1` Lease, the lock on servers that serve that API.
 struct LeaseObject: Codable, Equatable, Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads the port out of the URLs the config holds (already validated by `ConfigLoader`).
 enum URLPort {

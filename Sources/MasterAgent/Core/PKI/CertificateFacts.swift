@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the agent needs to know of one certificate, read by the PKI toolkit (no OpenSSL types here).
 struct CertificateFacts: Equatable, Sendable {
@@ -64,11 +64,11 @@ enum CertificateEvaluation {
         var findings: [CertificateFinding] = []
         if isKey && mode & 0o077 != 0 {
             findings.append(.init(severity: .error, code: .keyFileMode, file: file,
-                                  message: String(format: "%@ has mode %04o; a private key must be 0600 (chmod 600 %@)", file, mode, file)))
+                                  message: "\(file) has mode \(NumberText.zeroPadded(Int(mode), width: 4, radix: 8)); a private key must be 0600 (chmod 600 \(file))"))
         }
         if !isKey && mode & 0o022 != 0 {
             findings.append(.init(severity: .error, code: .certificateFileMode, file: file,
-                                  message: String(format: "%@ has mode %04o and is writable by group or others (chmod 644 %@)", file, mode, file)))
+                                  message: "\(file) has mode \(NumberText.zeroPadded(Int(mode), width: 4, radix: 8)) and is writable by group or others (chmod 644 \(file))"))
         }
         if checkOwner && ownerUID != 0 {
             findings.append(.init(severity: .error, code: .keyFileOwner, file: file,
@@ -78,8 +78,6 @@ enum CertificateEvaluation {
     }
 
     private static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        date.formatted(.iso8601)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One subjectAltName entry of a server certificate: a DNS name or an IP address.
 enum SubjectAltName: Hashable, Comparable, CustomStringConvertible {
@@ -17,9 +17,9 @@ enum SubjectAltName: Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `DNS:x`, `IP:x` or `IP Address:x` (as `openssl x509 -text` prints); nil otherwise.
     init?(parsing text: String) {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingBlanks
         for (prefix, isIP) in [("DNS:", false), ("IP Address:", true), ("IP:", true)] where trimmed.hasPrefix(prefix) {
-            let value = String(trimmed.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            let value = String(trimmed.dropFirst(prefix.count)).trimmingBlanks
             guard !value.isEmpty else { return nil }
             self = isIP ? .ip(value) : .dns(value)
             return

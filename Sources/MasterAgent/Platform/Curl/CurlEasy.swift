@@ -1,6 +1,6 @@
 import CCurl
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Sole owner of one libcurl easy handle (curl_easy_init / curl_easy_cleanup), reused across requests so connections are kept alive.
 final class CurlEasy {

@@ -1,5 +1,6 @@
 import CCurl
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// HTTP/HTTPS client over one libcurl easy handle; sequential use only, connections are kept alive between requests.
 final class HTTPClient {
@@ -97,11 +98,12 @@ final class HTTPClient {
         }
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw failure("cannot be read (\((error as NSError).localizedDescription))")
+            guard let file = try RootedFileSystem(root: "/").readFile(path) else { throw failure("does not exist") }
+            text = String(decoding: file.data, as: UTF8.self)
+        } catch let error as FileSystemError {
+            throw failure("cannot be read (\(String(cString: strerror(error.errno))))")
         }
-        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = text.trimmingWhitespace
         guard !token.isEmpty else { throw failure("is empty") }
         guard !token.contains(where: \.isNewline) else { throw failure("holds more than one line") }
         return token
@@ -156,8 +158,8 @@ private final class ResponseSink {
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = line[..<colon].trimmingBlanks.lowercased()
+        let value = line[line.index(after: colon)...].trimmingWhitespace
         if let existing = headers[name] {
             headers[name] = existing + ", " + value
         } else {

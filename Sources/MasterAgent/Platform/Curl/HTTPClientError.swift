@@ -1,5 +1,6 @@
 import CCurl
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// An HTTP exchange that did not complete: libcurl's failure, classified, with curl's own words and the URL.
 struct HTTPClientError: Error, CustomStringConvertible, Equatable {

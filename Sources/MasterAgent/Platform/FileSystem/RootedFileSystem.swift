@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,8 +41,8 @@ final class RootedFileSystem: FileStore {
 
     func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {
         let full = hostPath(path)
-        let directory = (full as NSString).deletingLastPathComponent
-        let name = (full as NSString).lastPathComponent
+        let directory = full.deletingLastPathComponent
+        let name = full.lastPathComponent
         let temp = "\(directory)/\(TemporaryFileName.make(for: name, unique: "\(getpid()).\(UInt32.random(in: 0...UInt32.max))"))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw FileSystemError(.write, path: full, errno: errno) }
@@ -137,7 +137,7 @@ extension RootedFileSystem: SymlinkStore {
         var buffer = [CChar](repeating: 0, count: 4097)
         let length = readlink(full, &buffer, 4096)
         if length >= 0 && String(cString: Array(buffer[0..<length]) + [0]) == target { return false }
-        _ = try ensureDirectory((link as NSString).deletingLastPathComponent, mode: 0o755)
+        _ = try ensureDirectory(link.deletingLastPathComponent, mode: 0o755)
         if length >= 0 { unlink(full) }
         // The target is the node path (as systemctl --root writes it), valid once the tree is booted.
         guard symlink(target, full) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }

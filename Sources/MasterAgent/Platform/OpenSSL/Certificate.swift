@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Owner of one reference to an X.509 certificate (X509), released with X509_free.
 final class Certificate {
@@ -112,7 +112,7 @@ final class Certificate {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         guard X509_digest(pointer, EVP_sha256(), &digest, &length) == 1 else { return "" }
-        return digest.prefix(Int(length)).map { String(format: "%02X", $0) }.joined(separator: ":")
+        return digest.prefix(Int(length)).map { NumberText.hexByte($0) }.joined(separator: ":")
     }
 
     /// The certified public key as DER SubjectPublicKeyInfo; throws `decodeFailed` or `encodeFailed` (X509_get0_pubkey, i2d_PUBKEY).

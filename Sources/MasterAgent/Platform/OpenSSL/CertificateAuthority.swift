@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// A CA certificate with its private key: signs API server requests and creates self-signed roots.
 struct CertificateAuthority {

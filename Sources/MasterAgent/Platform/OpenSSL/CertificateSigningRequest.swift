@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Owner of a PKCS#10 request (X509_REQ), freed with X509_REQ_free.
 final class CertificateSigningRequest {

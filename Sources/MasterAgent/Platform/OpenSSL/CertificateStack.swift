@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Owner of a STACK_OF(X509) that borrows its certificates from `members`, freed with sk_X509_free.
 final class CertificateStack {

@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Verifies certificate chains against a fixed set of trusted CA certificates at an injected time.
 struct ChainVerifier {

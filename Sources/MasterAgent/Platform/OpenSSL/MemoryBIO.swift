@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Owner of an in-memory BIO (BIO_new(BIO_s_mem()) or BIO_new_mem_buf), freed with BIO_free.
 final class MemoryBIO {

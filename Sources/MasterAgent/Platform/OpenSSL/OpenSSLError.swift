@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// An OpenSSL operation that failed: what was attempted on which object, and OpenSSL's own words.
 struct OpenSSLError: Error, CustomStringConvertible, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `PeerKeyProbe` through `TLSPeerProbe` (handshake only, verified against the given CA).
 struct OpenSSLPeerKeyProbe: PeerKeyProbe {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `PKIToolkit` on OpenSSL 3 through the owners in this folder.
 struct OpenSSLToolkit: PKIToolkit {

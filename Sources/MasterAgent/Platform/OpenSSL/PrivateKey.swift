@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Owner of an EVP_PKEY holding a private key (RSA or EC), freed with EVP_PKEY_free.
 final class PrivateKey {

@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Owner of a client SSL_CTX that requires TLS 1.2+ and verifies peers against given CA certificates; freed with SSL_CTX_free.
 final class TLSClientContext {

@@ -1,5 +1,6 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Connects to a TLS server, verifies it against given CA certificates and reports what it serves (`certs check --peers`).
 struct TLSPeerProbe {

@@ -1,5 +1,6 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Owner of one client SSL over a TCP connection; freed with SSL_free before the socket closes.
 final class TLSSession {

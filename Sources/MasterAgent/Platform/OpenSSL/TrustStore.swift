@@ -1,5 +1,5 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
 
 /// Owner of an X509_STORE filled with trust anchors, freed with X509_STORE_free.
 final class TrustStore {

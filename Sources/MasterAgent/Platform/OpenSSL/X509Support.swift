@@ -1,5 +1,6 @@
 import COpenSSL
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Helpers shared by requests and certificates: names, extensions, subjectAltName and time conversion.
 enum X509Support {

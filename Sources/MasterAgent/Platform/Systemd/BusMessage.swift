@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Owner of one `sd_bus_message*`: appends arguments to a call and reads a reply or signal in order.
 final class BusMessage {

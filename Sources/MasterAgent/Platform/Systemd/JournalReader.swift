@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Owner of one `sd_journal*`: reads the last log lines of a unit from the local journal or from
 /// the journal of another OS tree (a container's `/proc/<pid1>/root`).

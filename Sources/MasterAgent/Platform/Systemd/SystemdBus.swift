@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Owner of one `sd_bus*` connection to systemd. sd-bus is not thread-safe: use one instance
 /// from one thread at a time.

@@ -1,5 +1,6 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A failed sd-bus or sd-journal operation, keeping the D-Bus error name and message systemd gave.
 struct SystemdError: Error, CustomStringConvertible, Equatable {

@@ -1,5 +1,5 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
 
 /// Calls on org.freedesktop.systemd1.Manager and reads unit properties, over one `SystemdBus`.
 /// Every job method's JobRemoved signal is captured from the moment this object exists, so

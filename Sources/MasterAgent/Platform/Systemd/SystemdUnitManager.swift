@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `UnitManager` over sd-bus: one `SystemdManager`, subscribed once so job signals arrive.
 final class SystemdUnitManager: UnitManager, UnitDisabler {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The real wall clock (gettimeofday via Foundation), as a `WallClock`.
 final class SystemWallClock: WallClock {

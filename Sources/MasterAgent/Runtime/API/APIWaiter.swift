@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Waits until an API server answers `ok` on `/readyz` (or `/healthz` on v1.2): TCP connect probes
 /// while its port refuses, then HTTP with jittered backoff, a per-attempt timeout and one deadline.

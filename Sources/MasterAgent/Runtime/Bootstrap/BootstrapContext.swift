@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// What every step of one bootstrap run shares: the validated config, this master, the ports

@@ -16,7 +16,7 @@ enum BootstrapStep: String, CaseIterable, Codable, Sendable {
     static func selection(steps: [String]?, until: String?) throws -> [BootstrapStep] {
         let names = allCases.map(\.rawValue).joined(separator: ", ")
         func parse(_ name: String) throws -> BootstrapStep {
-            guard let step = BootstrapStep(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
+            guard let step = BootstrapStep(rawValue: name.trimmingBlanks) else {
                 throw UsageError("unknown step \"\(name)\"; the steps are: \(names)")
             }
             return step

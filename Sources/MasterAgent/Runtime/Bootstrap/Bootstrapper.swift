@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Runs the selected steps in order, timing each and stopping at the first failure.
 /// Steps without a runner are reported as not implemented, never as done.

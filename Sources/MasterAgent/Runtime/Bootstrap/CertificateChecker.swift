@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Checks the TLS material in `pki.dir`: key matches certificate, chain verifies to ca.crt, every
 /// derived name present, validity window, file modes and owner. Used by the certs step and `certs check`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The API server's TLS material in `pki.dir`: apiserver.key (generated once, never overwritten),
 /// apiserver.crt (signed here when a CA key is at hand, else a CSR for the CA host) and ca.crt.

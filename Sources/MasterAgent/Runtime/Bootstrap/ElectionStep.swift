@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `election` step: picks the lock kind, then acquires the lock or observes who holds it.
 /// A leader keeps renewing (in the background) until the namespace step releases the lock.
@@ -51,5 +51,5 @@ struct ElectionStep: BootstrapStepRunner {
     }
 
     /// Seconds with one decimal and a unit, e.g. `1.5s`.
-    static func seconds(_ value: Double) -> String { String(format: "%.1fs", max(0, value)) }
+    static func seconds(_ value: Double) -> String { NumberText.fixed(max(0, value), decimals: 1) + "s" }
 }

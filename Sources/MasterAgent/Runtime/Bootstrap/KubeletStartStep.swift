@@ -1,11 +1,11 @@
-import Foundation
+import FoundationEssentials
 
 /// Starts the kubelet after the manifests exist (restarts it when its unit changed), waits for the job,
 /// then watches it for a few seconds so a kubelet that dies or keeps restarting is reported with its log.
 struct KubeletStartStep: BootstrapStepRunner {
     func run(_ context: BootstrapContext) throws -> StepOutcome {
         let unitPath = context.config.kubelet.unitPath
-        let unitName = (unitPath as NSString).lastPathComponent
+        let unitName = unitPath.lastPathComponent
         guard let units = context.units else {
             if context.offlineUnits != nil {
                 return StepOutcome(step: .kubeletStart, status: .skipped, message: "no running systemd (offline): \(unitName) is enabled and starts at boot")

@@ -1,11 +1,11 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes the kubelet unit, then reloads systemd (only if something changed) and enables the unit,
 /// without starting it: the document enables first and starts only after the manifests exist.
 struct KubeletUnitStep: BootstrapStepRunner {
     func run(_ context: BootstrapContext) throws -> StepOutcome {
         let unitPath = context.config.kubelet.unitPath
-        let unitName = (unitPath as NSString).lastPathComponent
+        let unitName = unitPath.lastPathComponent
         var outcome = try KubeletUnitFileStep().run(context)
         // Operator drop-ins are theirs: listed, never removed.
         let dropIns = (try context.files.listDirectory("\(unitPath).d") ?? []).filter { $0.hasSuffix(".conf") }

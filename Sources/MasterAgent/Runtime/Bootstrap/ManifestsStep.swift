@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Writes the static-pod manifests into `kubelet.manifestDir` and removes duplicates of them.
 struct ManifestsStep: BootstrapStepRunner {
@@ -21,7 +21,7 @@ struct ManifestsStep: BootstrapStepRunner {
 struct KubeletUnitFileStep: BootstrapStepRunner {
     func run(_ context: BootstrapContext) throws -> StepOutcome {
         let unit = ManifestRenderer.kubeletUnit(config: context.config, node: context.node)
-        let directory = (unit.path as NSString).deletingLastPathComponent
+        let directory = unit.path.deletingLastPathComponent
         let sync = FileSynchronizer(store: context.files, dryRun: context.dryRun, logger: context.logger)
         if !context.dryRun { _ = try context.files.ensureDirectory(directory, mode: 0o755) }
         var files = try sync.removeLeftoverTemporaryFiles(in: directory)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `namespace` step: the leader creates kube-system (201 Created and 409 AlreadyExists are both
 /// success); followers poll for it and take over the lock if the leader's lease lapses first. Where

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What `master-agent status` reports about a node: files, the kubelet unit, the API, the lock, certificates.
 struct NodeStatus: Codable {
@@ -37,7 +37,7 @@ struct NodeStatus: Codable {
         } catch {
             status.problems.append("could not compare files: \(error)")
         }
-        let unitName = (config.kubelet.unitPath as NSString).lastPathComponent
+        let unitName = config.kubelet.unitPath.lastPathComponent
         if let units = context.units {
             do {
                 let unit = try units.status(unitName)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Checks what the later steps rely on before anything is written: root, readable files, the kubelet
 /// binary, the manifest directory, etcd's health. Problems are listed together, each with its fix.

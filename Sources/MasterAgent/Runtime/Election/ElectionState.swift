@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The election of one bootstrap run, shared by the election and namespace steps through
 /// `BootstrapContext.election`: the elector, its background renewer, and what the election step saw.

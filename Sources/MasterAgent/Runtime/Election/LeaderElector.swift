@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Runs client-go-style leader election on one `ResourceLock`: acquire by create, take over a lapsed
@@ -14,7 +14,7 @@ final class LeaderElector {
     private let clock: MonotonicClock
     private let wallClock: WallClock
     private let logger: Logger
-    private let mutex = NSLock()
+    private let mutex = Lock()
     private var observation: LeaseObservation?
     private var leading = false
 
@@ -75,7 +75,7 @@ final class LeaderElector {
                 leading = true
                 logger.info("took over the election lock", metadata: [
                     "lock": "\(lock.objectDescription)", "previousHolder": "\(previous.isEmpty ? "(released)" : previous)",
-                    "unrenewedForSeconds": "\(String(format: "%.1f", unrenewedFor))",
+                    "unrenewedForSeconds": "\(NumberText.fixed(unrenewedFor, decimals: 1))",
                 ])
                 return .tookOver(previousHolder: previous, unrenewedFor: unrenewedFor)
             }

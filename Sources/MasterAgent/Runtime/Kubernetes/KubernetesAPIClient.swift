@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads and writes Kubernetes objects as JSON over an `HTTPTransport`. Non-2xx answers become
 /// `APIError` (its `statusReason` tells NotFound, AlreadyExists and Conflict apart); transport

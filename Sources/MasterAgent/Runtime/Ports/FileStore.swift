@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A file as found on disk: content, permission bits and owner.
 struct ExistingFile: Equatable, Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The cryptography the certs step needs, on PEM data. The real one is OpenSSL (`OpenSSLToolkit`).
 protocol PKIToolkit {

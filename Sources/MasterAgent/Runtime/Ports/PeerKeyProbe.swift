@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Fetches the public key a TLS server serves, verifying it against given CA certificates
 /// (the real one is a TLS handshake through OpenSSL).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Wall-clock time, only for the timestamps written into lock records for people to read; election
 /// decisions use `MonotonicClock`. Injected so tests write fixed times.
