@@ -26,6 +26,7 @@ enum YAMLNodeEncoder {
         .scalar(.init(text, tag: YAMLNode.Tags.str, style: YAMLPlainResolver.readsAsString(text) ? .any : .singleQuoted))
     }
 
+    /// The node Yams wrote for an explicit nil: `null`.
     static let null = YAMLNode.scalar(.init("null", tag: YAMLNode.Tags.null, style: .any))
 }
 

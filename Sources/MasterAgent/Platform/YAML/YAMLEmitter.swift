@@ -19,7 +19,7 @@ final class YAMLEmitter {
         emitter = .allocate(capacity: 1)
         guard yaml_emitter_initialize(emitter) == 1 else {
             emitter.deallocate()
-            throw YAMLError(composer: "could not allocate an emitter", at: .init(line: 1, column: 1))
+            throw YAMLError(outOfMemory: "a libyaml emitter")
         }
         yaml_emitter_set_output(emitter, { context, buffer, size in
             guard let context, let buffer else { return 0 }

@@ -95,6 +95,16 @@ struct YAMLError: Error, CustomStringConvertible, Equatable {
         readerDetail = nil
     }
 
+    /// libyaml could not allocate `what` (yaml_parser_initialize or yaml_emitter_initialize returned 0).
+    init(outOfMemory what: String) {
+        code = .memory
+        problem = "could not allocate \(what)"
+        mark = nil
+        context = nil
+        contextMark = nil
+        readerDetail = nil
+    }
+
     /// The error libyaml's emitter holds after yaml_emitter_emit failed.
     init(emitter: UnsafePointer<yaml_emitter_t>) {
         let e = emitter.pointee

@@ -25,7 +25,7 @@ final class YAMLParser {
         guard yaml_parser_initialize(parser) == 1 else {
             parser.deallocate()
             input.deallocate()
-            throw YAMLError(composer: "could not allocate a parser", at: .init(line: 1, column: 1))
+            throw YAMLError(outOfMemory: "a libyaml parser")
         }
         // A fixed encoding, as Yams set it: libyaml then reads a byte order mark as content.
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
