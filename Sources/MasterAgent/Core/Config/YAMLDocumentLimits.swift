@@ -1,8 +1,8 @@
 /// Bounds a config document must stay within before and after it is composed. Yams composed nested
 /// collections by recursion (a few thousand levels overflowed the stack and crashed the process); the
-/// libyaml composer now keeps its own stack, but the limit stays as a clear message for a file no
-/// cluster config needs. Aliased nodes are shared, so a small "billion laughs" file expands into billions of values for any
-/// code that walks or prints it. Both were found by fuzzing `ConfigLoader.load(yaml:file:)`.
+/// libyaml composer keeps its own stack, but the limit stays as a clear message for a file no cluster
+/// config needs. Aliased nodes are shared, so a small "billion laughs" file expands into billions of
+/// values for any code that walks or prints it. Both were found by fuzzing `ConfigLoader.load(yaml:file:)`.
 enum YAMLDocumentLimits {
     /// Upper bound on the nesting estimate of one line: twice its indentation plus its `-`, `?`, `:` markers.
     static let maxBlockNesting = 200
