@@ -26,19 +26,24 @@ let package = Package(
         // libcurl is opened with dlopen on first use, not linked (see ccurl.h); the
         // package declares libcurl4 in its Depends by hand.
         .target(name: "CCurl"),
+        // libyaml composes the config and emits the manifests (Yams is kept for the tests only, as an
+        // independent reader, so the agent does not link Foundation through it).
+        .target(
+            name: "CYAML",
+            linkerSettings: [.linkedLibrary("yaml")]
+        ),
         .executableTarget(
             name: "MasterAgent",
             dependencies: [
-                "CSystemd", "COpenSSL", "CCurl",
+                "CSystemd", "COpenSSL", "CCurl", "CYAML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .testTarget(
             name: "MasterAgentTests",
-            dependencies: ["MasterAgent"],
+            dependencies: ["MasterAgent", .product(name: "Yams", package: "Yams")],
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,5 +1,3 @@
-import Foundation
-
 // libFuzzer entry for the config loader: any bytes, read as UTF-8 text, must either load into a
 // config or be rejected with at least one ConfigProblem; a trap, a hang or a runaway allocation is
 // a finding. A config that loads is also rendered for each master, twice, because rendering must be

@@ -1,5 +1,4 @@
-import Foundation
-import Yams
+import FoundationEssentials
 
 /// Turns the text of a config file into a validated `ClusterConfig`, or into every problem it has.
 /// Pure: the caller reads the file.
@@ -15,21 +14,19 @@ enum ConfigLoader {
     }
 
     private static func parse(yaml text: String, problems: ProblemCollector) -> ClusterConfig? {
-        // YAML allows a byte order mark before the stream, but Yams hands libyaml a fixed UTF-8 encoding,
+        // YAML allows a byte order mark before the stream, but the parser hands libyaml a fixed UTF-8 encoding,
         // so libyaml reads the mark as content ("did not find expected <document start>").
         let yaml = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
         if let problem = YAMLDocumentLimits.nestingProblem(in: yaml) {
             problems.add(problem)
             return nil
         }
-        let root: Node?
+        let root: YAMLNode?
         do {
-            // Resolver.basic: YAMLFieldReader reads every scalar as text and checks it itself, so
-            // tags are never needed; Yams's default resolver would compile seven ICU regular
-            // expressions (~3 ms and ~1 MB at every start) only to guess them.
-            root = try Yams.compose(yaml: yaml, Resolver.basic)
-        } catch let error as YamlError {
-            problems.add("", "is not valid YAML: \(yamlProblem(error))", at: nil)
+            // No resolver: YAMLFieldReader reads every scalar as text and checks it itself.
+            root = try YAMLParser.compose(yaml)
+        } catch let error as YAMLError {
+            problems.add("", "is not valid YAML: \(error.located)", at: nil)
             return nil
         } catch {
             problems.add("", "is not valid YAML: \(error)", at: nil)
@@ -288,14 +285,5 @@ enum ConfigLoader {
         }
         guard let lease, let renew else { return nil }
         return .init(namespace: namespace, lockName: lockName, leaseDuration: lease, renewInterval: renew)
-    }
-
-    private static func yamlProblem(_ error: YamlError) -> String {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
-            return "\(problem) (line \(mark.line), column \(mark.column))"
-        default:
-            return "\(error)"
-        }
     }
 }

@@ -1,9 +1,8 @@
-import Yams
-
-/// Bounds a config document must stay within before and after Yams reads it. Yams composes nested
-/// collections by recursion (a few thousand levels overflow the stack and crash the process) and
-/// shares aliased nodes, so a small "billion laughs" file expands into billions of values for any
-/// code that walks or prints it. Both were found by fuzzing `ConfigLoader.load(yaml:file:)`.
+/// Bounds a config document must stay within before and after it is composed. Yams composed nested
+/// collections by recursion (a few thousand levels overflowed the stack and crashed the process); the
+/// libyaml composer keeps its own stack, but the limit stays as a clear message for a file no cluster
+/// config needs. Aliased nodes are shared, so a small "billion laughs" file expands into billions of
+/// values for any code that walks or prints it. Both were found by fuzzing `ConfigLoader.load(yaml:file:)`.
 enum YAMLDocumentLimits {
     /// Upper bound on the nesting estimate of one line: twice its indentation plus its `-`, `?`, `:` markers.
     static let maxBlockNesting = 200
@@ -12,7 +11,7 @@ enum YAMLDocumentLimits {
     /// Upper bound on values plus scalar bytes once every alias is expanded (twice the 1 MiB file limit).
     static let maxExpandedSize = 2 << 20
 
-    /// The problem of `text` nesting deeper than Yams can compose safely, or nil; runs before parsing.
+    /// The problem of `text` nesting deeper than a config needs, or nil; runs before parsing.
     static func nestingProblem(in text: String) -> ConfigProblem? {
         // Each block collection enclosing a line sits at a smaller or equal indentation (at most two per
         // column: a sequence may share its parent key's column) or opens on the line itself with a marker;
@@ -57,21 +56,21 @@ enum YAMLDocumentLimits {
     }
 
     /// The problem of `root` expanding past `maxExpandedSize` once aliases are resolved, or nil.
-    static func expansionProblem(in root: Node) -> ConfigProblem? {
+    static func expansionProblem(in root: YAMLNode) -> ConfigProblem? {
         // Counted when pushed rather than when visited, so a wide aliased list stops the walk at once
         // instead of being pushed again for every alias that points at it.
         var size = 1
-        var pending = [root]
+        var pending: [YAMLNode] = [root]
         while let node = pending.popLast() {
-            let children: [Node]
+            let children: [YAMLNode]
             switch node {
             case .scalar(let scalar):
                 size += scalar.string.utf8.count
                 children = []
             case .sequence(let sequence):
-                children = Array(sequence)
+                children = sequence.items
             case .mapping(let mapping):
-                children = mapping.flatMap { [$0.key, $0.value] }
+                children = mapping.pairs.flatMap { [$0.key, $0.value] }
             }
             size += children.count
             if size > maxExpandedSize {

@@ -1,11 +1,9 @@
-import Yams
-
 /// Collects config problems while a YAML document is read, so one run reports all of them.
 final class ProblemCollector {
     private(set) var problems: [ConfigProblem] = []
 
     /// Records `message` for `path`, located at `node` when there is one.
-    func add(_ path: String, _ message: String, at node: Node?) {
+    func add(_ path: String, _ message: String, at node: YAMLNode?) {
         problems.append(ConfigProblem(path: path, message: message, line: node?.mark?.line))
     }
 
@@ -18,18 +16,19 @@ final class ProblemCollector {
 /// Reads one YAML mapping of the config, knowing its field path, rejecting keys it does not know.
 struct YAMLFieldReader {
     let path: String
-    let node: Node?
+    let node: YAMLNode?
     let problems: ProblemCollector
-    private let entries: [String: Node]
+    private let entries: [String: YAMLNode]
 
     /// Reads `node` (which must be a mapping) at `path`; any key outside `keys` is reported as unknown.
-    init(path: String, node: Node?, keys: [String], problems: ProblemCollector) {
+    init(path: String, node: YAMLNode?, keys: [String], problems: ProblemCollector) {
         self.path = path
         self.node = node
         self.problems = problems
-        var entries: [String: Node] = [:]
+        var entries: [String: YAMLNode] = [:]
         if case .mapping(let mapping)? = node {
-            for (key, value) in mapping {
+            for pair in mapping.pairs {
+                let (key, value) = (pair.key, pair.value)
                 guard let name = key.scalar?.string else {
                     // Printing the node could mean printing megabytes; the line is enough to find it.
                     problems.add(path, "has a list or mapping as a key; keys are plain field names", at: key)
@@ -53,14 +52,13 @@ struct YAMLFieldReader {
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// True for a YAML null: an explicit `!!null`, or a plain empty, `~` or `null` scalar.
-    static func isNull(_ node: Node) -> Bool {
-        // The tag by name: `Tag(.null)` would build Yams's default resolver (and its regexes).
-        if case .scalar(let scalar) = node { return scalar.tag.description == Tag.Name.null.rawValue || (scalar.string.isEmpty && scalar.style == .plain) || (scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) }
+    static func isNull(_ node: YAMLNode) -> Bool {
+        if case .scalar(let scalar) = node { return scalar.tag == YAMLNode.Tags.null || (scalar.string.isEmpty && scalar.style == .plain) || (scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) }
         return false
     }
 
     /// The value of `key`, nil when absent or null.
-    func value(_ key: String) -> Node? {
+    func value(_ key: String) -> YAMLNode? {
         guard let node = entries[key], !YAMLFieldReader.isNull(node) else { return nil }
         return node
     }
@@ -89,7 +87,7 @@ struct YAMLFieldReader {
             problems.add(fieldPath(key), "must be a single value, not a list or mapping", at: node)
             return nil
         }
-        if scalar.string.trimmingCharacters(in: .whitespaces).isEmpty {
+        if YAMLFieldReader.isBlank(scalar.string) {
             problems.add(fieldPath(key), "must not be empty", at: node)
             return nil
         }
@@ -125,8 +123,8 @@ struct YAMLFieldReader {
         }
         var items: [String] = []
         var failed = false
-        for (index, item) in sequence.enumerated() {
-            if case .scalar(let scalar) = item, !scalar.string.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (index, item) in sequence.items.enumerated() {
+            if case .scalar(let scalar) = item, !YAMLFieldReader.isBlank(scalar.string) {
                 items.append(scalar.string)
             } else {
                 problems.add("\(fieldPath(key))[\(index)]", "must be a non-empty string", at: item)
@@ -150,7 +148,7 @@ struct YAMLFieldReader {
             problems.add(fieldPath(key), "must be a list", at: node)
             return nil
         }
-        return sequence.enumerated().map { index, item in
+        return sequence.items.enumerated().map { index, item in
             YAMLFieldReader(path: "\(fieldPath(key))[\(index)]", node: item, keys: keys, problems: problems)
         }
     }
@@ -197,7 +195,7 @@ struct YAMLFieldReader {
     }
 
     /// Reports `text` unless it is an absolute, normalized path.
-    func checkAbsolute(_ text: String, path: String, at node: Node?) -> String? {
+    func checkAbsolute(_ text: String, path: String, at node: YAMLNode?) -> String? {
         guard text.hasPrefix("/") else {
             problems.add(path, "\"\(text)\" must be an absolute path (starting with /)", at: node)
             return nil
@@ -210,9 +208,15 @@ struct YAMLFieldReader {
     }
 
     /// The node at `key`, for locating problems found later by cross-field rules.
-    func node(_ key: String) -> Node? { value(key) }
+    func node(_ key: String) -> YAMLNode? { value(key) }
 
-    static func quoted(_ node: Node) -> String {
+    /// True when `text` is empty or only tabs and space separators (what Foundation's
+    /// `trimmingCharacters(in: .whitespaces)` removes; line breaks are not blank here).
+    static func isBlank(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
+    }
+
+    static func quoted(_ node: YAMLNode) -> String {
         if case .scalar(let scalar) = node { return "\"\(scalar.string)\"" }
         return "this value"
     }

@@ -1,5 +1,3 @@
-import Yams
-
 /// Renders everything a master needs on disk from the config: pure and deterministic
 /// (the same config gives the same bytes, which is what lets a rerun leave files untouched).
 enum ManifestRenderer {
@@ -26,12 +24,9 @@ enum ManifestRenderer {
         [kubeletUnit(config: config, node: node)] + (try manifests(config: config, node: node))
     }
 
-    /// A pod as YAML; throws only if Yams cannot encode (which would be a bug in the model).
+    /// A pod as YAML, byte for byte what Yams's YAMLEncoder wrote (indent 2, unlimited width, keys in
+    /// model order); throws only if the model cannot be encoded or emitted (a bug in the model).
     static func yaml(_ pod: StaticPod) throws -> String {
-        let encoder = YAMLEncoder()
-        encoder.options.indent = 2
-        encoder.options.width = -1
-        encoder.options.sortKeys = false
-        return try encoder.encode(pod)
+        try YAMLEmitter.emit(try YAMLNodeEncoder.encode(pod))
     }
 }

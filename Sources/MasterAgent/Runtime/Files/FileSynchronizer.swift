@@ -1,6 +1,6 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
-import Yams
 
 /// Brings rendered files onto the node: writes only what differs, atomically, and reports each file
 /// as created, updated or unchanged. In a dry run it computes the same reports with diffs and writes nothing.
@@ -24,7 +24,7 @@ struct FileSynchronizer {
                 report = FileReport(path: file.path, action: .updated, diff: dryRun ? diff(current.data, file) : nil)
             case let current? where current.mode != file.mode || (isRoot && current.ownerUID != 0):
                 report = FileReport(path: file.path, action: .updated,
-                                    detail: String(format: "mode %04o -> %04o", current.mode, file.mode))
+                                    detail: "mode \(Self.octal(current.mode)) -> \(Self.octal(file.mode))")
             default:
                 report = FileReport(path: file.path, action: .unchanged)
             }
@@ -52,13 +52,13 @@ struct FileSynchronizer {
     func removeDuplicatePods(of manifests: [RenderedFile], in directory: String) throws -> [FileReport] {
         var ours: [String: String] = [:]
         for manifest in manifests where manifest.kind == .manifest {
-            if let identity = Self.podIdentity(manifest.content) { ours[identity] = (manifest.path as NSString).lastPathComponent }
+            if let identity = Self.podIdentity(manifest.content) { ours[identity] = Self.fileName(manifest.path) }
         }
-        let ourNames = Set(manifests.map { ($0.path as NSString).lastPathComponent })
+        let ourNames = Set(manifests.map { Self.fileName($0.path) })
         var reports: [FileReport] = []
         for name in try store.listDirectory(directory) ?? [] where !ourNames.contains(name) && !name.hasPrefix(".") {
             let path = "\(directory)/\(name)"
-            guard let file = try store.readFile(path), let text = String(data: file.data, encoding: .utf8),
+            guard let file = try store.readFile(path), let text = String(validating: file.data, as: UTF8.self),
                   let identity = Self.podIdentity(text), let twin = ours[identity] else { continue }
             if !dryRun { try store.removeFile(path) }
             reports.append(FileReport(path: path, action: .removed,
@@ -70,12 +70,36 @@ struct FileSynchronizer {
     private var isRoot: Bool { geteuid() == 0 }
 
     // "namespace/name" of a manifest that is a Pod, nil for anything else (other kinds, bad YAML).
+    // String values are read as Yams.load read them, so `name: 123` is not a name.
     static func podIdentity(_ text: String) -> String? {
-        guard let object = (try? Yams.load(yaml: text)) as? [String: Any],
-              object["kind"] as? String == "Pod",
-              let metadata = object["metadata"] as? [String: Any],
-              let name = metadata["name"] as? String else { return nil }
-        return "\(metadata["namespace"] as? String ?? "default")/\(name)"
+        guard let root = try? YAMLParser.compose(text), let object = stringKeyedFields(root),
+              object["kind"]?.stringValue == "Pod",
+              let metadata = object["metadata"].flatMap(stringKeyedFields),
+              let name = metadata["name"]?.stringValue else { return nil }
+        return "\(metadata["namespace"]?.stringValue ?? "default")/\(name)"
+    }
+
+    // A mapping whose keys all read as strings (Yams.load's `as? [String: Any]`), the last of duplicates winning.
+    private static func stringKeyedFields(_ node: YAMLNode) -> [String: YAMLNode]? {
+        guard case .mapping(let mapping) = node else { return nil }
+        var fields: [String: YAMLNode] = [:]
+        for pair in mapping.pairs {
+            let (key, value) = (pair.key, pair.value)
+            guard let name = key.stringValue else { return nil }
+            fields[name] = value
+        }
+        return fields
+    }
+
+    // The last path component, as NSString's lastPathComponent gives it for these absolute file paths.
+    private static func fileName(_ path: String) -> String {
+        path.split(separator: "/").last.map(String.init) ?? path
+    }
+
+    // A mode as four octal digits, e.g. 0600.
+    private static func octal(_ mode: UInt16) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     private func diff(_ old: Data?, _ file: RenderedFile) -> String {
