@@ -72,7 +72,10 @@ struct FileSynchronizer {
     // "namespace/name" of a manifest that is a Pod, nil for anything else (other kinds, bad YAML).
     // String values are read as Yams.load read them, so `name: 123` is not a name.
     static func podIdentity(_ text: String) -> String? {
-        guard let root = try? YAMLParser.compose(text), let object = stringKeyedFields(root),
+        // Any file may sit in the manifest directory; one nested too deeply to compose (and free)
+        // safely is not a pod manifest the kubelet would run either.
+        guard YAMLDocumentLimits.nestingProblem(in: text) == nil,
+              let root = try? YAMLParser.compose(text), let object = stringKeyedFields(root),
               object["kind"]?.stringValue == "Pod",
               let metadata = object["metadata"].flatMap(stringKeyedFields),
               let name = metadata["name"]?.stringValue else { return nil }
