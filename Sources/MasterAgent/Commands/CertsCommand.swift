@@ -197,7 +197,7 @@ struct InMemoryCheckStore: FileStore {
     let files: [String: ExistingFile]
     func readFile(_ path: String) throws -> ExistingFile? { files[path] }
     func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {}
-    func removeFile(_ path: String) throws {}
+    func removeFile(_ path: String) throws -> Bool { false }
     func listDirectory(_ directory: String) throws -> [String]? { nil }
     func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool { false }
     func attributes(_ path: String) throws -> FileAttributes? { nil }

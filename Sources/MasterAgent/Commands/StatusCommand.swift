@@ -61,21 +61,32 @@ struct ResetCommand: ParsableCommand {
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger, connectSystemd: true)
         let unitName = config.kubelet.unitPath.lastPathComponent
         let printer = OutputPrinter(format: options.output)
+        // What could not be undone; the files are removed anyway (without manifests a running kubelet
+        // stops the control-plane pods), but reset then says it is incomplete and exits 1.
+        var problems: [String] = []
         if let units = context.units {
             do {
-                _ = try units.run(.stop, unitName, timeout: context.unitJobTimeout)
-                printer.line("stopped", unitName)
-                if let disabler = units as? UnitDisabler {
-                    for change in try disabler.disable(unitName) { printer.line("removed", change.file) }
-                }
+                let result = try units.run(.stop, unitName, timeout: context.unitJobTimeout)
+                if result == "done" { printer.line("stopped", unitName) } else { problems.append("stopping \(unitName) ended with job result \"\(result)\"") }
+            } catch let error as SystemdError where error.code == .noSuchUnit {
+                // Not loaded (an earlier reset, or never installed): nothing runs that could be stopped.
             } catch {
-                logger.warning("could not stop or disable the kubelet", metadata: ["error": "\(error)"])
+                problems.append("could not stop \(unitName): \(error)")
+            }
+            if let disabler = units as? UnitDisabler {
+                do {
+                    for change in try disabler.disable(unitName) { printer.line("removed", change.file) }
+                } catch let error as SystemdError where error.code == .noSuchUnit {
+                    // No unit file left to disable.
+                } catch {
+                    problems.append("could not disable \(unitName): \(error)")
+                }
             }
         } else if options.root != "/" {
             // Exactly the links the offline kubelet-unit step made from the unit's [Install] section.
             let unit = config.kubernetes.profile.profile.kubeletUnit(config: config, node: node)
-            for link in UnitDecisions.installSymlinks(unitPath: config.kubelet.unitPath, wantedBy: unit.wantedBy) {
-                try context.files.removeFile(link.link)
+            for link in UnitDecisions.installSymlinks(unitPath: config.kubelet.unitPath, wantedBy: unit.wantedBy)
+            where try context.files.removeFile(link.link) {
                 printer.line("removed", link.link)
             }
         } else {
@@ -88,6 +99,11 @@ struct ResetCommand: ParsableCommand {
         }
         if let units = context.units { try? units.reload() }
         printer.files(reports, indent: "")
+        guard problems.isEmpty else {
+            printer.json(reports)
+            throw CommandFailure(status: .failure, message: "\(node.name): reset incomplete: \(problems.joined(separator: "; ")). "
+                + "The unit and manifests were removed; stop and disable the kubelet yourself (systemctl disable --now \(unitName)), then run reset again.")
+        }
         printer.text("\(node.name): reset done\(purgePKI ? "" : "; TLS material in \(config.pki.dir) kept")")
         printer.json(reports)
     }

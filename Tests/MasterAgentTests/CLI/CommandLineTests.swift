@@ -118,5 +118,11 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(symlinks(), [], reset.stdout)
         XCTAssertTrue(reset.stdout.contains("/etc/systemd/system/multi-user.target.wants/kubelet.service"), reset.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + unitPath))
+
+        // A second reset finds nothing left: it succeeds and claims no removal.
+        let again = try TestSupport.agent(["reset", "--yes"] + common)
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertFalse(again.stdout.contains("removed"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("reset done"), again.stdout)
     }
 }

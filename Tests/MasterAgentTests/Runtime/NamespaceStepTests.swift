@@ -38,6 +38,16 @@ final class NamespaceStepTests: XCTestCase {
         XCTAssertEqual(try api.object(LeaseObject.self, at: leasePath)?.spec?.holderIdentity, "", "released at the end")
     }
 
+    func testElectionWithoutTheNamespaceStepReleasesTheLockWhenTheRunEnds() throws {
+        let api = InMemoryKubeAPI(), clock = ManualClock()
+        let context = try context(api, clock)
+        let bootstrapper = Bootstrapper(runners: [.election: ElectionStep(renewInBackground: false)], now: { clock.now() })
+        let summary = bootstrapper.run([.election], context: context, prior: [], report: { _ in })
+        XCTAssertEqual(summary.outcomes.map(\.status), [.changed], "\(summary.outcomes)")
+        XCTAssertEqual(try api.object(LeaseObject.self, at: leasePath)?.spec?.holderIdentity, "", "released when the run ends")
+        XCTAssertNil(context.election)
+    }
+
     func testAlreadyExistsOnCreateIsSuccess() throws {
         let api = InMemoryKubeAPI(), clock = ManualClock()
         // Someone (an operator, another tool) creates kube-system between our GET and our POST.

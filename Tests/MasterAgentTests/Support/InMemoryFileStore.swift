@@ -20,9 +20,9 @@ final class InMemoryFileStore: FileStore {
         writes.append(path)
     }
 
-    func removeFile(_ path: String) throws {
-        files[path] = nil
+    func removeFile(_ path: String) throws -> Bool {
         removals.append(path)
+        return files.removeValue(forKey: path) != nil
     }
 
     func listDirectory(_ directory: String) throws -> [String]? {

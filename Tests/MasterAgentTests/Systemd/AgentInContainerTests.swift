@@ -94,6 +94,27 @@ final class AgentInContainerTests: XCTestCase {
         XCTAssertTrue(third.stdout.contains("kubelet-start unchanged"), third.stdout)
     }
 
+    func testResetThatCannotStopTheKubeletRemovesTheFilesButSaysItIsIncomplete() throws {
+        try writeConfig()
+        XCTAssertEqual(try bootstrap().status, 0)
+        // systemd itself refuses the stop: StopUnit fails with org.freedesktop.systemd1.OnlyByDependency.
+        try sandbox.write("/etc/systemd/system/kubelet.service.d/refuse-stop.conf", "[Unit]\nRefuseManualStop=yes\n")
+        addTeardownBlock { [sandbox] in
+            try? FileManager.default.removeItem(atPath: sandbox!.merged + "/etc/systemd/system/kubelet.service.d")
+            _ = try? sandbox!.exec(["systemctl", "daemon-reload"])
+            _ = try? sandbox!.exec(["systemctl", "stop", "kubelet.service"])
+        }
+        _ = try sandbox.exec(["systemctl", "daemon-reload"])
+
+        let reset = try sandbox.exec(["/usr/local/sbin/master-agent", "reset", "--node", "master01", "--yes"])
+        XCTAssertEqual(reset.status, 1, reset.stdout + reset.stderr)
+        XCTAssertTrue(reset.stderr.contains("master01: reset incomplete: could not stop kubelet.service"), reset.stderr)
+        XCTAssertTrue(reset.stderr.contains("systemctl disable --now kubelet.service"), reset.stderr)
+        XCTAssertFalse(reset.stdout.contains("stopped") || reset.stdout.contains("reset done"), reset.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: sandbox.merged + "/etc/kubernetes/manifests/kube-apiserver.yaml"))
+        XCTAssertEqual(try sandbox.exec(["systemctl", "is-active", "kubelet.service"]).stdout, "active\n", "systemd refused the stop")
+    }
+
     func testMissingNetworkingServiceIsExplained() throws {
         try writeConfig(requires: "[networking.service]")
         let result = try bootstrap()
@@ -156,6 +177,12 @@ final class AgentInContainerTests: XCTestCase {
         let after = try sandbox.exec(agent + ["status", "--node", "master01"])
         XCTAssertEqual(after.status, 1)
         XCTAssertTrue(after.stdout.contains("missing"), after.stdout)
+        // Again on the reset node: systemd no longer knows the unit, so there is nothing to stop, disable
+        // or remove, and reset says so by claiming nothing.
+        let again = try sandbox.exec(agent + ["reset", "--node", "master01", "--yes"])
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertFalse(again.stdout.contains("stopped") || again.stdout.contains("removed"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("master01: reset done"), again.stdout)
         for path in ["/etc/kubernetes/ssl", "/etc/kubernetes/manifests", "/etc/master-agent", "/root/ca", "/etc/ssl/etcd"] {
             try? FileManager.default.removeItem(atPath: sandbox.merged + path)
         }

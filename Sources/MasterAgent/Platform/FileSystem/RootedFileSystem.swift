@@ -76,9 +76,11 @@ final class RootedFileSystem: FileStore {
         }
     }
 
-    func removeFile(_ path: String) throws {
+    @discardableResult func removeFile(_ path: String) throws -> Bool {
         let full = hostPath(path)
-        if unlink(full) != 0 && errno != ENOENT { throw FileSystemError(.remove, path: full, errno: errno) }
+        if unlink(full) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw FileSystemError(.remove, path: full, errno: errno)
     }
 
     func listDirectory(_ directory: String) throws -> [String]? {

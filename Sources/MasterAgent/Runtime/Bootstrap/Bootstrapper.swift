@@ -38,6 +38,10 @@ struct Bootstrapper {
             report(outcome)
             if outcome.status == .failed { break }
         }
+        // The namespace step releases the election lock; when it did not run (`--until election`, or
+        // `--steps election`), release it here so the other masters need not wait out the lease.
+        context.election?.finish()
+        context.election = nil
         return Summary(outcomes: outcomes, exitStatus: exitStatus)
     }
 }

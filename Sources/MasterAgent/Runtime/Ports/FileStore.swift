@@ -14,8 +14,8 @@ protocol FileStore {
     func readFile(_ path: String) throws -> ExistingFile?
     /// Replaces `path` atomically with `data` (temp file beside it, fsync, rename, fsync dir).
     func writeAtomically(_ path: String, data: Data, mode: UInt16) throws
-    /// Removes the file at `path`; a missing file is not an error.
-    func removeFile(_ path: String) throws
+    /// Removes the file (or symlink itself) at `path`; true when there was one, false when it was already missing.
+    @discardableResult func removeFile(_ path: String) throws -> Bool
     /// The entry names in `directory` (dot files included), or nil when it does not exist.
     func listDirectory(_ directory: String) throws -> [String]?
     /// Creates `directory` and its parents when missing; true when it had to create it.
