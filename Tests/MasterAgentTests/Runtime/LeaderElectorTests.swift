@@ -157,6 +157,28 @@ final class LeaderElectorTests: XCTestCase {
         XCTAssertTrue(elector.isLeader, "stopping is not losing the lease; release does that")
     }
 
+    func testBackgroundRenewerRenewsOnItsThreadAndStopsWhenAsked() throws {
+        // Real time on purpose: the renewer's thread is what is under test. 50 ms renewals for 400 ms
+        // give about eight; three is far below what any machine manages.
+        let api = InMemoryKubeAPI()
+        let client = KubernetesAPIClient(transport: api, baseURL: "http://127.0.0.1:8080/")
+        let logger = Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })
+        let lock = try LockDiscovery.chooseLock(client: client, namespace: "default", name: "master-agent-bootstrap", logger: logger)
+        let elector = LeaderElector(lock: lock, identity: "master01", timings: try LeaseTimings(leaseDuration: 1, renewInterval: 0.05),
+                                    clock: SystemClock(), wallClock: SystemWallClock(), logger: logger)
+        XCTAssertEqual(try elector.tryAcquireOrRenew(), .created)
+        let renewer = LeaseRenewer(elector: elector)
+        SystemClock().sleep(0.4)
+        renewer.stop()
+        // stop() joined the thread, so the API double is ours alone from here on.
+        let renewals = api.count(.put, leasePath)
+        XCTAssertGreaterThanOrEqual(renewals, 3)
+        SystemClock().sleep(0.2)
+        XCTAssertEqual(api.count(.put, leasePath), renewals, "no renewal after stop() returned")
+        XCTAssertTrue(elector.isLeader)
+        renewer.stop() // a second stop is a no-op
+    }
+
     func testLegacyServerGetsTheEndpointsLockWithTheAnnotation() throws {
         let api = InMemoryKubeAPI(legacy: true), clock = ManualClock()
         let elector = try elector(api, clock)

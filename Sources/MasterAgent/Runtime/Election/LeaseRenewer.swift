@@ -1,26 +1,29 @@
-import FoundationEssentials
-
 /// Runs `LeaderElector.renewWhileLeading` on its own thread while the step's thread does the leader's
 /// work (which may block in a request for longer than a renew interval).
 final class LeaseRenewer {
-    private let elector: LeaderElector
-    private let flag = Lock()
-    private var stopRequested = false
+    // Shared with the thread, which must not reach back into a renewer that may already be gone.
+    private final class StopRequest {
+        private let lock = Lock()
+        private var requested = false
+        var isRequested: Bool { lock.withLock { requested } }
+        func request() { lock.withLock { requested = true } }
+    }
+
+    private let stopRequest = StopRequest()
     private var thread: BackgroundThread?
 
     /// Starts renewing at once on a new thread.
     init(elector: LeaderElector) {
-        self.elector = elector
-        let flag = flag
-        thread = BackgroundThread { [unowned self] in
-            elector.renewWhileLeading(shouldStop: { flag.withLock { self.stopRequested } })
+        let stopRequest = stopRequest
+        thread = BackgroundThread {
+            elector.renewWhileLeading(shouldStop: { stopRequest.isRequested })
         }
     }
 
     /// Stops renewing and waits for the thread to end (at most one in-flight request plus 50 ms).
     func stop() {
         guard let thread else { return }
-        flag.withLock { stopRequested = true }
+        stopRequest.request()
         thread.join()
         self.thread = nil
     }
