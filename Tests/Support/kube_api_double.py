@@ -1089,6 +1089,8 @@ class Handler(BaseHTTPRequestHandler):
         """Close the socket now; with reset, the peer gets an RST instead of a FIN."""
         self.aborted = True
         self.close_connection = True
+        # Logged before the peer can see the close and retry, as answers are before they go out.
+        self.record_once()
         sock = self.request
         try:
             if reset:
@@ -1146,6 +1148,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def hang(self, seconds, release):
         self.close_connection = True
+        # Logged now: the client gives up and retries long before the hang ends.
+        self.record_once()
         deadline = None if seconds is None else time.monotonic() + float(seconds)
         sock = self.request
         while not self.server.app.stopping.is_set() and not release.is_set():

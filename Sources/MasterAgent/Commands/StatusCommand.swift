@@ -66,8 +66,10 @@ struct ResetCommand: ParsableCommand {
         var problems: [String] = []
         if let units = context.units {
             do {
+                // A stop job on an inactive unit is "done" too; only a unit that ran was "stopped".
+                let wasRunning = (try? units.status(unitName)).map { !["inactive", "failed"].contains($0.activeState) } ?? true
                 let result = try units.run(.stop, unitName, timeout: context.unitJobTimeout)
-                if result == "done" { printer.line("stopped", unitName) } else { problems.append("stopping \(unitName) ended with job result \"\(result)\"") }
+                if result == "done" { if wasRunning { printer.line("stopped", unitName) } } else { problems.append("stopping \(unitName) ended with job result \"\(result)\"") }
             } catch let error as SystemdError where error.code == .noSuchUnit {
                 // Not loaded (an earlier reset, or never installed): nothing runs that could be stopped.
             } catch {

@@ -22,23 +22,24 @@ final class TextHelpersTests: XCTestCase {
         XCTAssertEqual("".deletingLastPathComponent, "")
     }
 
-    func testFixedDecimalsMatchPrintf() {
+    func testFixedDecimalsMatchPrintfExactly() {
         var generator = SystemRandomNumberGenerator()
-        var values: [Double] = [0, 0.04, 0.05, 0.06, 0.25, 0.35, 1.45, 2.5, 9.95, 16.03, 59.99, 123.456, -0.04, -1.25, 1e9 + 0.5, 3600]
-        for _ in 0..<2000 { values.append(Double.random(in: -1000...1000, using: &generator).rounded(toPlaces: 3)) }
+        var values: [Double] = [0, -0.0, 0.04, 0.05, 0.06, 0.15, 0.25, 0.35, 0.45, 0.75, 1.45, 2.5, 3.5, 9.95, 16.03, 59.99,
+                                123.456, -0.04, -1.25, 1e9 + 0.5, 3600, 0.1 + 0.2, 5e-324, 2.2250738585072014e-308, 1e-30,
+                                4503599627370495.5, 9007199254740993, 1e21, 123456789.987654321]
+        for _ in 0..<3000 { values.append(Double.random(in: -1000...1000, using: &generator)) }
+        for _ in 0..<1000 { values.append(Double(Int.random(in: -100_000...100_000, using: &generator)) / 1000) }
+        for _ in 0..<500 { values.append(Double(bitPattern: UInt64.random(in: 0...0x4480_0000_0000_0000, using: &generator))) }
         for value in values {
-            // printf rounds the exact binary value; ties that are exact in binary (x.25, x.5) round half to even
-            // there and away from zero here, so compare only where the two roundings agree on the digit.
-            let printf = String(format: "%.1f", value)
-            let ours = NumberText.fixed(value, decimals: 1)
-            if printf != ours {
-                XCTAssertTrue(Self.isBinaryTie(value, decimals: 1), "\(value): printf \(printf), ours \(ours)")
+            for decimals in [0, 1, 3, 6] {
+                XCTAssertEqual(NumberText.fixed(value, decimals: decimals), String(format: "%.\(decimals)f", value),
+                               "\(value) with \(decimals) decimals")
             }
         }
         XCTAssertEqual(NumberText.fixed(16.03, decimals: 1), "16.0")
-        XCTAssertEqual(NumberText.fixed(0.05, decimals: 1), "0.1")
+        XCTAssertEqual(NumberText.fixed(0.35, decimals: 1), "0.3", "0.35 is 0.34999... in binary")
+        XCTAssertEqual(NumberText.fixed(0.25, decimals: 1), "0.2", "an exact tie rounds to even")
         XCTAssertEqual(NumberText.fixed(-0.04, decimals: 1), "-0.0")
-        XCTAssertEqual(NumberText.fixed(7, decimals: 0), "7")
     }
 
     func testZeroPaddingAndHexMatchPrintf() {
@@ -68,27 +69,13 @@ final class TextHelpersTests: XCTestCase {
         }
     }
 
-    func testLockAndBackgroundThreadRunAndJoin() {
+    func testLockAndBackgroundThreadRunAndJoin() throws {
         let lock = Lock()
         var counter = 0
-        let threads = (0..<4).map { _ in BackgroundThread { for _ in 0..<10_000 { lock.withLock { counter += 1 } } } }
-        XCTAssertTrue(threads.allSatisfy(\.started))
+        let threads = try (0..<4).map { _ in
+            try BackgroundThread(purpose: "test") { for _ in 0..<10_000 { lock.withLock { counter += 1 } } }
+        }
         threads.forEach { $0.join() }
         XCTAssertEqual(lock.withLock { counter }, 40_000)
-    }
-
-    private static func isBinaryTie(_ value: Double, decimals: Int) -> Bool {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let scaled = abs(value) * scale
-        return scaled - scaled.rounded(.down) == 0.5
-    }
-}
-
-private extension Double {
-    func rounded(toPlaces places: Int) -> Double {
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        return (self * scale).rounded() / scale
     }
 }

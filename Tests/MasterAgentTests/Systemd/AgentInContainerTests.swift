@@ -94,6 +94,17 @@ final class AgentInContainerTests: XCTestCase {
         XCTAssertTrue(third.stdout.contains("kubelet-start unchanged"), third.stdout)
     }
 
+    func testResetOfAnAlreadyStoppedKubeletDoesNotClaimToStopIt() throws {
+        try writeConfig()
+        XCTAssertEqual(try bootstrap().status, 0)
+        _ = try sandbox.exec(["systemctl", "stop", "kubelet.service"])
+        let reset = try sandbox.exec(["/usr/local/sbin/master-agent", "reset", "--node", "master01", "--yes"])
+        XCTAssertEqual(reset.status, 0, reset.stdout + reset.stderr)
+        XCTAssertFalse(reset.stdout.contains("stopped"), reset.stdout)
+        XCTAssertTrue(reset.stdout.contains("removed"), reset.stdout)
+        XCTAssertNotEqual(try sandbox.exec(["systemctl", "is-enabled", "kubelet.service"]).stdout, "enabled\n")
+    }
+
     func testResetThatCannotStopTheKubeletRemovesTheFilesButSaysItIsIncomplete() throws {
         try writeConfig()
         XCTAssertEqual(try bootstrap().status, 0)

@@ -136,13 +136,31 @@ final class YAMLParserTests: XCTestCase {
     }
 
     func testPodIdentityReadsStringsAsYamsLoadDid() {
-        XCTAssertEqual(FileSynchronizer.podIdentity("kind: Pod\nmetadata:\n  name: api\n  namespace: kube-system\n"), "kube-system/api")
-        XCTAssertEqual(FileSynchronizer.podIdentity("kind: Pod\nmetadata:\n  name: api\n"), "default/api")
-        XCTAssertEqual(FileSynchronizer.podIdentity("kind: 'Pod'\nmetadata: {name: \"api\", namespace: 7}\n"), "default/api")
-        XCTAssertNil(FileSynchronizer.podIdentity("kind: Pod\nmetadata:\n  name: 123\n"))
-        XCTAssertNil(FileSynchronizer.podIdentity("kind: Deployment\nmetadata:\n  name: api\n"))
-        XCTAssertNil(FileSynchronizer.podIdentity("kind: Pod\nmetadata:\n  name: a\n---\nkind: Pod\n"))
-        XCTAssertNil(FileSynchronizer.podIdentity("kind: Pod\n1: x\nmetadata:\n  name: a\n"))
-        XCTAssertNil(FileSynchronizer.podIdentity("not: [valid"))
+        // The Yams-based podIdentity this replaced, as the oracle.
+        func yamsIdentity(_ text: String) -> String? {
+            guard let object = (try? Yams.load(yaml: text)) as? [String: Any], object["kind"] as? String == "Pod",
+                  let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else { return nil }
+            return "\(metadata["namespace"] as? String ?? "default")/\(name)"
+        }
+        let cases = ["kind: Pod\nmetadata:\n  name: api\n  namespace: kube-system\n", "kind: Pod\nmetadata:\n  name: api\n",
+                     "kind: 'Pod'\nmetadata: {name: \"api\", namespace: 7}\n", "kind: Pod\nmetadata:\n  name: 123\n",
+                     "kind: Deployment\nmetadata:\n  name: api\n", "kind: Pod\nmetadata:\n  name: a\n---\nkind: Pod\n",
+                     "kind: Pod\n1: x\nmetadata:\n  name: a\n", "kind: Pod\non: x\nnull: y\nmetadata:\n  name: a\n",
+                     "not: [valid", "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"json\", \"namespace\": \"ns\"}}",
+                     "kind: Pod\nmetadata:\n  name: a\n  name: b\n", "- kind: Pod\n", ""]
+        for text in cases {
+            XCTAssertEqual(FileSynchronizer.podIdentity(text), yamsIdentity(text), text)
+        }
+        XCTAssertEqual(FileSynchronizer.podIdentity("kind: Pod\nmetadata:\n  name: 123\n"), nil, "a number is not a name")
+        XCTAssertEqual(FileSynchronizer.podIdentity("kind: Pod\n1: x\nmetadata:\n  name: a\n"), "default/a")
+    }
+
+    func testPodIdentityReadsLargeJSONManifestsButNotAbsurdNesting() {
+        // Hundreds of flow collections, as a JSON manifest with many volumes has: still a pod.
+        let volumes = (0..<800).map { "{\"name\": \"v\($0)\", \"emptyDir\": {}}" }.joined(separator: ", ")
+        let json = "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"big\"}, \"spec\": {\"volumes\": [\(volumes)]}}"
+        XCTAssertEqual(FileSynchronizer.podIdentity(json), "default/big")
+        let deep = String(repeating: "[", count: 6000) + String(repeating: "]", count: 6000)
+        XCTAssertNil(FileSynchronizer.podIdentity("kind: Pod\nmetadata: {name: deep}\nx: " + deep + "\n"))
     }
 }

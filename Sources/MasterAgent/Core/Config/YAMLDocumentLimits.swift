@@ -11,8 +11,9 @@ enum YAMLDocumentLimits {
     /// Upper bound on values plus scalar bytes once every alias is expanded (twice the 1 MiB file limit).
     static let maxExpandedSize = 2 << 20
 
-    /// The problem of `text` nesting deeper than a config needs, or nil; runs before parsing.
-    static func nestingProblem(in text: String) -> ConfigProblem? {
+    /// The problem of `text` nesting deeper than a config needs (or than the given bounds), or nil; runs before parsing.
+    static func nestingProblem(in text: String, maxBlockNesting: Int = maxBlockNesting,
+                               maxFlowCollections: Int = maxFlowCollections) -> ConfigProblem? {
         // Each block collection enclosing a line sits at a smaller or equal indentation (at most two per
         // column: a sequence may share its parent key's column) or opens on the line itself with a marker;
         // each flow collection has its own bracket. Counting every bracket and marker, even inside

@@ -1,17 +1,34 @@
 /// Number formatting that `String(format:)` did, without full Foundation.
 enum NumberText {
-    /// `value` with exactly `decimals` digits after the point, rounded half away from zero ("%.1f").
+    /// `value` with exactly `decimals` (0 to 9) digits after the point, as glibc's "%.Nf" prints it: the
+    /// exact binary value rounded, ties to even. Values of 2^73 and more fall back to Swift's description.
     static func fixed(_ value: Double, decimals: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        // Beyond 2^53 a Double has no fractional digits left to print; describe it as Swift does.
-        guard value.isFinite, abs(value) * scale < 9.0e15 else { return "\(value)" }
-        let scaled = Int((abs(value) * scale).rounded(.toNearestOrAwayFromZero))
-        let unit = Int(scale)
-        // printf keeps the sign of a negative value that rounds to zero ("-0.0"); so does this.
-        let sign = value.sign == .minus ? "-" : ""
+        precondition((0...9).contains(decimals), "NumberText.fixed prints 0 to 9 decimals")
+        guard value.isFinite else { return "\(value)" }
+        var unit: UInt128 = 1
+        for _ in 0..<decimals { unit *= 10 }
+        // |value| = significand * 2^exponent exactly, so |value| * unit is an exact fraction over a power of two.
+        let magnitude = value.magnitude
+        let biased = Int(magnitude.exponentBitPattern)
+        let significand = UInt128(biased == 0 ? magnitude.significandBitPattern : magnitude.significandBitPattern | (1 << 52))
+        let exponent = max(biased, 1) - 1075
+        let scaled: UInt128
+        if exponent >= 0 {
+            guard exponent <= 20 else { return "\(value)" }
+            scaled = (significand << exponent) * unit
+        } else if -exponent >= 100 {
+            scaled = 0 // the product is below 2^83, so it is less than half of 2^100
+        } else {
+            let shift = -exponent
+            let product = significand * unit
+            let quotient = product >> shift
+            let remainder = product - (quotient << shift)
+            let half = UInt128(1) << (shift - 1)
+            scaled = remainder > half || (remainder == half && quotient & 1 == 1) ? quotient + 1 : quotient
+        }
+        let sign = value.sign == .minus ? "-" : "" // printf keeps the sign of a negative value that rounds to zero
         guard decimals > 0 else { return sign + String(scaled) }
-        return sign + String(scaled / unit) + "." + zeroPadded(scaled % unit, width: decimals)
+        return sign + String(scaled / unit) + "." + zeroPadded(Int(scaled % unit), width: decimals)
     }
 
     /// `value` in decimal with leading zeros to at least `width` digits ("%04lld").

@@ -99,7 +99,8 @@ final class HTTPClient {
         let text: String
         do {
             guard let file = try RootedFileSystem(root: "/").readFile(path) else { throw failure("does not exist") }
-            text = String(decoding: file.data, as: UTF8.self)
+            guard let decoded = String(validating: file.data, as: UTF8.self) else { throw failure("is not UTF-8 text") }
+            text = decoded
         } catch let error as FileSystemError {
             throw failure("cannot be read (\(String(cString: strerror(error.errno))))")
         }

@@ -1,12 +1,24 @@
 import Glibc
 
+/// A thread that could not be started, with pthread_create's error.
+struct ThreadStartError: Error, CustomStringConvertible, Equatable {
+    /// What the thread was for, e.g. "lease renewal".
+    let purpose: String
+    /// pthread_create's return value (EAGAIN: out of threads or memory).
+    let errno: Int32
+
+    var description: String {
+        "could not start the \(purpose) thread: \(String(cString: strerror(errno))). The system is out of threads or memory; free some and run again."
+    }
+}
+
 /// One joinable pthread running a closure (Foundation's Thread lives in full Foundation).
 final class BackgroundThread {
     private var thread: pthread_t?
 
-    /// Starts `body` on a new thread at once; a thread that cannot be created runs nothing and
-    /// `join()` returns at once, so callers must not count on it (pthread_create).
-    init(_ body: @escaping () -> Void) {
+    /// Starts `body` on a new thread; throws `ThreadStartError` (naming `purpose`) when pthread_create
+    /// fails, so a caller never believes work runs that does not.
+    init(purpose: String, _ body: @escaping () -> Void) throws {
         let box = Unmanaged.passRetained(Box(body))
         var created = pthread_t()
         let status = pthread_create(&created, nil, { raw in
@@ -14,15 +26,12 @@ final class BackgroundThread {
             box.body()
             return nil
         }, box.toOpaque())
-        if status == 0 {
-            thread = created
-        } else {
+        guard status == 0 else {
             box.release()
+            throw ThreadStartError(purpose: purpose, errno: status)
         }
+        thread = created
     }
-
-    /// True when the thread was created.
-    var started: Bool { thread != nil }
 
     /// Waits for the closure to return (pthread_join); returns at once after the first call.
     func join() {

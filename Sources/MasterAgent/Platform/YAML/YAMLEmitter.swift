@@ -17,10 +17,9 @@ final class YAMLEmitter {
     /// A configured emitter writing into memory; throws `YAMLError` when libyaml cannot allocate one.
     init() throws {
         emitter = .allocate(capacity: 1)
-        guard yaml_emitter_initialize(emitter) == 1 else {
-            emitter.deallocate()
-            throw YAMLError(outOfMemory: "a libyaml emitter")
-        }
+        // On failure libyaml leaves the struct zeroed, and deinit (which Swift runs once every stored
+        // property is set) deletes and frees it: freeing here too would free twice.
+        guard yaml_emitter_initialize(emitter) == 1 else { throw YAMLError(outOfMemory: "a libyaml emitter") }
         yaml_emitter_set_output(emitter, { context, buffer, size in
             guard let context, let buffer else { return 0 }
             let owner = Unmanaged<YAMLEmitter>.fromOpaque(context).takeUnretainedValue()

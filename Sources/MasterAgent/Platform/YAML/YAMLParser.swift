@@ -22,11 +22,9 @@ final class YAMLParser {
         input = .allocate(capacity: max(bytes.count, 1))
         _ = input.initialize(from: bytes)
         parser = .allocate(capacity: 1)
-        guard yaml_parser_initialize(parser) == 1 else {
-            parser.deallocate()
-            input.deallocate()
-            throw YAMLError(outOfMemory: "a libyaml parser")
-        }
+        // On failure libyaml leaves the struct zeroed, and deinit (which Swift runs once every stored
+        // property is set) deletes and frees it: freeing here too would free twice.
+        guard yaml_parser_initialize(parser) == 1 else { throw YAMLError(outOfMemory: "a libyaml parser") }
         // A fixed encoding, as Yams set it: libyaml then reads a byte order mark as content.
         yaml_parser_set_encoding(parser, YAML_UTF8_ENCODING)
         yaml_parser_set_input_string(parser, input.baseAddress, bytes.count)

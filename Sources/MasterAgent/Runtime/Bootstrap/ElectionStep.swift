@@ -45,7 +45,7 @@ struct ElectionStep: BootstrapStepRunner {
         case .lostRace:
             message = "\(elector.observedHolder ?? "another master") leads (\(lock)); \(me) lost \(tries) races for it and follows"
         }
-        if round.isLeading { state.startRenewing() }
+        if round.isLeading { try state.startRenewing() }
         state.leaderAtElection = round.isLeading ? me : elector.observedHolder
         return StepOutcome(step: .election, status: round.isLeading ? .changed : .done, message: message)
     }

@@ -65,11 +65,11 @@ struct NamespaceStep: BootstrapStepRunner {
                 case .tookOver(let previous, let unrenewedFor):
                     takeover = previous.isEmpty ? "took over the released lock"
                         : "took over from \(previous), whose lease went unrenewed for \(ElectionStep.seconds(unrenewedFor))"
-                    state.startRenewing()
+                    try state.startRenewing()
                     continue
                 case .created, .renewed:
                     takeover = "acquired the lock while waiting"
-                    state.startRenewing()
+                    try state.startRenewing()
                     continue
                 case .following(let holder, let expiresIn):
                     lastProblem = "\(holder) leads and \(Self.namespace) does not exist yet (lease valid \(ElectionStep.seconds(expiresIn)) more)"

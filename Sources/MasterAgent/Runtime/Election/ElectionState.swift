@@ -35,10 +35,11 @@ final class ElectionState {
         return ElectionState(elector: elector, renewInBackground: renewInBackground)
     }
 
-    /// Starts background renewal when enabled and not already running.
-    func startRenewing() {
+    /// Starts background renewal when enabled and not already running; throws `ThreadStartError` when
+    /// no thread can be started (a leader that cannot renew must not go on as if it could).
+    func startRenewing() throws {
         guard renewInBackground, renewer == nil else { return }
-        renewer = LeaseRenewer(elector: elector)
+        renewer = try LeaseRenewer(elector: elector)
     }
 
     /// Renews now when leading and renewal is not running in the background (interleaved renewal).

@@ -12,10 +12,10 @@ final class LeaseRenewer {
     private let stopRequest = StopRequest()
     private var thread: BackgroundThread?
 
-    /// Starts renewing at once on a new thread.
-    init(elector: LeaderElector) {
+    /// Starts renewing at once on a new thread; throws `ThreadStartError` when there is none to start.
+    init(elector: LeaderElector) throws {
         let stopRequest = stopRequest
-        thread = BackgroundThread {
+        thread = try BackgroundThread(purpose: "lease renewal") {
             elector.renewWhileLeading(shouldStop: { stopRequest.isRequested })
         }
     }

@@ -24,7 +24,7 @@ struct FileSynchronizer {
                 report = FileReport(path: file.path, action: .updated, diff: dryRun ? diff(current.data, file) : nil)
             case let current? where current.mode != file.mode || (isRoot && current.ownerUID != 0):
                 report = FileReport(path: file.path, action: .updated,
-                                    detail: "mode \(Self.octal(current.mode)) -> \(Self.octal(file.mode))")
+                                    detail: "mode \(NumberText.zeroPadded(Int(current.mode), width: 4, radix: 8)) -> \(NumberText.zeroPadded(Int(file.mode), width: 4, radix: 8))")
             default:
                 report = FileReport(path: file.path, action: .unchanged)
             }
@@ -52,9 +52,9 @@ struct FileSynchronizer {
     func removeDuplicatePods(of manifests: [RenderedFile], in directory: String) throws -> [FileReport] {
         var ours: [String: String] = [:]
         for manifest in manifests where manifest.kind == .manifest {
-            if let identity = Self.podIdentity(manifest.content) { ours[identity] = Self.fileName(manifest.path) }
+            if let identity = Self.podIdentity(manifest.content) { ours[identity] = manifest.path.lastPathComponent }
         }
-        let ourNames = Set(manifests.map { Self.fileName($0.path) })
+        let ourNames = Set(manifests.map { $0.path.lastPathComponent })
         var reports: [FileReport] = []
         for name in try store.listDirectory(directory) ?? [] where !ourNames.contains(name) && !name.hasPrefix(".") {
             let path = "\(directory)/\(name)"
@@ -72,9 +72,10 @@ struct FileSynchronizer {
     // "namespace/name" of a manifest that is a Pod, nil for anything else (other kinds, bad YAML).
     // String values are read as Yams.load read them, so `name: 123` is not a name.
     static func podIdentity(_ text: String) -> String? {
-        // Any file may sit in the manifest directory; one nested too deeply to compose (and free)
-        // safely is not a pod manifest the kubelet would run either.
-        guard YAMLDocumentLimits.nestingProblem(in: text) == nil,
+        // Any file may sit in the manifest directory. One nested deeper than composing and freeing a tree
+        // stays safe for (YAMLParserTests composes 5000 levels) is no pod the kubelet would run either;
+        // the bounds are ten times the config's, so large JSON manifests still count.
+        guard YAMLDocumentLimits.nestingProblem(in: text, maxBlockNesting: 2000, maxFlowCollections: 5000) == nil,
               let root = try? YAMLParser.compose(text), let object = stringKeyedFields(root),
               object["kind"]?.stringValue == "Pod",
               let metadata = object["metadata"].flatMap(stringKeyedFields),
@@ -82,27 +83,16 @@ struct FileSynchronizer {
         return "\(metadata["namespace"]?.stringValue ?? "default")/\(name)"
     }
 
-    // A mapping whose keys all read as strings (Yams.load's `as? [String: Any]`), the last of duplicates winning.
+    // A mapping by the text of its scalar keys, as Yams.load made every scalar key a string; the last of
+    // duplicates wins. A list or mapping as a key makes it no pod manifest.
     private static func stringKeyedFields(_ node: YAMLNode) -> [String: YAMLNode]? {
         guard case .mapping(let mapping) = node else { return nil }
         var fields: [String: YAMLNode] = [:]
         for pair in mapping.pairs {
-            let (key, value) = (pair.key, pair.value)
-            guard let name = key.stringValue else { return nil }
-            fields[name] = value
+            guard case .scalar(let key) = pair.key else { return nil }
+            fields[key.string] = pair.value
         }
         return fields
-    }
-
-    // The last path component, as NSString's lastPathComponent gives it for these absolute file paths.
-    private static func fileName(_ path: String) -> String {
-        path.split(separator: "/").last.map(String.init) ?? path
-    }
-
-    // A mode as four octal digits, e.g. 0600.
-    private static func octal(_ mode: UInt16) -> String {
-        let digits = String(mode, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     private func diff(_ old: Data?, _ file: RenderedFile) -> String {
