@@ -53,16 +53,8 @@ final class RootedFileSystem: FileStore {
             // The umask may have narrowed the mode given to open; set it exactly.
             guard fchmod(fd, mode_t(mode)) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }
             if geteuid() == 0 { _ = fchown(fd, 0, 0) }
-            try data.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw FileSystemError(.write, path: full, errno: errno)
-                    }
-                    offset += written
-                }
+            if let failed = data.withUnsafeBytes({ FileDescriptorWrite.all($0, to: fd) }) {
+                throw FileSystemError(.write, path: full, errno: failed)
             }
             guard fsync(fd) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }
         }
