@@ -53,7 +53,7 @@ struct YAMLFieldReader {
 
     /// True for a YAML null: an explicit `!!null`, or a plain empty, `~` or `null` scalar.
     static func isNull(_ node: YAMLNode) -> Bool {
-        if case .scalar(let scalar) = node { return scalar.tag == YAMLNode.Tags.null || (scalar.string.isEmpty && scalar.style == .plain) || (scalar.style == .plain && ["~", "null", "Null", "NULL"].contains(scalar.string)) }
+        if case .scalar(let scalar) = node { return scalar.tag == YAMLNode.Tags.null || (scalar.style == .plain && YAMLPlainResolver.readsAsNull(scalar.string)) }
         return false
     }
 

@@ -43,7 +43,7 @@ enum UnitDecisions {
     /// The `[Install]` symlinks `systemctl --root DIR enable` makes:
     /// `/etc/systemd/system/<target>.wants/<unit>` -> the unit file.
     static func installSymlinks(unitPath: String, wantedBy: [String]) -> [(link: String, target: String)] {
-        let name = String(unitPath[unitPath.index(after: unitPath.lastIndex(of: "/")!)...])
-        return wantedBy.map { ("\(enableDirectory)/\($0).wants/\(name)", unitPath) }
+        // The same unit name the agent enables and starts elsewhere.
+        wantedBy.map { ("\(enableDirectory)/\($0).wants/\(unitPath.lastPathComponent)", unitPath) }
     }
 }

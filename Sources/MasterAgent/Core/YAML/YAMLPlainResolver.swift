@@ -20,6 +20,9 @@ enum YAMLPlainResolver {
         return [0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029].contains(last) ? text.dropLast() : nil
     }
 
+    /// True when Yams's default resolver reads the plain `text` as null (`~`, `null`, `Null`, `NULL` or nothing).
+    static func readsAsNull(_ text: String) -> Bool { nullWords.contains(text) }
+
     private static func matchesAnyRule(_ text: Text) -> Bool {
         isBool(text) || isInt(text) || isFloat(text) || isMerge(text) || isNull(text) || isTimestamp(text) || isValue(text)
     }
