@@ -25,8 +25,8 @@ final class TextHelpersTests: XCTestCase {
     func testFixedDecimalsMatchPrintfExactly() {
         var generator = SystemRandomNumberGenerator()
         var values: [Double] = [0, -0.0, 0.04, 0.05, 0.06, 0.15, 0.25, 0.35, 0.45, 0.75, 1.45, 2.5, 3.5, 9.95, 16.03, 59.99,
-                                123.456, -0.04, -1.25, 1e9 + 0.5, 3600, 0.1 + 0.2, 5e-324, 2.2250738585072014e-308, 1e-30,
-                                4503599627370495.5, 9007199254740993, 1e21, 123456789.987654321]
+                                123.456, -0.04, -1.25, 1e9 + 0.5, 3600, 0.1 + 0.2, .leastNonzeroMagnitude, 2.2250738585072014e-308, 1e-30,
+                                4503599627370495.5, 9007199254740994, 1e21, 123456789.987654321]
         for _ in 0..<3000 { values.append(Double.random(in: -1000...1000, using: &generator)) }
         for _ in 0..<1000 { values.append(Double(Int.random(in: -100_000...100_000, using: &generator)) / 1000) }
         for _ in 0..<500 { values.append(Double(bitPattern: UInt64.random(in: 0...0x4480_0000_0000_0000, using: &generator))) }
