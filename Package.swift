@@ -1,6 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The layers are targets, so a wrong-way import does not build:
+// MasterAgent (the CLI) -> AgentRuntime (steps behind ports) -> AgentCore (pure);
+// AgentPlatform (the only code that imports a C module or touches the OS) implements AgentRuntime's ports.
 let package = Package(
     name: "master-agent",
     platforms: [.macOS(.v13)],
@@ -26,16 +29,29 @@ let package = Package(
         // libcurl is opened with dlopen on first use, not linked (see ccurl.h); the
         // package declares libcurl4 in its Depends by hand.
         .target(name: "CCurl"),
-        // libyaml composes the config and emits the manifests (Yams is kept for the tests only, as an
-        // independent reader, so the agent does not link Foundation through it).
         .target(
             name: "CYAML",
             linkerSettings: [.linkedLibrary("yaml")]
         ),
+        .target(
+            name: "AgentCore",
+            dependencies: ["CYAML"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "AgentRuntime",
+            dependencies: ["AgentCore", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+        .target(
+            name: "AgentPlatform",
+            dependencies: ["AgentCore", "AgentRuntime", "CSystemd", "COpenSSL", "CCurl"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .executableTarget(
             name: "MasterAgent",
             dependencies: [
-                "CSystemd", "COpenSSL", "CCurl", "CYAML",
+                "AgentCore", "AgentRuntime", "AgentPlatform",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -43,7 +59,10 @@ let package = Package(
         ),
         .testTarget(
             name: "MasterAgentTests",
-            dependencies: ["MasterAgent", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "MasterAgent", "AgentCore", "AgentRuntime", "AgentPlatform",
+                .product(name: "Yams", package: "Yams"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),

@@ -1,3 +1,6 @@
+import AgentCore
+import AgentPlatform
+import AgentRuntime
 import ArgumentParser
 import FoundationEssentials
 
@@ -195,6 +198,7 @@ extension Optional {
 /// A read-only file map for checking files before they are installed.
 struct InMemoryCheckStore: FileStore {
     let files: [String: ExistingFile]
+    let writesAsRoot = false
     func readFile(_ path: String) throws -> ExistingFile? { files[path] }
     func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {}
     func removeFile(_ path: String) throws -> Bool { false }

@@ -1,3 +1,6 @@
+import AgentCore
+import AgentPlatform
+import AgentRuntime
 import FoundationEssentials
 import Glibc
 import Logging

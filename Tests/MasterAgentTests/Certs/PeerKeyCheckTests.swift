@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// `certs check --peers` against real TLS servers (`openssl s_server`) on 127.0.0.x.

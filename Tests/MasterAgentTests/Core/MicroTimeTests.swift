@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 final class MicroTimeTests: XCTestCase {

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 import Yams
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 final class RenderingGoldenTests: XCTestCase {

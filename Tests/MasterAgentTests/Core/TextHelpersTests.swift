@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The agent formats text without full Foundation; these compare each helper with the Foundation
@@ -67,15 +70,5 @@ final class TextHelpersTests: XCTestCase {
         for (text, width) in [("abc", 6), ("abcdef", 3), ("", 2), ("wait-api", 8), ("ü", 3)] {
             XCTAssertEqual(text.padded(to: width), text.padding(toLength: width, withPad: " ", startingAt: 0))
         }
-    }
-
-    func testLockAndBackgroundThreadRunAndJoin() throws {
-        let lock = Lock()
-        var counter = 0
-        let threads = try (0..<4).map { _ in
-            try BackgroundThread(purpose: "test") { for _ in 0..<10_000 { lock.withLock { counter += 1 } } }
-        }
-        threads.forEach { $0.join() }
-        XCTAssertEqual(lock.withLock { counter }, 40_000)
     }
 }

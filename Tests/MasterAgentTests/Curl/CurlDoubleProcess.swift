@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The Kubernetes API double (Tests/Support/kube_api_double.py) run as a child process on 127.0.0.1.

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// HTTPClient over plain HTTP against the API double on 127.0.0.1.

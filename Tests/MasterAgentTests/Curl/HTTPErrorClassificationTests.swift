@@ -1,6 +1,9 @@
 import CCurl
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// Pure checks of how libcurl results and HTTP responses become errors.

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// libcurl is opened with dlopen on the first HTTP request, not linked (see Sources/CCurl/include/ccurl.h).

@@ -1,4 +1,7 @@
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// Replays every input under Fixtures/fuzz-regressions through the function its fuzz target calls

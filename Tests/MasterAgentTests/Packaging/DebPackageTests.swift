@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// Builds the .deb with packaging/build-deb (once per class: a release build takes minutes), checks

@@ -1,6 +1,9 @@
 import Foundation
 import Logging
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 final class FileSynchronizerTests: XCTestCase {

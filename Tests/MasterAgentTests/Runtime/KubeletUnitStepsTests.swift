@@ -1,6 +1,9 @@
 import Foundation
 import Logging
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The kubelet unit decisions (reload / enable / start / restart / nothing) against a recording systemd double.

@@ -1,4 +1,7 @@
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// `KubernetesAPIClient.getIfPresent`: absent objects are nil, every other failure still throws.

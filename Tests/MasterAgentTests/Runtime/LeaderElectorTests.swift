@@ -1,6 +1,9 @@
 import Foundation
 import Logging
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 final class LeaderElectorTests: XCTestCase {
@@ -167,7 +170,7 @@ final class LeaderElectorTests: XCTestCase {
         let elector = LeaderElector(lock: lock, identity: "master01", timings: try LeaseTimings(leaseDuration: 1, renewInterval: 0.05),
                                     clock: SystemClock(), wallClock: SystemWallClock(), logger: logger)
         XCTAssertEqual(try elector.tryAcquireOrRenew(), .created)
-        let renewer = try LeaseRenewer(elector: elector)
+        let renewer = LeaseRenewer(elector: elector)
         SystemClock().sleep(0.4)
         renewer.stop()
         // stop() joined the thread, so the API double is ours alone from here on.

@@ -1,6 +1,9 @@
 import Foundation
 import Logging
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The election and namespace steps against the in-memory API in virtual time (no background thread).

@@ -1,4 +1,7 @@
 import Foundation
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The tests' network rule as code: before a test starts the agent, every host the agent could

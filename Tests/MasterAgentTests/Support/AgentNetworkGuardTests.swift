@@ -1,4 +1,7 @@
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The guard that keeps tests on the loopback must itself catch what it is there for.

@@ -1,4 +1,7 @@
 import Foundation
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// A wall clock for tests: a fixed date that tests move by hand (or tie to a ManualClock).

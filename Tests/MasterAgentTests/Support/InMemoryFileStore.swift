@@ -1,9 +1,14 @@
 import Foundation
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// A dictionary filesystem for Runtime tests; records every write so tests can assert on them.
 final class InMemoryFileStore: FileStore {
     var files: [String: ExistingFile] = [:]
+    /// Like the agent run as root: a file not owned by root is a difference (writes record owner 0).
+    var writesAsRoot = true
     var directories: Set<String> = []
     private(set) var writes: [String] = []
     private(set) var removals: [String] = []
@@ -16,7 +21,7 @@ final class InMemoryFileStore: FileStore {
 
     func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {
         if let failingWrite, failingWrite.path == path { throw FileSystemError(.write, path: path, errno: failingWrite.errno) }
-        files[path] = ExistingFile(data: data, mode: mode, ownerUID: geteuid())
+        files[path] = ExistingFile(data: data, mode: mode, ownerUID: 0)
         writes.append(path)
     }
 

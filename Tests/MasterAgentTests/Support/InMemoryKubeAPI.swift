@@ -1,4 +1,7 @@
 import Foundation
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// A scripted, in-memory Kubernetes API for Runtime unit tests: namespaces, leases and endpoints with

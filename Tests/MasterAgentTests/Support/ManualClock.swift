@@ -1,3 +1,6 @@
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// Virtual time for Runtime tests: `sleep` advances `now` instantly and records the wait.

@@ -1,3 +1,6 @@
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// A protocol-level systemd double: answers from a table of unit states and records every call.

@@ -1,6 +1,9 @@
 import CSystemd
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// SystemdError classification and wording; needs no systemd.

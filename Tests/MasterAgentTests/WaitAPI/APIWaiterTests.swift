@@ -1,4 +1,7 @@
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// APIWaiter in virtual time: a manual clock, a scripted transport and a scripted TCP probe.

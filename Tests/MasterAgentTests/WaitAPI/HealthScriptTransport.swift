@@ -1,4 +1,7 @@
 import Foundation
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// A scripted `HTTPTransport` for wait-api unit tests: answers from a function of the request and

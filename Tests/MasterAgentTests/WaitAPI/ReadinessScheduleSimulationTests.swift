@@ -1,4 +1,7 @@
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// Replays issue 7's readiness benchmark in virtual time against the real `APIWaiter` and its

@@ -1,5 +1,8 @@
 import Logging
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The bootstrap's wait-api step in virtual time: localURL and waitTimeout from the config.

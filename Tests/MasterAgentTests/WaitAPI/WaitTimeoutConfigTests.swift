@@ -1,4 +1,7 @@
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// `apiServer.waitTimeout`: optional, 5m by default, a Go duration when given.

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// Manifests must keep the exact bytes the Yams-based renderer wrote (Fixtures/golden-bytes), so a node

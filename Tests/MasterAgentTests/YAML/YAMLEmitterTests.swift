@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 import Yams
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The libyaml emitter and the Encodable bridge against Yams 5.0.1 itself (test target only): same bytes

@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 import Yams
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
 @testable import MasterAgent
 
 /// The libyaml composer: nodes, marks, tags, anchors and errors as Yams 5.0.1's `compose` gave them.
@@ -149,18 +152,18 @@ final class YAMLParserTests: XCTestCase {
                      "not: [valid", "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"json\", \"namespace\": \"ns\"}}",
                      "kind: Pod\nmetadata:\n  name: a\n  name: b\n", "- kind: Pod\n", ""]
         for text in cases {
-            XCTAssertEqual(FileSynchronizer.podIdentity(text), yamsIdentity(text), text)
+            XCTAssertEqual(StaticPodIdentity.of(text), yamsIdentity(text), text)
         }
-        XCTAssertEqual(FileSynchronizer.podIdentity("kind: Pod\nmetadata:\n  name: 123\n"), nil, "a number is not a name")
-        XCTAssertEqual(FileSynchronizer.podIdentity("kind: Pod\n1: x\nmetadata:\n  name: a\n"), "default/a")
+        XCTAssertEqual(StaticPodIdentity.of("kind: Pod\nmetadata:\n  name: 123\n"), nil, "a number is not a name")
+        XCTAssertEqual(StaticPodIdentity.of("kind: Pod\n1: x\nmetadata:\n  name: a\n"), "default/a")
     }
 
     func testPodIdentityReadsLargeJSONManifestsButNotAbsurdNesting() {
         // Hundreds of flow collections, as a JSON manifest with many volumes has: still a pod.
         let volumes = (0..<800).map { "{\"name\": \"v\($0)\", \"emptyDir\": {}}" }.joined(separator: ", ")
         let json = "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"big\"}, \"spec\": {\"volumes\": [\(volumes)]}}"
-        XCTAssertEqual(FileSynchronizer.podIdentity(json), "default/big")
+        XCTAssertEqual(StaticPodIdentity.of(json), "default/big")
         let deep = String(repeating: "[", count: 6000) + String(repeating: "]", count: 6000)
-        XCTAssertNil(FileSynchronizer.podIdentity("kind: Pod\nmetadata: {name: deep}\nx: " + deep + "\n"))
+        XCTAssertNil(StaticPodIdentity.of("kind: Pod\nmetadata: {name: deep}\nx: " + deep + "\n"))
     }
 }

@@ -1,0 +1,112 @@
+/// One cluster's configuration (`apiVersion: master-agent/v1alpha1`, `kind: ClusterConfig`),
+/// the same file on every master. Built only by `ConfigLoader`, which validates every field.
+package struct ClusterConfig: Equatable, Sendable {
+    package static let apiVersion = "master-agent/v1alpha1"
+    package static let kind = "ClusterConfig"
+    /// Where packages and operators put the file unless `--config` says otherwise.
+    package static let defaultPath = "/etc/master-agent/cluster.yaml"
+
+    package var kubernetes: Kubernetes
+    package var cluster: Cluster
+    package var loadBalancer: LoadBalancer
+    package var masters: [Master]
+    package var etcd: Etcd
+    package var apiServer: APIServer
+    package var pki: PKI
+    package var kubelet: Kubelet
+    package var election: Election
+
+    /// The `kubernetes` section: which rendering profile and which image.
+    package struct Kubernetes: Equatable, Sendable {
+        package var profile: RenderProfileName
+        package var version: String
+        package var image: String
+    }
+
+    /// The `cluster` section: service network and cluster DNS.
+    package struct Cluster: Equatable, Sendable {
+        package var serviceCIDR: IPv4CIDR
+        package var dnsServiceIP: IPv4Address
+        package var domain: String
+    }
+
+    /// The `loadBalancer` section: the address clients use for the API.
+    package struct LoadBalancer: Equatable, Sendable {
+        package var dnsName: String
+        package var address: IPv4Address
+    }
+
+    /// One entry of `masters`.
+    package struct Master: Equatable, Sendable {
+        package var name: String
+        package var dnsName: String
+        package var address: IPv4Address
+    }
+
+    /// The `etcd` section: endpoints and the client TLS files the API server uses.
+    package struct Etcd: Equatable, Sendable {
+        package var endpoints: [String]
+        package var caFile: String
+        package var certFile: String
+        package var keyFile: String
+    }
+
+    /// The `apiServer` section: ports, admission plugins, and how the agent reaches the local server.
+    package struct APIServer: Equatable, Sendable {
+        package var bindAddress: IPv4Address
+        package var securePort: Int
+        package var localURL: String
+        package var admissionControl: [String]
+        /// CA the API server checks client certificates against; the document uses etcd's CA.
+        package var clientCAFile: String
+        package var caFile: String?
+        package var certFile: String?
+        package var keyFile: String?
+        package var tokenFile: String?
+        /// How long `bootstrap`'s wait-api step waits for the local API server to answer `ok`.
+        package var waitTimeout: ConfigDuration
+    }
+
+    /// The `pki` section: where the API server's TLS material lives and how it is made.
+    package struct PKI: Equatable, Sendable {
+        package var dir: String
+        /// The API server key's algorithm; YAML spells it as `KeyType`'s raw value (rsa-2048, ...).
+        package var keyType: KeyType
+        package var validityDays: Int
+        package var expiryWarningDays: Int
+        package var caKey: String?
+        package var caCert: String?
+        package var extraSANs: [String]
+    }
+
+    /// The `kubelet` section: binary, static-pod directory, unit dependencies.
+    package struct Kubelet: Equatable, Sendable {
+        package var binary: String
+        package var manifestDir: String
+        package var housekeepingInterval: ConfigDuration
+        package var unitPath: String
+        /// `Requires=` of the unit; the document's `networking.service` exists on Debian 12 only with ifupdown.
+        package var unitRequires: [String]
+        package var unitAfter: [String]
+        package var restartSec: Int
+    }
+
+    /// The `election` section: the lock the masters use to pick who creates kube-system.
+    package struct Election: Equatable, Sendable {
+        package var namespace: String
+        package var lockName: String
+        package var leaseDuration: ConfigDuration
+        package var renewInterval: ConfigDuration
+    }
+
+    /// The first service IP (`kubernetes.default`), derived from `cluster.serviceCIDR`.
+    package var kubernetesServiceIP: IPv4Address { cluster.serviceCIDR.firstHostAddress }
+
+    /// The master entry called `name`, if any.
+    package func master(named name: String) -> Master? { masters.first { $0.name == name } }
+}
+
+/// The rendering profiles the agent knows.
+package enum RenderProfileName: String, CaseIterable, Equatable, Sendable {
+    case legacyHyperkube = "legacy-hyperkube"
+}

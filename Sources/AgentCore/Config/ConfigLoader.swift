@@ -1,0 +1,289 @@
+import FoundationEssentials
+
+/// Turns the text of a config file into a validated `ClusterConfig`, or into every problem it has.
+/// Pure: the caller reads the file.
+package enum ConfigLoader {
+    /// Parses and validates `yaml`; throws `ConfigError` listing all problems, named after `file`.
+    package static func load(yaml: String, file: String) throws -> ClusterConfig {
+        let problems = ProblemCollector()
+        let config = parse(yaml: yaml, problems: problems)
+        if let config, problems.problems.isEmpty { return config }
+        throw ConfigError(file: file, problems: problems.problems.isEmpty
+            ? [ConfigProblem(path: "", message: "the file holds no configuration", line: nil)]
+            : problems.problems)
+    }
+
+    private static func parse(yaml text: String, problems: ProblemCollector) -> ClusterConfig? {
+        // YAML allows a byte order mark before the stream, but the parser hands libyaml a fixed UTF-8 encoding,
+        // so libyaml reads the mark as content ("did not find expected <document start>").
+        let yaml = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        if let problem = YAMLDocumentLimits.nestingProblem(in: yaml) {
+            problems.add(problem)
+            return nil
+        }
+        let root: YAMLNode?
+        do {
+            // No resolver: YAMLFieldReader reads every scalar as text and checks it itself.
+            root = try YAMLParser.compose(yaml)
+        } catch let error as YAMLError {
+            problems.add("", "is not valid YAML: \(error.located)", at: nil)
+            return nil
+        } catch {
+            problems.add("", "is not valid YAML: \(error)", at: nil)
+            return nil
+        }
+        guard let root, !YAMLFieldReader.isNull(root) else {
+            problems.add("", "the file is empty; start from `master-agent config print-example`", at: nil)
+            return nil
+        }
+        if let problem = YAMLDocumentLimits.expansionProblem(in: root) {
+            problems.add(problem)
+            return nil
+        }
+        let top = YAMLFieldReader(path: "", node: root, keys: ["apiVersion", "kind", "kubernetes", "cluster", "loadBalancer",
+                                                                "masters", "etcd", "apiServer", "pki", "kubelet", "election"],
+                                  problems: problems)
+        guard top.isPresent, case .mapping = root else { return nil }
+        if let apiVersion = top.string("apiVersion"), apiVersion != ClusterConfig.apiVersion {
+            problems.add("apiVersion", "\"\(apiVersion)\" is not supported; use \(ClusterConfig.apiVersion)", at: top.node("apiVersion"))
+        }
+        if let kind = top.string("kind"), kind != ClusterConfig.kind {
+            problems.add("kind", "\"\(kind)\" is not supported; use \(ClusterConfig.kind)", at: top.node("kind"))
+        }
+
+        let kubernetes = readKubernetes(top.section("kubernetes", keys: ["profile", "version", "image"]))
+        let cluster = readCluster(top.section("cluster", keys: ["serviceCIDR", "dnsServiceIP", "domain"]))
+        let loadBalancer = readLoadBalancer(top.section("loadBalancer", keys: ["dnsName", "address"]))
+        let masters = readMasters(top)
+        let etcd = readEtcd(top.section("etcd", keys: ["endpoints", "caFile", "certFile", "keyFile"]))
+        let apiServer = readAPIServer(top.section("apiServer", keys: ["bindAddress", "securePort", "localURL", "admissionControl",
+                                                                      "clientCAFile", "caFile", "certFile", "keyFile", "tokenFile",
+                                                                      "waitTimeout"]),
+                                      etcdCA: etcd?.caFile)
+        let pki = readPKI(top.section("pki", keys: ["dir", "keyType", "validityDays", "expiryWarningDays", "caKey", "caCert", "extraSANs"]))
+        let kubelet = readKubelet(top.section("kubelet", keys: ["binary", "manifestDir", "housekeepingInterval", "unitPath",
+                                                                "unitRequires", "unitAfter", "restartSec"]))
+        let election = readElection(top.section("election", keys: ["namespace", "lockName", "leaseDuration", "renewInterval"]))
+
+        guard let kubernetes, let cluster, let loadBalancer, let masters, let etcd, let apiServer,
+              let pki, let kubelet, let election else { return nil }
+        return ClusterConfig(kubernetes: kubernetes, cluster: cluster, loadBalancer: loadBalancer, masters: masters,
+                             etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election)
+    }
+
+    private static func readKubernetes(_ r: YAMLFieldReader) -> ClusterConfig.Kubernetes? {
+        var profile: RenderProfileName?
+        if let text = r.string("profile") {
+            profile = RenderProfileName(rawValue: text)
+            if profile == nil {
+                let known = RenderProfileName.allCases.map(\.rawValue).joined(separator: ", ")
+                r.problems.add(r.fieldPath("profile"), "unknown profile \"\(text)\" (known: \(known))", at: r.node("profile"))
+            }
+        }
+        let version = r.string("version")
+        let image = r.string("image")
+        if let image, image.contains(where: { $0.isWhitespace }) {
+            r.problems.add(r.fieldPath("image"), "\"\(image)\" must not contain spaces", at: r.node("image"))
+            return nil
+        }
+        guard let profile, let version, let image else { return nil }
+        return .init(profile: profile, version: version, image: image)
+    }
+
+    private static func readCluster(_ r: YAMLFieldReader) -> ClusterConfig.Cluster? {
+        let cidr = r.cidr("serviceCIDR")
+        let dns = r.ipv4("dnsServiceIP")
+        let domain = r.string("domain")
+        if let domain, !DNSName.isValid(domain) {
+            r.problems.add(r.fieldPath("domain"), "\"\(domain)\" is not a valid DNS domain", at: r.node("domain"))
+            return nil
+        }
+        if let cidr, cidr.prefixLength > 30 {
+            r.problems.add(r.fieldPath("serviceCIDR"), "\(cidr) is too small; it needs room for kubernetes.default and the DNS service (at most /30)", at: r.node("serviceCIDR"))
+            return nil
+        }
+        if let cidr, let dns {
+            if !cidr.contains(dns) {
+                r.problems.add(r.fieldPath("dnsServiceIP"), "\(dns) is outside cluster.serviceCIDR (\(cidr))", at: r.node("dnsServiceIP"))
+                return nil
+            }
+            if dns == cidr.network || dns == cidr.lastAddress {
+                r.problems.add(r.fieldPath("dnsServiceIP"), "\(dns) is the \(dns == cidr.network ? "network" : "broadcast") address of \(cidr); pick a host address such as \(IPv4Address(value: cidr.network.value + 10))", at: r.node("dnsServiceIP"))
+                return nil
+            }
+            if dns == cidr.firstHostAddress {
+                r.problems.add(r.fieldPath("dnsServiceIP"), "\(dns) is the first address of \(cidr), which Kubernetes gives to kubernetes.default; pick another, such as \(IPv4Address(value: cidr.network.value + 10))", at: r.node("dnsServiceIP"))
+                return nil
+            }
+        }
+        guard let cidr, let dns, let domain else { return nil }
+        return .init(serviceCIDR: cidr, dnsServiceIP: dns, domain: domain)
+    }
+
+    private static func readLoadBalancer(_ r: YAMLFieldReader) -> ClusterConfig.LoadBalancer? {
+        let dnsName = checkedDNSName(r, "dnsName")
+        let address = r.ipv4("address")
+        guard let dnsName, let address else { return nil }
+        return .init(dnsName: dnsName, address: address)
+    }
+
+    private static func checkedDNSName(_ r: YAMLFieldReader, _ key: String) -> String? {
+        guard let name = r.string(key) else { return nil }
+        guard DNSName.isValid(name) else {
+            r.problems.add(r.fieldPath(key), "\"\(name)\" is not a valid DNS name (lower case letters, digits, '-' and '.')", at: r.node(key))
+            return nil
+        }
+        return name
+    }
+
+    private static func readMasters(_ top: YAMLFieldReader) -> [ClusterConfig.Master]? {
+        guard let items = top.mappingList("masters", keys: ["name", "dnsName", "address"]) else { return nil }
+        if items.isEmpty {
+            top.problems.add("masters", "must list at least one master", at: top.node("masters"))
+            return nil
+        }
+        var masters: [ClusterConfig.Master] = []
+        var failed = false
+        var names: [String: String] = [:], dnsNames: [String: String] = [:], addresses: [IPv4Address: String] = [:]
+        for item in items {
+            let name = checkedDNSName(item, "name")
+            let dnsName = checkedDNSName(item, "dnsName")
+            let address = item.ipv4("address")
+            if let name {
+                if let first = names[name] { item.problems.add(item.fieldPath("name"), "duplicate master name \"\(name)\" (also \(first))", at: item.node("name")); failed = true }
+                else { names[name] = item.fieldPath("name") }
+            }
+            if let dnsName {
+                if let first = dnsNames[dnsName] { item.problems.add(item.fieldPath("dnsName"), "duplicate DNS name \"\(dnsName)\" (also \(first))", at: item.node("dnsName")); failed = true }
+                else { dnsNames[dnsName] = item.fieldPath("dnsName") }
+            }
+            if let address {
+                if let first = addresses[address] { item.problems.add(item.fieldPath("address"), "duplicate address \(address) (also \(first))", at: item.node("address")); failed = true }
+                else { addresses[address] = item.fieldPath("address") }
+            }
+            if let name, let dnsName, let address { masters.append(.init(name: name, dnsName: dnsName, address: address)) } else { failed = true }
+        }
+        return failed ? nil : masters
+    }
+
+    private static func readEtcd(_ r: YAMLFieldReader) -> ClusterConfig.Etcd? {
+        var endpoints = r.stringList("endpoints")
+        for (index, endpoint) in (endpoints ?? []).enumerated() {
+            if let reason = urlProblem(endpoint) {
+                r.problems.add("\(r.fieldPath("endpoints"))[\(index)]", "\"\(endpoint)\" \(reason)", at: r.node("endpoints"))
+                endpoints = nil
+            }
+        }
+        let caFile = r.absolutePath("caFile")
+        let certFile = r.absolutePath("certFile")
+        let keyFile = r.absolutePath("keyFile")
+        guard let endpoints, let caFile, let certFile, let keyFile else { return nil }
+        return .init(endpoints: endpoints, caFile: caFile, certFile: certFile, keyFile: keyFile)
+    }
+
+    /// Why `text` is not an http(s) URL with a host and a port and no path, or nil when it is one.
+    package static func urlProblem(_ text: String) -> String? {
+        guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased() else {
+            return "is not a URL (write e.g. https://10.0.0.1:2379)"
+        }
+        guard scheme == "http" || scheme == "https" else { return "must use http or https, not \(scheme)" }
+        guard let host = url.host, !host.isEmpty else { return "has no host" }
+        guard let port = url.port else { return "has no port (write e.g. \(scheme)://\(host):2379)" }
+        guard (1...65535).contains(port) else { return "has port \(port) outside 1-65535" }
+        guard url.path.isEmpty || url.path == "/", url.query == nil else { return "must not have a path or query" }
+        return nil
+    }
+
+    private static func readAPIServer(_ r: YAMLFieldReader, etcdCA: String?) -> ClusterConfig.APIServer? {
+        let bindAddress = r.ipv4("bindAddress", default: IPv4Address(value: 0))
+        let securePort = r.integer("securePort", default: 443, range: 1...65535)
+        var localURL = r.string("localURL", required: false) ?? "http://127.0.0.1:8080"
+        if let reason = urlProblem(localURL) {
+            r.problems.add(r.fieldPath("localURL"), "\"\(localURL)\" \(reason)", at: r.node("localURL"))
+            localURL = ""
+        }
+        let admission = r.stringList("admissionControl", required: false, default: [])
+        let clientCA = r.absolutePath("clientCAFile", required: false) ?? etcdCA
+        let caFile = r.absolutePath("caFile", required: false)
+        let certFile = r.absolutePath("certFile", required: false)
+        let keyFile = r.absolutePath("keyFile", required: false)
+        let tokenFile = r.absolutePath("tokenFile", required: false)
+        let waitTimeout = r.duration("waitTimeout", default: "5m")
+        if (certFile == nil) != (keyFile == nil), r.node("certFile") != nil || r.node("keyFile") != nil {
+            r.problems.add(r.fieldPath(certFile == nil ? "certFile" : "keyFile"), "is required when \(r.fieldPath(certFile == nil ? "keyFile" : "certFile")) is set (a client certificate needs both)", at: r.node)
+            return nil
+        }
+        guard let bindAddress, let securePort, !localURL.isEmpty, let admission, let clientCA, let waitTimeout else { return nil }
+        return .init(bindAddress: bindAddress, securePort: securePort, localURL: localURL, admissionControl: admission,
+                     clientCAFile: clientCA, caFile: caFile, certFile: certFile, keyFile: keyFile, tokenFile: tokenFile,
+                     waitTimeout: waitTimeout)
+    }
+
+    private static func readPKI(_ r: YAMLFieldReader) -> ClusterConfig.PKI? {
+        let dir = r.absolutePath("dir", default: "/etc/kubernetes/ssl")
+        let keyTypeText = r.string("keyType", required: false) ?? KeyType.rsa2048.rawValue
+        let keyType = KeyType(rawValue: keyTypeText)
+        if keyType == nil {
+            let known = KeyType.allCases.map(\.rawValue).joined(separator: ", ")
+            r.problems.add(r.fieldPath("keyType"), "unknown key type \"\(keyTypeText)\" (known: \(known))", at: r.node("keyType"))
+        }
+        let validity = r.integer("validityDays", default: 365, range: 1...36500)
+        let warning = r.integer("expiryWarningDays", default: 30, range: 0...36500)
+        let caKey = r.absolutePath("caKey", required: false)
+        let caCert = r.absolutePath("caCert", required: false)
+        var extraSANs = r.stringList("extraSANs", required: false, default: [])
+        for (index, san) in (extraSANs ?? []).enumerated() where IPv4Address(san) == nil && !DNSName.isValid(san) {
+            r.problems.add("\(r.fieldPath("extraSANs"))[\(index)]", "\"\(san)\" is neither an IPv4 address nor a DNS name", at: r.node("extraSANs"))
+            extraSANs = nil
+        }
+        guard let dir, let keyType, let validity, let warning, let extraSANs else { return nil }
+        return .init(dir: dir, keyType: keyType, validityDays: validity, expiryWarningDays: warning,
+                     caKey: caKey, caCert: caCert, extraSANs: extraSANs)
+    }
+
+    private static func readKubelet(_ r: YAMLFieldReader) -> ClusterConfig.Kubelet? {
+        let binary = r.absolutePath("binary", default: "/usr/local/bin/kubelet")
+        let manifestDir = r.absolutePath("manifestDir", default: "/etc/kubernetes/manifests")
+        let housekeeping = r.duration("housekeepingInterval", default: "60s")
+        let unitPath = r.absolutePath("unitPath", default: "/etc/systemd/system/kubelet.service")
+        var requires = r.stringList("unitRequires", required: false, default: ["networking.service"])
+        var after = r.stringList("unitAfter", required: false, default: ["docker.service"])
+        for (key, list) in [("unitRequires", requires), ("unitAfter", after)] {
+            for (index, unit) in (list ?? []).enumerated() where !isUnitName(unit) {
+                r.problems.add("\(r.fieldPath(key))[\(index)]", "\"\(unit)\" is not a systemd unit name (e.g. network-online.target)", at: r.node(key))
+                if key == "unitRequires" { requires = nil } else { after = nil }
+            }
+        }
+        let restartSec = r.integer("restartSec", default: 10, range: 0...3600)
+        guard let binary, let manifestDir, let housekeeping, let unitPath, let requires, let after, let restartSec else { return nil }
+        return .init(binary: binary, manifestDir: manifestDir, housekeepingInterval: housekeeping, unitPath: unitPath,
+                     unitRequires: requires, unitAfter: after, restartSec: restartSec)
+    }
+
+    package static func isUnitName(_ name: String) -> Bool {
+        let suffixes = [".service", ".target", ".socket", ".mount", ".device", ".path", ".timer", ".slice", ".scope", ".swap", ".automount"]
+        guard let suffix = suffixes.first(where: { name.hasSuffix($0) }), name.count > suffix.count else { return false }
+        return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ":-_.\\@".contains($0)) }
+    }
+
+    private static func readElection(_ r: YAMLFieldReader) -> ClusterConfig.Election? {
+        let namespace = r.string("namespace", required: false) ?? "default"
+        let lockName = r.string("lockName", required: false) ?? "master-agent-bootstrap"
+        let lease = r.duration("leaseDuration", default: "15s")
+        let renew = r.duration("renewInterval", default: "2s")
+        // The same rules the elector applies (LeaseTimings), so a config that validates can be elected with.
+        if let lease, let renew {
+            do {
+                _ = try LeaseTimings(leaseDuration: lease.seconds, renewInterval: renew.seconds)
+            } catch let error as LeaseTimingsError where error.code == .leaseDuration {
+                r.problems.add(r.fieldPath("leaseDuration"), "\(lease) must be a whole number of seconds, at least 1s (lease records hold whole seconds)", at: r.node("leaseDuration"))
+                return nil
+            } catch {
+                r.problems.add(r.fieldPath("renewInterval"), "\(renew) must be shorter than election.leaseDuration (\(lease))", at: r.node("renewInterval"))
+                return nil
+            }
+        }
+        guard let lease, let renew else { return nil }
+        return .init(namespace: namespace, lockName: lockName, leaseDuration: lease, renewInterval: renew)
+    }
+}

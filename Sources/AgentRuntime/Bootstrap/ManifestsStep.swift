@@ -1,0 +1,39 @@
+import AgentCore
+import FoundationEssentials
+
+/// Writes the static-pod manifests into `kubelet.manifestDir` and removes duplicates of them.
+package struct ManifestsStep: BootstrapStepRunner {
+
+    package init() {
+    }
+    package func run(_ context: BootstrapContext) throws -> StepOutcome {
+        let directory = context.config.kubelet.manifestDir
+        let manifests = try ManifestRenderer.manifests(config: context.config, node: context.node)
+        let sync = FileSynchronizer(store: context.files, dryRun: context.dryRun, logger: context.logger)
+        var files: [FileReport] = []
+        if !context.dryRun, try context.files.ensureDirectory(directory, mode: 0o700) {
+            context.logger.info("created manifest directory", metadata: ["path": "\(directory)"])
+        }
+        files += try sync.removeLeftoverTemporaryFiles(in: directory)
+        files += try sync.sync(manifests)
+        files += try sync.removeDuplicatePods(of: manifests, in: directory)
+        return .fromFiles(.manifests, files, message: "\(manifests.count) manifests in \(directory)")
+    }
+}
+
+/// Writes the kubelet unit file. Enabling it over sd-bus belongs to this step too and is reported separately.
+package struct KubeletUnitFileStep: BootstrapStepRunner {
+
+    package init() {
+    }
+    package func run(_ context: BootstrapContext) throws -> StepOutcome {
+        let unit = ManifestRenderer.kubeletUnit(config: context.config, node: context.node)
+        let directory = unit.path.deletingLastPathComponent
+        let sync = FileSynchronizer(store: context.files, dryRun: context.dryRun, logger: context.logger)
+        if !context.dryRun { _ = try context.files.ensureDirectory(directory, mode: 0o755) }
+        var files = try sync.removeLeftoverTemporaryFiles(in: directory)
+        files += try sync.sync([unit])
+        context.kubeletUnitChanged = files.contains { $0.path == unit.path && $0.action != .unchanged }
+        return .fromFiles(.kubeletUnit, files, message: "unit file \(unit.path)")
+    }
+}

@@ -1,0 +1,95 @@
+import AgentCore
+import FoundationEssentials
+
+/// What `master-agent status` reports about a node: files, the kubelet unit, the API, the lock, certificates.
+package struct NodeStatus: Codable {
+    /// One managed file compared with what the config renders today.
+    package struct ManagedFile: Codable, Equatable {
+        package enum State: String, Codable { case inSync = "in sync", drifted, missing }
+        package let path: String
+        package let state: State
+    }
+
+    package var files: [ManagedFile] = []
+    package var unitEnabled: String?
+    package var unitActive: String?
+    package var apiHealth: String?
+    package var apiHealthy = false
+    package var lockHolder: String?
+    package var lockKind: String?
+    package var certificateDaysLeft: Int?
+    package var certificateProblems: [String] = []
+    package var problems: [String] = []
+
+    package var healthy: Bool { problems.isEmpty }
+
+    /// Gathers the status; each part that cannot be read becomes a problem, never a crash.
+    package static func gather(_ context: BootstrapContext) -> NodeStatus {
+        var status = NodeStatus()
+        let config = context.config
+        do {
+            // The same comparison bootstrap makes (content, mode, owner), without writing.
+            let sync = FileSynchronizer(store: context.files, dryRun: true, logger: context.logger)
+            for report in try sync.sync(try ManifestRenderer.all(config: config, node: context.node)) {
+                let state: ManagedFile.State = report.action == .created ? .missing : (report.action == .unchanged ? .inSync : .drifted)
+                status.files.append(ManagedFile(path: report.path, state: state))
+                if state != .inSync { status.problems.append("\(report.path) is \(state.rawValue); run master-agent bootstrap") }
+            }
+        } catch {
+            status.problems.append("could not compare files: \(error)")
+        }
+        let unitName = config.kubelet.unitPath.lastPathComponent
+        if let units = context.units {
+            do {
+                let unit = try units.status(unitName)
+                status.unitEnabled = unit.unitFileState
+                status.unitActive = "\(unit.activeState) (\(unit.subState))"
+                if unit.unitFileState != "enabled" { status.problems.append("\(unitName) is \(unit.unitFileState.isEmpty ? "not installed" : unit.unitFileState), not enabled") }
+                if unit.activeState != "active" { status.problems.append("\(unitName) is \(unit.activeState)") }
+            } catch {
+                status.problems.append("could not read \(unitName) from systemd: \(error)")
+            }
+        } else {
+            status.problems.append("could not read \(unitName): \(context.unitsUnavailableReason)")
+        }
+        do {
+            let transport = try context.localAPI()
+            var base = config.apiServer.localURL
+            while base.hasSuffix("/") { base.removeLast() }
+            // One look, judged as wait-api judges (/healthz where /readyz is missing, as on v1.2).
+            probe: for path in ["/readyz", "/healthz"] {
+                let response = try transport.send(HTTPRequest(url: base + path, timeout: .seconds(3), connectTimeout: .seconds(1)))
+                switch HealthVerdict.judge(status: response.status, contentType: response.header("content-type"), body: response.bodyText,
+                                           retryAfterHeader: response.header("retry-after")) {
+                case .endpointMissing:
+                    continue
+                case .ready:
+                    status.apiHealthy = true
+                    status.apiHealth = "GET \(path): 200 ok"
+                case .notReady(let reason, _):
+                    status.apiHealth = "GET \(path): \(reason)"
+                }
+                break probe
+            }
+            if !status.apiHealthy { status.problems.append("the API server at \(config.apiServer.localURL) is not ready (\(status.apiHealth ?? "no health endpoint"))") }
+            let client = KubernetesAPIClient(transport: transport, baseURL: config.apiServer.localURL, timeout: .seconds(3))
+            let lock = try LockDiscovery.chooseLock(client: client, namespace: config.election.namespace, name: config.election.lockName, logger: context.logger)
+            status.lockKind = lock.kind.rawValue
+            let holder = try lock.get()?.record.holderIdentity
+            status.lockHolder = (holder?.isEmpty ?? true) ? "none (released)" : holder
+        } catch {
+            status.problems.append("could not ask the API server at \(config.apiServer.localURL): \(error)")
+        }
+        if let pki = context.pki, let wallClock = context.wallClock {
+            do {
+                let report = try CertificateChecker(files: context.files, pki: pki, config: config, now: wallClock.wallNow()).check()
+                status.certificateDaysLeft = report.daysLeft
+                status.certificateProblems = report.findings.map(\.message)
+                status.problems += report.findings.filter { $0.severity == .error }.map(\.message)
+            } catch {
+                status.problems.append("could not check certificates: \(error)")
+            }
+        }
+        return status
+    }
+}

@@ -1,7 +1,0 @@
-/// A lock as read from the server: its record and the resourceVersion an update must carry.
-struct LockSnapshot: Equatable, Sendable {
-    /// The leader-election record the lock holds.
-    var record: LeaderElectionRecord
-    /// The object's `metadata.resourceVersion` (compared for equality only, never parsed).
-    var resourceVersion: String
-}

@@ -1,8 +1,0 @@
-import FoundationEssentials
-
-/// Wall-clock time, only for the timestamps written into lock records for people to read; election
-/// decisions use `MonotonicClock`. Injected so tests write fixed times.
-protocol WallClock: AnyObject {
-    /// The current wall-clock time.
-    func wallNow() -> Date
-}
