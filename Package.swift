@@ -23,9 +23,10 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
-        // libcurl is opened with dlopen on first use, not linked (see ccurl.h); the
-        // package declares libcurl4 in its Depends by hand.
-        .target(name: "CCurl"),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
         // libyaml composes the config and emits the manifests (Yams is kept for the tests only, as an
         // independent reader, so the agent does not link Foundation through it).
         .target(

@@ -127,7 +127,7 @@ struct APIWaiter {
                         continue
                     case .tls:
                         throw failure(.tls, error.nextStep)
-                    case .setup, .credentials, .libraryMissing:
+                    case .setup, .credentials:
                         throw failure(.unusable, error.nextStep)
                     case .connectionReset:
                         resets += 1
