@@ -26,9 +26,10 @@ let package = Package(
             name: "COpenSSL",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
-        // libcurl is opened with dlopen on first use, not linked (see ccurl.h); the
-        // package declares libcurl4 in its Depends by hand.
-        .target(name: "CCurl"),
+        .target(
+            name: "CCurl",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
         .target(
             name: "CYAML",
             linkerSettings: [.linkedLibrary("yaml")]

@@ -6,19 +6,13 @@ import FoundationEssentials
 
 /// Sole owner of one libcurl easy handle (curl_easy_init / curl_easy_cleanup), reused across requests so connections are kept alive.
 package final class CurlEasy {
-    // libcurl is loaded on first use (see ccurl.h), then curl_global_init, which is not
-    // thread-safe, runs once before any handle; a static let runs its initializer exactly
-    // once, under a lock.
+    // curl_global_init, which is not thread-safe, runs once before any handle; a static
+    // let runs its initializer exactly once, under a lock.
     private static let globalInitResult: Result<Void, HTTPClientError> = {
-        var reason = [CChar](repeating: 0, count: 512)
-        guard ccurl_load(&reason, reason.count) == 0 else {
-            return .failure(HTTPClientError(code: .libraryMissing, method: "load", url: "libcurl", curlCode: 0,
-                                            curlMessage: String(cString: reason), tlsVerifyResult: nil, osErrno: 0))
-        }
-        let global = ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        let global = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard global == CURLE_OK else {
             return .failure(HTTPClientError(code: .setup, method: "initialise", url: "libcurl", curlCode: Int(global.rawValue),
-                                            curlMessage: String(cString: ccurl_easy_strerror(global)),
+                                            curlMessage: String(cString: curl_easy_strerror(global)),
                                             tlsVerifyResult: nil, osErrno: 0))
         }
         return .success(())
@@ -29,11 +23,11 @@ package final class CurlEasy {
     private var method = ""
     private var url = ""
 
-    /// Creates the handle (libcurl loaded and curl_global_init run once, then curl_easy_init); throws
-    /// `HTTPClientError` (`libraryMissing` or `setup`) when any of them fails.
+    /// Creates the handle (curl_global_init run once, then curl_easy_init); throws
+    /// `HTTPClientError` (`setup`) when either fails.
     package init() throws {
         try CurlEasy.globalInitResult.get()
-        guard let handle = ccurl_easy_init() else {
+        guard let handle = curl_easy_init() else {
             throw HTTPClientError(code: .setup, method: "initialise", url: "libcurl", curlCode: 0,
                                   curlMessage: "curl_easy_init returned NULL", tlsVerifyResult: nil, osErrno: 0)
         }
@@ -43,13 +37,13 @@ package final class CurlEasy {
     }
 
     deinit {
-        ccurl_easy_cleanup(handle)
+        curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
 
     /// Clears every option for a new request to `method` `url` (curl_easy_reset keeps live connections and caches); throws `HTTPClientError`.
     package func begin(method: String, url: String) throws {
-        ccurl_easy_reset(handle)
+        curl_easy_reset(handle)
         errorBuffer[0] = 0
         self.method = method
         self.url = url
@@ -89,7 +83,7 @@ package final class CurlEasy {
 
     /// Runs the transfer (curl_easy_perform); throws `HTTPClientError` classified from the CURLcode, errno and verify result.
     package func perform() throws {
-        let result = ccurl_easy_perform(handle)
+        let result = curl_easy_perform(handle)
         guard result != CURLE_OK else { return }
         let osErrno = Int32(truncatingIfNeeded: long(CURLINFO_OS_ERRNO) ?? 0)
         let isHTTPS = url.lowercased().hasPrefix("https:")
@@ -123,6 +117,6 @@ package final class CurlEasy {
 
     private func curlWords(_ result: CURLcode) -> String {
         let buffered = String(cString: errorBuffer)
-        return buffered.isEmpty ? String(cString: ccurl_easy_strerror(result)) : buffered
+        return buffered.isEmpty ? String(cString: curl_easy_strerror(result)) : buffered
     }
 }

@@ -12,7 +12,7 @@ extension HTTPClientError: HTTPTransportFailure {
         case .tls: return .tls
         case .connectionReset: return .connectionReset
         case .transport: return .transport
-        case .setup, .libraryMissing: return .setup
+        case .setup: return .setup
         case .credentials: return .credentials
         }
     }

@@ -12,7 +12,7 @@ package final class HTTPClient {
     package let userAgent: String
     private let easy: CurlEasy
 
-    /// Creates a client; throws `HTTPClientError` (`libraryMissing` or `setup`) when libcurl cannot be loaded or started.
+    /// Creates a client; throws `HTTPClientError` (`setup`) when libcurl cannot be started.
     package init(tls: HTTPTLSConfig = HTTPTLSConfig(), userAgent: String) throws {
         self.tls = tls
         self.userAgent = userAgent

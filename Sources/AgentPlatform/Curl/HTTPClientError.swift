@@ -24,8 +24,6 @@ package struct HTTPClientError: Error, CustomStringConvertible, Equatable {
         case setup
         /// The bearer token file could not be read or is empty.
         case credentials
-        /// libcurl itself could not be loaded (it is opened on first use, not linked).
-        case libraryMissing
     }
 
     /// Kind of failure.
@@ -99,7 +97,6 @@ package struct HTTPClientError: Error, CustomStringConvertible, Equatable {
         case .transport: return "transport failed"
         case .setup: return "libcurl setup failed"
         case .credentials: return "bearer token unavailable"
-        case .libraryMissing: return "libcurl could not be loaded"
         }
     }
 
@@ -119,7 +116,6 @@ package struct HTTPClientError: Error, CustomStringConvertible, Equatable {
         case .transport: return "Check the server and the network path to it."
         case .setup: return "Check the URL; if it is valid, report this as a bug."
         case .credentials: return "Check the bearer token file."
-        case .libraryMissing: return "Install the libcurl4 package (apt-get install libcurl4): master-agent opens \(CCURL_LIBRARY) on first HTTP use."
         }
     }
 }
