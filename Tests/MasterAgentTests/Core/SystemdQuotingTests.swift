@@ -113,4 +113,16 @@ final class SystemdQuotingTests: XCTestCase {
         XCTAssertTrue(unit.contains("\n  \"--config=/etc/kube manifests%%n\" \\\n"), unit)
         XCTAssertEqual(unit.components(separatedBy: "\n").filter { $0.hasPrefix("Exec") }.count, 1)
     }
+
+    func testPodCommandsDoubleDollarSignsAndKeepSpacesInOneArgument() throws {
+        var config = try TestSupport.seedConfig()
+        config.pki.dir = "/etc/k8s $(HOME) ssl"
+        let pods = config.kubernetes.profile.profile.staticPods(config: config, node: config.masters[0])
+        let apiServer = try XCTUnwrap(pods.first { $0.metadata.name == "kube-apiserver" }?.spec.containers.first)
+        // The kubelet expands $(NAME) in a command and reads $$ as $; each list item is one argument.
+        XCTAssertTrue(apiServer.command.contains("--tls-cert-file=/etc/k8s $$(HOME) ssl/apiserver.crt"), "\(apiServer.command)")
+        // Mount paths are not expanded by the kubelet and stay as configured.
+        XCTAssertEqual(apiServer.volumeMounts?.first?.mountPath, "/etc/k8s $(HOME) ssl")
+        XCTAssertEqual(StaticPod.literalCommand(["/hyperkube", "a$b", "$$", ""]), ["/hyperkube", "a$$b", "$$$$", ""])
+    }
 }
