@@ -29,7 +29,9 @@ package struct UnitName: Hashable, CustomStringConvertible, Sendable {
             return "it has no type suffix such as .service or .target"
         }
         let type = String(text[text.index(after: dot)...])
-        guard types.contains(type) else { return "\".\(type)\" is not a unit type (known: \(types.sorted().joined(separator: ", ")))" }
+        guard types.contains(type) else {
+            return "\".\(type)\" is not a unit type (known: \(types.sorted().joined(separator: ", ")))"
+        }
         let stem = text[..<dot]
         if let bad = stem.unicodeScalars.first(where: { !isAllowed($0) }) {
             return "it contains \"\(bad.escaped(asASCII: true))\"; unit names use only ASCII letters, digits and \":-_.\\@\""
