@@ -7,6 +7,7 @@ package enum ConfigLoader {
     package static func load(yaml: String, file: String) throws -> ClusterConfig {
         let problems = ProblemCollector()
         let config = parse(yaml: yaml, problems: problems)
+        if let config { RenderedValueCheck.problems(in: config).forEach(problems.add) }
         if let config, problems.problems.isEmpty { return config }
         throw ConfigError(file: file, problems: problems.problems.isEmpty
             ? [ConfigProblem(path: "", message: "the file holds no configuration", line: nil)]

@@ -115,8 +115,10 @@ package struct LegacyHyperkubeProfile: RenderProfile {
     }
 
     private func pod(_ name: String, _ container: StaticPod.Container, volumes: [StaticPod.Volume]?) -> StaticPod {
-        StaticPod(metadata: .init(name: name, namespace: "kube-system"),
-                  spec: .init(hostNetwork: true, containers: [container], volumes: volumes))
+        var container = container
+        container.command = StaticPod.literalCommand(container.command)
+        return StaticPod(metadata: .init(name: name, namespace: "kube-system"),
+                         spec: .init(hostNetwork: true, containers: [container], volumes: volumes))
     }
 
     private func healthProbe(port: Int) -> StaticPod.Probe {

@@ -6,6 +6,13 @@ package struct StaticPod: Codable, Equatable, Sendable {
     package var metadata: ObjectMeta
     package var spec: PodSpec
 
+    /// `words` written so that the container receives them unchanged: the kubelet expands `$(NAME)` in a
+    /// container's command and reads `$$` as `$` (Container.command in the Pod API), so each `$` is doubled.
+    /// Words without `$` are returned as they are.
+    package static func literalCommand(_ words: [String]) -> [String] {
+        words.map { $0.replacing("$", with: "$$") }
+    }
+
     /// `metadata` of a static pod.
     package struct ObjectMeta: Codable, Equatable, Sendable {
         package var name: String

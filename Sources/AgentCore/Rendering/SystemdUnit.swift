@@ -18,9 +18,10 @@ package struct SystemdUnit: Equatable, Sendable {
             .flatMap { $0.value.split(separator: " ").map(String.init) }
     }
 
-    /// Builds the ExecStart value: the binary then one flag per continuation line, as the document writes it.
+    /// Builds the ExecStart value: the binary then one flag per continuation line, as the document writes it,
+    /// each word quoted and escaped only as far as systemd needs to read it back exactly (`SystemdSyntax`).
     package static func execStart(_ binary: String, arguments: [String]) -> String {
-        ([binary] + arguments).joined(separator: " \\\n  ")
+        SystemdSyntax.execCommandLine(binary, arguments: arguments, separator: " \\\n  ")
     }
 
     /// The unit file text.
