@@ -28,9 +28,10 @@ final class PeerKeyCheckTests: XCTestCase {
         server.standardError = FileHandle.nullDevice
         try server.run()
         servers.append(server)
-        for _ in 0..<100 where SystemTCPProbe().canConnect(host: host, port: port, timeout: .milliseconds(100)) != .connected {
-            usleep(20_000)
+        waitUntil(timeout: 10, interval: 0.02, "openssl s_server accepting on \(host):\(port)") {
+            !server.isRunning || SystemTCPProbe().canConnect(host: host, port: port, timeout: .milliseconds(100)) == .connected
         }
+        XCTAssertTrue(server.isRunning, "openssl s_server on \(host):\(port) exited with status \(server.terminationStatus)")
     }
 
     func testPeerServingOurKeyPassesAndAnotherKeyIsNamed() throws {

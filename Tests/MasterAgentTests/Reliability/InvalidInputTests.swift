@@ -92,9 +92,36 @@ final class InvalidInputTests: XCTestCase {
     func testSecondRunWaitsForTheFirstAndThenSucceeds() throws {
         let root = try TestSupport.makeTemporaryDirectory(self, name: "serialize")
         let lock = try FileLock.acquire(path: root.path + "/run/master-agent.lock", timeout: 1, onWait: {})
-        DispatchQueue.global().asyncAfter(deadline: .now() + 0.4) { lock.release() }
+        // The second run in the background, its stderr in a file this test can read while it runs.
+        let arguments = ["render", "--config", TestSupport.fixture("seed-cluster.yaml").path, "--node", "master01", "--root", root.path]
+        try AgentNetworkGuard.check(arguments)
+        let stderrPath = try TestSupport.makeTemporaryDirectory(self, name: "serialize-out").path + "/stderr"
+        XCTAssertTrue(FileManager.default.createFile(atPath: stderrPath, contents: nil))
+        let stderrFile = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        defer { try? stderrFile.close() }
+        let agent = Process()
+        agent.executableURL = TestSupport.binary
+        agent.arguments = arguments
+        agent.standardInput = FileHandle.nullDevice
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = stderrFile
+        addTeardownBlock { if agent.isRunning { kill(agent.processIdentifier, SIGKILL) } }
+        let stderr = { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
         let started = Date()
-        let result = try TestSupport.agent(["render", "--config", TestSupport.fixture("seed-cluster.yaml").path, "--node", "master01", "--root", root.path])
+        try agent.run()
+        // Released once the second run says it waits and has kept waiting (retrying every 50 ms) for 0.4 s
+        // since it started: it must not finish while the lock is held.
+        waitUntil(timeout: 30, "the second run says it waits for the lock:\n\(stderr())") {
+            stderr().contains("another master-agent run holds the lock; waiting") || !agent.isRunning
+        }
+        assertHolds(for: max(0, 0.4 - Date().timeIntervalSince(started)), "the second run finished while the lock was held:\n\(stderr())") {
+            agent.isRunning
+        }
+        lock.release()
+        waitUntil(timeout: 60, "the second run finishes once the lock is free:\n\(stderr())") { !agent.isRunning }
+        if agent.isRunning { kill(agent.processIdentifier, SIGKILL) }
+        agent.waitUntilExit()
+        let result = (status: agent.terminationStatus, stderr: stderr())
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stderr.contains("another master-agent run holds the lock; waiting"), result.stderr)
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.35)
