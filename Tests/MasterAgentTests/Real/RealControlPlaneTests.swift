@@ -37,9 +37,7 @@ final class RealWaitAPITests: XCTestCase {
         defer { server.stop() }
         XCTAssertEqual(server.apiURL, url)
         // The server answered ok before start returned; the agent polls every ~0.2 s, so it ends soon after.
-        let deadline = Date().addingTimeInterval(60)
-        while agent.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        XCTAssertFalse(agent.isRunning, "wait-api did not return within 60 s of the server being ready")
+        waitUntil(timeout: 60, interval: 0.05, "wait-api to return once the server is ready") { !agent.isRunning }
         agent.waitUntilExit()
         let output = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: agentOut)) as? [String: Any])
         XCTAssertEqual(agent.terminationStatus, 0, "\(output)")
