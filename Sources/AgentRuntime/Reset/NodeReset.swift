@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 
 /// `reset`: takes the control plane off this node. Stops and disables the kubelet (over systemd, or
 /// offline by removing the unit's [Install] links), then removes the unit file and the manifests the
@@ -26,7 +26,7 @@ package struct NodeReset {
     /// Throws `NodeResetError` before removing anything when there is neither systemd nor a `--root`
     /// tree to work on, and the file store's error when a file cannot be removed.
     package func run(_ context: BootstrapContext, report: (NodeResetEvent) -> Void) throws -> NodeResetOutcome {
-        let unitName = context.config.kubelet.unitPath.lastPathComponent
+        let unitName = (context.config.kubelet.unitPath as NSString).lastPathComponent
         var outcome = NodeResetOutcome(nodeName: context.node.name, unitName: unitName)
         // 1. Stop and disable the kubelet.
         if let units = context.units {

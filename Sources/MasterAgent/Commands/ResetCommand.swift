@@ -2,7 +2,7 @@ import AgentCore
 import AgentPlatform
 import AgentRuntime
 import ArgumentParser
-import FoundationEssentials
+import Foundation
 import Glibc
 
 /// `master-agent reset`: take the control plane off this node (the work is `NodeReset`'s).
@@ -52,7 +52,7 @@ struct ResetCommand: ParsableCommand {
         print("This stops and disables the kubelet on \(node.name) and removes:\n" + paths.map { "  \($0)" }.joined(separator: "\n"))
         print("Type yes to continue: ", terminator: "")
         fflush(stdout)
-        guard readLine()?.trimmingBlanks == "yes" else {
+        guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
             throw CommandFailure(status: .failure, message: "reset cancelled; nothing was changed")
         }
     }
