@@ -7,6 +7,7 @@ package struct NodeResetError: Error, CustomStringConvertible, Equatable {
     /// Why there is no systemd to talk to (`BootstrapContext.unitsUnavailableReason`).
     package let reason: String
 
+    /// The error for `unitName`, with systemd's absence explained by `reason`.
     package init(unitName: String, reason: String) {
         self.unitName = unitName
         self.reason = reason

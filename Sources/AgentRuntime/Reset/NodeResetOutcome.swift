@@ -11,6 +11,7 @@ package struct NodeResetOutcome {
     /// What systemd refused (stopping or disabling the kubelet), one phrase each.
     package var problems: [String] = []
 
+    /// An outcome with nothing removed and no problem yet.
     package init(nodeName: String, unitName: String) {
         self.nodeName = nodeName
         self.unitName = unitName

@@ -59,7 +59,8 @@ struct CertsCommand: ParsableCommand {
             for row in report.rows {
                 let sans = row.sansOK.map { $0 ? "ok" : "MISSING" } ?? "-"
                 let expires = row.expiresInDays.map { "\($0) days" } ?? "-"
-                printer.text(column(row.file, 36) + column(String(row.subject.prefix(27)), 28) + column(sans, 9) + column(expires, 12) + row.status)
+                printer.text(column(row.file, 36) + column(String(row.subject.prefix(27)), 28)
+                             + column(sans, 9) + column(expires, 12) + row.status)
             }
             for finding in report.findings { printer.text("\(finding.severity.rawValue): \(finding.message)") }
             printer.json(Result(rows: report.rows, findings: report.findings, healthy: !report.hasErrors))

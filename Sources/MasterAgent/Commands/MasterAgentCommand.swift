@@ -27,7 +27,9 @@ struct MasterAgentCommand: ParsableCommand {
             try command.run()
         } catch let failure as CommandFailure {
             // A closed stderr must not turn a failure into a crash: the write's error is dropped.
-            if !failure.message.isEmpty { try? FileHandle.standardError.write(contentsOf: Data("master-agent: \(failure.message)\n".utf8)) }
+            if !failure.message.isEmpty {
+                try? FileHandle.standardError.write(contentsOf: Data("master-agent: \(failure.message)\n".utf8))
+            }
             Glibc.exit(failure.status.rawValue)
         } catch {
             exit(withError: error)

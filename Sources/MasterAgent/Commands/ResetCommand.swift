@@ -25,7 +25,8 @@ struct ResetCommand: ParsableCommand {
         if !yes { try confirm(node: node, paths: paths) }
         let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
         defer { lock.release() }
-        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger, connectSystemd: true)
+        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger,
+                                     connectSystemd: true)
         let printer = OutputPrinter(format: options.output)
         let outcome: NodeResetOutcome
         do {
@@ -49,7 +50,8 @@ struct ResetCommand: ParsableCommand {
 
     /// Lists what reset removes and asks for "yes"; throws `CommandFailure` for any other answer.
     private func confirm(node: ClusterConfig.Master, paths: [String]) throws {
-        print("This stops and disables the kubelet on \(node.name) and removes:\n" + paths.map { "  \($0)" }.joined(separator: "\n"))
+        print("This stops and disables the kubelet on \(node.name) and removes:\n"
+              + paths.map { "  \($0)" }.joined(separator: "\n"))
         print("Type yes to continue: ", terminator: "")
         fflush(stdout)
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
