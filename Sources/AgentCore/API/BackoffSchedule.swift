@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// How long to wait between attempts: an exponential ceiling from `initial` to `cap`, with the
 /// delay drawn uniformly between `initial` and that ceiling (full jitter above a floor), a server's
@@ -89,7 +89,7 @@ package struct BackoffSchedule: Equatable, Sendable {
     /// Seconds from a `Retry-After` header value; nil when absent or not delta-seconds (an HTTP-date
     /// would need the wall clock, and the API server only ever sends seconds).
     package static func retryAfterSeconds(_ header: String?) -> Double? {
-        guard let text = header?.trimmingBlanks, !text.isEmpty,
+        guard let text = header?.trimmingCharacters(in: .whitespaces), !text.isEmpty,
               text.allSatisfy(\.isNumber), let seconds = Double(text) else { return nil }
         return seconds
     }

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// What one answer from `/readyz` or `/healthz` means for a waiter: ready, not yet, or "this
 /// server has no such endpoint" (a v1.2 server answers 404 on `/readyz`).
@@ -13,7 +13,7 @@ package enum HealthVerdict: Equatable, Sendable {
 
     /// Judges a health answer from its `status`, `Content-Type`, body text and `Retry-After` header.
     package static func judge(status: Int, contentType: String?, body: String, retryAfterHeader: String?) -> HealthVerdict {
-        let text = body.trimmingWhitespace
+        let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         if status == 200 && text == "ok" { return .ready }
         if status == 404 { return .endpointMissing }
         let retryAfter = (status == 429 || status == 503) ? BackoffSchedule.retryAfterSeconds(retryAfterHeader) : nil

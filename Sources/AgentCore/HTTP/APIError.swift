@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// An HTTP exchange that completed but did not give what the caller needs: a non-2xx status, or a body it cannot read.
 package struct APIError: Error, CustomStringConvertible, Equatable {
@@ -102,7 +102,7 @@ package struct APIError: Error, CustomStringConvertible, Equatable {
 
     private static func excerpt(of body: Data) -> String {
         let text = String(decoding: body.prefix(800), as: UTF8.self)
-        return text.prefix(200).trimmingWhitespace
+        return text.prefix(200).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private static func decodingCause(_ error: Error) -> String {

@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// What the agent needs to know of one certificate, read by the PKI toolkit (no OpenSSL types here).
 package struct CertificateFacts: Equatable, Sendable {
@@ -82,11 +82,11 @@ package enum CertificateEvaluation {
         var findings: [CertificateFinding] = []
         if isKey && mode & 0o077 != 0 {
             findings.append(.init(severity: .error, code: .keyFileMode, file: file,
-                                  message: "\(file) has mode \(NumberText.zeroPadded(Int(mode), width: 4, radix: 8)); a private key must be 0600 (chmod 600 \(file))"))
+                                  message: "\(file) has mode \(String(format: "%04o", mode)); a private key must be 0600 (chmod 600 \(file))"))
         }
         if !isKey && mode & 0o022 != 0 {
             findings.append(.init(severity: .error, code: .certificateFileMode, file: file,
-                                  message: "\(file) has mode \(NumberText.zeroPadded(Int(mode), width: 4, radix: 8)) and is writable by group or others (chmod 644 \(file))"))
+                                  message: "\(file) has mode \(String(format: "%04o", mode)) and is writable by group or others (chmod 644 \(file))"))
         }
         if checkOwner && ownerUID != 0 {
             findings.append(.init(severity: .error, code: .keyFileOwner, file: file,

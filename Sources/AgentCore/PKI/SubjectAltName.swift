@@ -1,4 +1,4 @@
-import FoundationEssentials
+import Foundation
 
 /// One subjectAltName entry of a server certificate: a DNS name or an IP address.
 package enum SubjectAltName: Hashable, Comparable, CustomStringConvertible {
@@ -17,9 +17,9 @@ package enum SubjectAltName: Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `DNS:x`, `IP:x` or `IP Address:x` (as `openssl x509 -text` prints); nil otherwise.
     package init?(parsing text: String) {
-        let trimmed = text.trimmingBlanks
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         for (prefix, isIP) in [("DNS:", false), ("IP Address:", true), ("IP:", true)] where trimmed.hasPrefix(prefix) {
-            let value = String(trimmed.dropFirst(prefix.count)).trimmingBlanks
+            let value = trimmed.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
             guard !value.isEmpty else { return nil }
             self = isIP ? .ip(value) : .dns(value)
             return

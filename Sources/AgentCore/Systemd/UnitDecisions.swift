@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to do with the kubelet unit, decided from facts only (no D-Bus here).
 package enum UnitDecisions {
     /// Whether to call Manager.Reload and Manager.EnableUnitFiles.
@@ -44,6 +46,6 @@ package enum UnitDecisions {
     /// `/etc/systemd/system/<target>.wants/<unit>` -> the unit file.
     package static func installSymlinks(unitPath: String, wantedBy: [String]) -> [(link: String, target: String)] {
         // The same unit name the agent enables and starts elsewhere.
-        wantedBy.map { ("\(enableDirectory)/\($0).wants/\(unitPath.lastPathComponent)", unitPath) }
+        wantedBy.map { ("\(enableDirectory)/\($0).wants/\((unitPath as NSString).lastPathComponent)", unitPath) }
     }
 }

@@ -1,4 +1,6 @@
-/// A unified diff of two texts (line based, 3 lines of context), for `--dry-run`.
+/// A unified diff of two texts (line based, 3 lines of context), for `--dry-run`, laid out as `diff -u`
+/// prints it: a count of 1 is left out of a hunk range, and a last line without a newline is followed by
+/// `\ No newline at end of file`, so a change of only the final newline still shows as a hunk.
 package enum UnifiedDiff {
     /// The diff from `old` to `new` under the given labels; "" when they are equal.
     package static func diff(old: String, new: String, oldLabel: String, newLabel: String, context: Int = 3) -> String {
@@ -24,12 +26,12 @@ package enum UnifiedDiff {
             let newStart = hunk.first { $0.kind != .delete }?.newIndex ?? (hunk.first?.newIndex ?? 0)
             let oldCount = hunk.filter { $0.kind != .insert }.count
             let newCount = hunk.filter { $0.kind != .delete }.count
-            out.append("@@ -\(oldCount == 0 ? oldStart : oldStart + 1),\(oldCount) +\(newCount == 0 ? newStart : newStart + 1),\(newCount) @@")
+            out.append("@@ -\(range(oldStart, oldCount)) +\(range(newStart, newCount)) @@")
             for op in hunk {
                 switch op.kind {
-                case .equal: out.append(" " + a[op.oldIndex])
-                case .delete: out.append("-" + a[op.oldIndex])
-                case .insert: out.append("+" + b[op.newIndex])
+                case .equal: out += a[op.oldIndex].printed(as: " ")
+                case .delete: out += a[op.oldIndex].printed(as: "-")
+                case .insert: out += b[op.newIndex].printed(as: "+")
                 }
             }
             index = stop
@@ -37,10 +39,35 @@ package enum UnifiedDiff {
         return out.joined(separator: "\n") + "\n"
     }
 
-    private static func lines(_ text: String) -> [String] {
-        var result = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if result.last == "" { result.removeLast() }
-        return result
+    /// A hunk range as diff -u writes it: "start,count", just "start" for one line, the line before for none.
+    private static func range(_ start: Int, _ count: Int) -> String {
+        switch count {
+        case 0: return "\(start),0"
+        case 1: return "\(start + 1)"
+        default: return "\(start + 1),\(count)"
+        }
+    }
+
+    /// One line and whether a newline ends it: "x" at the end of a file differs from "x\n".
+    private struct Line: Equatable {
+        let text: String
+        let endsWithNewline: Bool
+
+        /// The line after its one-character prefix, plus diff's marker when no newline ends it.
+        func printed(as prefix: String) -> [String] {
+            let line = prefix + text
+            return endsWithNewline ? [line] : [line, "\\ No newline at end of file"]
+        }
+    }
+
+    // Split on "\n" scalars, not Characters: "\r\n" is one Character and would hide the line break.
+    private static func lines(_ text: String) -> [Line] {
+        var parts = text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false)
+        let endsWithNewline = parts.last?.isEmpty ?? true
+        if endsWithNewline { parts.removeLast() }
+        return parts.enumerated().map { index, part in
+            Line(text: String(part), endsWithNewline: endsWithNewline || index < parts.count - 1)
+        }
     }
 
     private struct Op {
@@ -51,7 +78,7 @@ package enum UnifiedDiff {
     }
 
     // Longest-common-subsequence table; our files are a few hundred lines, so O(n*m) is fine.
-    private static func editScript(_ a: [String], _ b: [String]) -> [Op] {
+    private static func editScript(_ a: [Line], _ b: [Line]) -> [Op] {
         let n = a.count, m = b.count
         var table = Array(repeating: Array(repeating: 0, count: m + 1), count: n + 1)
         for i in stride(from: n - 1, through: 0, by: -1) {

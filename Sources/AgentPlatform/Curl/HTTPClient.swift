@@ -1,7 +1,7 @@
 import AgentCore
 import AgentRuntime
 import CCurl
-import FoundationEssentials
+import Foundation
 import Glibc
 
 /// HTTP/HTTPS client over one libcurl easy handle; sequential use only, connections are kept alive between requests.
@@ -106,7 +106,7 @@ package final class HTTPClient {
         } catch let error as FileSystemError {
             throw failure("cannot be read (\(String(cString: strerror(error.errno))))")
         }
-        let token = text.trimmingWhitespace
+        let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty else { throw failure("is empty") }
         guard !token.contains(where: \.isNewline) else { throw failure("holds more than one line") }
         return token
@@ -161,8 +161,8 @@ private final class ResponseSink {
             return
         }
         guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingBlanks.lowercased()
-        let value = line[line.index(after: colon)...].trimmingWhitespace
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         if let existing = headers[name] {
             headers[name] = existing + ", " + value
         } else {

@@ -1,6 +1,6 @@
 import AgentCore
 import AgentRuntime
-import FoundationEssentials
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +19,7 @@ package final class FileLock {
     /// Takes the lock at `path` (creating it and its directory), waiting up to `timeout` seconds.
     /// Calls `onWait` once if another process holds it. Throws `FileSystemError` (.lock, .lockTimeout).
     package static func acquire(path: String, timeout: Double, onWait: () -> Void) throws -> FileLock {
-        let directory = path.deletingLastPathComponent
+        let directory = (path as NSString).deletingLastPathComponent
         _ = try RootedFileSystem(root: "/").ensureDirectory(directory, mode: 0o755)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileSystemError(.lock, path: path, errno: errno) }

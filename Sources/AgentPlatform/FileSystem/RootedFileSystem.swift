@@ -1,6 +1,6 @@
 import AgentCore
 import AgentRuntime
-import FoundationEssentials
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,8 +46,8 @@ package final class RootedFileSystem: FileStore {
 
     package func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {
         let full = hostPath(path)
-        let directory = full.deletingLastPathComponent
-        let name = full.lastPathComponent
+        let directory = (full as NSString).deletingLastPathComponent
+        let name = (full as NSString).lastPathComponent
         let temp = "\(directory)/\(TemporaryFileName.make(for: name, unique: "\(getpid()).\(UInt32.random(in: 0...UInt32.max))"))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw FileSystemError(.write, path: full, errno: errno) }
@@ -58,7 +58,7 @@ package final class RootedFileSystem: FileStore {
             // The umask may have narrowed the mode given to open; set it exactly.
             guard fchmod(fd, mode_t(mode)) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }
             if writesAsRoot { _ = fchown(fd, 0, 0) }
-            if let failed = data.withUnsafeBytes({ FileDescriptorWrite.all($0, to: fd) }) {
+            if let failed = data.withUnsafeBytes({ Self.writeAll($0, to: fd) }) {
                 throw FileSystemError(.write, path: full, errno: failed)
             }
             guard fsync(fd) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }
@@ -71,6 +71,23 @@ package final class RootedFileSystem: FileStore {
             _ = fsync(dirFD)
             close(dirFD)
         }
+    }
+
+    /// Writes all of `bytes` to `descriptor` with write(2), retrying EINTR; nil when done, else the errno
+    /// of the failed write (EIO for a write that made no progress, which would otherwise loop forever).
+    /// Our own loop rather than FileHandle: the caller needs the errno (ENOSPC, EDQUOT) for its error.
+    private static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            if written == 0 { return EIO }
+            offset += written
+        }
+        return nil
     }
 
     @discardableResult package func removeFile(_ path: String) throws -> Bool {
@@ -136,7 +153,7 @@ extension RootedFileSystem: SymlinkStore {
         var buffer = [CChar](repeating: 0, count: 4097)
         let length = readlink(full, &buffer, 4096)
         if length >= 0 && String(cString: Array(buffer[0..<length]) + [0]) == target { return false }
-        _ = try ensureDirectory(link.deletingLastPathComponent, mode: 0o755)
+        _ = try ensureDirectory((link as NSString).deletingLastPathComponent, mode: 0o755)
         if length >= 0 { unlink(full) }
         // The target is the node path (as systemctl --root writes it), valid once the tree is booted.
         guard symlink(target, full) == 0 else { throw FileSystemError(.write, path: full, errno: errno) }

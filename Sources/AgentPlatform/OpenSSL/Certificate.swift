@@ -1,7 +1,7 @@
 import AgentCore
 import AgentRuntime
 import COpenSSL
-import FoundationEssentials
+import Foundation
 
 /// Owner of one reference to an X.509 certificate (X509), released with X509_free.
 package final class Certificate {
@@ -114,7 +114,7 @@ package final class Certificate {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         guard X509_digest(pointer, EVP_sha256(), &digest, &length) == 1 else { return "" }
-        return digest.prefix(Int(length)).map { NumberText.hexByte($0) }.joined(separator: ":")
+        return digest.prefix(Int(length)).map { String(format: "%02X", $0) }.joined(separator: ":")
     }
 
     /// The certified public key as DER SubjectPublicKeyInfo; throws `decodeFailed` or `encodeFailed` (X509_get0_pubkey, i2d_PUBKEY).

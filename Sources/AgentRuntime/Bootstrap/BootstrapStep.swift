@@ -1,4 +1,5 @@
 import AgentCore
+import Foundation
 
 /// The steps of a bootstrap, in order. Their raw values are the stable names used in output,
 /// JSON and the `--steps`/`--until` options.
@@ -18,7 +19,7 @@ package enum BootstrapStep: String, CaseIterable, Codable, Sendable {
     package static func selection(steps: [String]?, until: String?) throws -> [BootstrapStep] {
         let names = allCases.map(\.rawValue).joined(separator: ", ")
         func parse(_ name: String) throws -> BootstrapStep {
-            guard let step = BootstrapStep(rawValue: name.trimmingBlanks) else {
+            guard let step = BootstrapStep(rawValue: name.trimmingCharacters(in: .whitespaces)) else {
                 throw UsageError("unknown step \"\(name)\"; the steps are: \(names)")
             }
             return step

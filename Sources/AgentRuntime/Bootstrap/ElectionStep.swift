@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 
 /// The `election` step: picks the lock kind, then acquires the lock or observes who holds it.
 /// A leader keeps renewing (in the background) until the namespace step releases the lock.
@@ -57,5 +57,5 @@ package struct ElectionStep: BootstrapStepRunner {
     }
 
     /// Seconds with one decimal and a unit, e.g. `1.5s`.
-    package static func seconds(_ value: Double) -> String { NumberText.fixed(max(0, value), decimals: 1) + "s" }
+    package static func seconds(_ value: Double) -> String { String(format: "%.1fs", max(0, value)) }
 }

@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 
 /// Starts the kubelet after the manifests exist (restarts it when its unit changed), waits for the job,
 /// then watches it for a few seconds so a kubelet that dies or keeps restarting is reported with its log.
@@ -9,7 +9,7 @@ package struct KubeletStartStep: BootstrapStepRunner {
     }
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         let unitPath = context.config.kubelet.unitPath
-        let unitName = unitPath.lastPathComponent
+        let unitName = (unitPath as NSString).lastPathComponent
         guard let units = context.units else {
             if context.offlineUnits != nil {
                 return StepOutcome(step: .kubeletStart, status: .skipped, message: "no running systemd (offline): \(unitName) is enabled and starts at boot")

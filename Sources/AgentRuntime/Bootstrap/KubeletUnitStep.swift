@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 
 /// Writes the kubelet unit, then reloads systemd (only if something changed) and enables the unit,
 /// without starting it: the document enables first and starts only after the manifests exist.
@@ -9,7 +9,7 @@ package struct KubeletUnitStep: BootstrapStepRunner {
     }
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         let unitPath = context.config.kubelet.unitPath
-        let unitName = unitPath.lastPathComponent
+        let unitName = (unitPath as NSString).lastPathComponent
         var outcome = try KubeletUnitFileStep().run(context)
         // Operator drop-ins are theirs: listed, never removed.
         let dropIns = (try context.files.listDirectory("\(unitPath).d") ?? []).filter { $0.hasSuffix(".conf") }

@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 
 /// Writes the static-pod manifests into `kubelet.manifestDir` and removes duplicates of them.
 package struct ManifestsStep: BootstrapStepRunner {
@@ -28,7 +28,7 @@ package struct KubeletUnitFileStep: BootstrapStepRunner {
     }
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         let unit = ManifestRenderer.kubeletUnit(config: context.config, node: context.node)
-        let directory = unit.path.deletingLastPathComponent
+        let directory = (unit.path as NSString).deletingLastPathComponent
         let sync = FileSynchronizer(store: context.files, dryRun: context.dryRun, logger: context.logger)
         if !context.dryRun { _ = try context.files.ensureDirectory(directory, mode: 0o755) }
         var files = try sync.removeLeftoverTemporaryFiles(in: directory)

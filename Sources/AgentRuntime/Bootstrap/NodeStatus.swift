@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 
 /// What `master-agent status` reports about a node: files, the kubelet unit, the API, the lock, certificates.
 package struct NodeStatus: Codable {
@@ -38,7 +38,7 @@ package struct NodeStatus: Codable {
         } catch {
             status.problems.append("could not compare files: \(error)")
         }
-        let unitName = config.kubelet.unitPath.lastPathComponent
+        let unitName = (config.kubelet.unitPath as NSString).lastPathComponent
         if let units = context.units {
             do {
                 let unit = try units.status(unitName)

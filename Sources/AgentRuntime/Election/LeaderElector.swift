@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 import Logging
 import Synchronization
 
@@ -78,7 +78,7 @@ package final class LeaderElector {
                 leading = true
                 logger.info("took over the election lock", metadata: [
                     "lock": "\(lock.objectDescription)", "previousHolder": "\(previous.isEmpty ? "(released)" : previous)",
-                    "unrenewedForSeconds": "\(NumberText.fixed(unrenewedFor, decimals: 1))",
+                    "unrenewedForSeconds": "\(String(format: "%.1f", unrenewedFor))",
                 ])
                 return .tookOver(previousHolder: previous, unrenewedFor: unrenewedFor)
             }

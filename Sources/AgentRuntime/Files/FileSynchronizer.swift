@@ -1,5 +1,5 @@
 import AgentCore
-import FoundationEssentials
+import Foundation
 import Logging
 
 /// Brings rendered files onto the node: writes only what differs, atomically, and reports each file
@@ -24,7 +24,7 @@ package struct FileSynchronizer {
                 report = FileReport(path: file.path, action: .updated, diff: dryRun ? diff(current.data, file) : nil)
             case let current? where current.mode != file.mode || (store.writesAsRoot && current.ownerUID != 0):
                 report = FileReport(path: file.path, action: .updated,
-                                    detail: "mode \(NumberText.zeroPadded(Int(current.mode), width: 4, radix: 8)) -> \(NumberText.zeroPadded(Int(file.mode), width: 4, radix: 8))")
+                                    detail: String(format: "mode %04o -> %04o", current.mode, file.mode))
             default:
                 report = FileReport(path: file.path, action: .unchanged)
             }
@@ -52,9 +52,9 @@ package struct FileSynchronizer {
     package func removeDuplicatePods(of manifests: [RenderedFile], in directory: String) throws -> [FileReport] {
         var ours: [String: String] = [:]
         for manifest in manifests where manifest.kind == .manifest {
-            if let identity = StaticPodIdentity.of(manifest.content) { ours[identity] = manifest.path.lastPathComponent }
+            if let identity = StaticPodIdentity.of(manifest.content) { ours[identity] = (manifest.path as NSString).lastPathComponent }
         }
-        let ourNames = Set(manifests.map { $0.path.lastPathComponent })
+        let ourNames = Set(manifests.map { ($0.path as NSString).lastPathComponent })
         var reports: [FileReport] = []
         for name in try store.listDirectory(directory) ?? [] where !ourNames.contains(name) && !name.hasPrefix(".") {
             let path = "\(directory)/\(name)"

@@ -19,7 +19,15 @@ package enum UnitVerb: String {
 
 /// Disables a unit (for `reset`); separate because bootstrap never does it.
 package protocol UnitDisabler: AnyObject {
+    /// Manager.DisableUnitFiles for one unit name; returns the symlinks removed.
     func disable(_ unit: String) throws -> [UnitFileChange]
+}
+
+/// A unit call systemd refused, in the port's own words, so steps can tell "no such unit" (nothing
+/// to stop or disable) from a real failure without naming the platform's error type.
+package protocol UnitManagerFailure: Error, CustomStringConvertible {
+    /// True when systemd does not know the unit (org.freedesktop.systemd1.NoSuchUnit).
+    var unitNotFound: Bool { get }
 }
 
 /// The last lines a unit logged (the real one reads the journal with sd-journal).

@@ -2,7 +2,7 @@ import AgentCore
 import AgentPlatform
 import AgentRuntime
 import ArgumentParser
-import FoundationEssentials
+import Foundation
 
 /// `master-agent certs`: the API server's TLS material (check, sign on the CA host, import, renew).
 struct CertsCommand: ParsableCommand {
@@ -51,13 +51,16 @@ struct CertsCommand: ParsableCommand {
                 }
             }
             let printer = OutputPrinter(format: options.output)
-            printer.text("FILE".padded(to: 36) + "SUBJECT".padded(to: 28) + "SANS  EXPIRES IN  STATUS")
+            // padding(toLength:) counts UTF-16 units and cuts a longer string: free text is measured in those units.
+            func column(_ text: String, _ width: Int) -> String {
+                text.padding(toLength: max(width, text.utf16.count + 1), withPad: " ", startingAt: 0)
+            }
+            printer.text(column("FILE", 36) + column("SUBJECT", 28) + column("SANS", 9) + column("EXPIRES IN", 12) + "STATUS")
             for row in report.rows {
                 let sans = row.sansOK.map { $0 ? "ok" : "MISSING" } ?? "-"
                 let expires = row.expiresInDays.map { "\($0) days" } ?? "-"
-                printer.text(row.file.padded(to: max(36, row.file.count + 1))
-                             + String(row.subject.prefix(27)).padded(to: 28)
-                             + sans.padded(to: 6) + expires.padded(to: 12) + row.status)
+                printer.text(column(row.file, 36) + column(String(row.subject.prefix(27)), 28)
+                             + column(sans, 9) + column(expires, 12) + row.status)
             }
             for finding in report.findings { printer.text("\(finding.severity.rawValue): \(finding.message)") }
             printer.json(Result(rows: report.rows, findings: report.findings, healthy: !report.hasErrors))

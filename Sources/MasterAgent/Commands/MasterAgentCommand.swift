@@ -2,7 +2,7 @@ import AgentCore
 import AgentPlatform
 import AgentRuntime
 import ArgumentParser
-import FoundationEssentials
+import Foundation
 import Glibc
 
 /// The `master-agent` command: brings up and checks a Kubernetes control-plane node.
@@ -26,7 +26,10 @@ struct MasterAgentCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let failure as CommandFailure {
-            if !failure.message.isEmpty { StandardStreams.writeError("master-agent: \(failure.message)\n") }
+            // A closed stderr must not turn a failure into a crash: the write's error is dropped.
+            if !failure.message.isEmpty {
+                try? FileHandle.standardError.write(contentsOf: Data("master-agent: \(failure.message)\n".utf8))
+            }
             Glibc.exit(failure.status.rawValue)
         } catch {
             exit(withError: error)

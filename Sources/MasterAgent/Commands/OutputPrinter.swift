@@ -1,7 +1,7 @@
 import AgentCore
 import AgentPlatform
 import AgentRuntime
-import FoundationEssentials
+import Foundation
 import Glibc
 
 /// Prints progress for people (one line per step or file) or one JSON document for scripts.
@@ -15,7 +15,8 @@ struct OutputPrinter {
         var text = ""
         for (index, column) in columns.enumerated() {
             if index < columns.count - 1, index < widths.count {
-                text += column.padded(to: max(widths[index], column.count + 1))
+                // padding(toLength:) counts UTF-16 units and cuts a longer string, so measure in those units.
+                text += column.padding(toLength: max(widths[index], column.utf16.count + 1), withPad: " ", startingAt: 0)
             } else {
                 text += column
             }
@@ -36,7 +37,7 @@ struct OutputPrinter {
         guard format == .text else { return }
         for report in reports {
             let detail = report.detail.map { " (\($0))" } ?? ""
-            print("\(indent)\(report.action.rawValue.padded(to: 10))\(report.path)\(detail)")
+            print("\(indent)\(report.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(report.path)\(detail)")
             if let diff = report.diff, !diff.isEmpty { print(diff, terminator: "") }
         }
         fflush(stdout)

@@ -1,7 +1,7 @@
 import AgentCore
 import AgentPlatform
 import AgentRuntime
-import FoundationEssentials
+import Foundation
 import Glibc
 
 /// Shows a wait's progress to a person: on a terminal one live line rewritten in place (elapsed,
@@ -22,13 +22,14 @@ final class WaitProgressPrinter {
     func show(_ progress: APIWaitProgress) {
         guard enabled else { return }
         let reason = progress.reason ?? ""
-        let text = "\(APIWaitSummary.seconds(progress.elapsed).padded(to: 8)) "
-            + "\(progress.stage.rawValue.padded(to: 11)) \(reason)"
+        let text = APIWaitSummary.seconds(progress.elapsed).padding(toLength: 8, withPad: " ", startingAt: 0) + " "
+            + progress.stage.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + " " + reason
         if live {
             // Clip to one terminal line so \r keeps rewriting the same line.
             let line = String(text.prefix(Self.columns() - 1))
             let pad = max(0, liveWidth - line.count)
-            StandardStreams.writeOut("\r" + line + String(repeating: " ", count: pad))
+            print("\r" + line + String(repeating: " ", count: pad), terminator: "")
+            fflush(stdout)
             liveWidth = line.count
             return
         }
@@ -41,7 +42,8 @@ final class WaitProgressPrinter {
     /// Ends the live line so later output starts on a fresh line.
     func finish() {
         guard enabled, live, liveWidth > 0 else { return }
-        StandardStreams.writeOut("\n")
+        print()
+        fflush(stdout)
         liveWidth = 0
     }
 

@@ -140,6 +140,9 @@ final class CertsCommandTests: XCTestCase {
         let result = try agent(["certs", "check"])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stdout.contains("lacks subjectAltNames DNS:api.example.com, IP:10.9.9.9"), result.stdout)
+        // The SANS column is wide enough for the whole word (it once printed "MISSIN").
+        let row = try XCTUnwrap(result.stdout.components(separatedBy: "\n").first { $0.hasPrefix("/etc/kubernetes/ssl/apiserver.crt") })
+        XCTAssertTrue(row.contains(" MISSING  "), row)
         XCTAssertTrue(result.stdout.contains("master-agent certs renew"), result.stdout)
         let renewed = try agent(["certs", "renew", "--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"])
         XCTAssertEqual(renewed.status, 0, renewed.stdout + renewed.stderr)

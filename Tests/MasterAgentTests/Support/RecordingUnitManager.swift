@@ -4,9 +4,11 @@
 @testable import MasterAgent
 
 /// A protocol-level systemd double: answers from a table of unit states and records every call.
-final class RecordingUnitManager: UnitManager {
+final class RecordingUnitManager: UnitManager, UnitDisabler {
     var states: [String: UnitStatus] = [:]
     var jobResult = "done"
+    /// Calls (as recorded, e.g. "StopUnit kubelet.service") that throw this error instead of answering.
+    var failures: [String: Error] = [:]
     /// Applied to the unit's state each time status() is read after a start (simulates a restart loop).
     var afterStart: ((inout UnitStatus) -> Void)?
     private(set) var calls: [String] = []
@@ -44,13 +46,30 @@ final class RecordingUnitManager: UnitManager {
 
     func run(_ verb: UnitVerb, _ unit: String, timeout: Double) throws -> String {
         calls.append("\(verb.rawValue) \(unit)")
+        if let failure = failures["\(verb.rawValue) \(unit)"] { throw failure }
         if jobResult == "done" {
-            states[unit]?.activeState = "active"
-            states[unit]?.subState = "running"
-            started = true
+            let stopping = verb == .stop
+            states[unit]?.activeState = stopping ? "inactive" : "active"
+            states[unit]?.subState = stopping ? "dead" : "running"
+            started = !stopping
         }
         return jobResult
     }
+
+    /// Removes the link `enable` reports making, when the unit is enabled.
+    func disable(_ unit: String) throws -> [UnitFileChange] {
+        calls.append("DisableUnitFiles \(unit)")
+        if let failure = failures["DisableUnitFiles \(unit)"] { throw failure }
+        guard states[unit]?.unitFileState == "enabled" else { return [] }
+        states[unit]?.unitFileState = "disabled"
+        return [UnitFileChange(type: "unlink", file: "/etc/systemd/system/multi-user.target.wants/\(unit)", destination: "")]
+    }
+}
+
+/// A refused unit call in the port's words, as `SystemdError` gives it.
+struct FakeUnitFailure: UnitManagerFailure {
+    var unitNotFound = false
+    var description: String
 }
 
 /// Journal lines for a unit, from a table.
