@@ -1,3 +1,5 @@
+import Foundation
+
 /// The rules for config values that end up in the kubelet unit, a component flag or a path, checked on
 /// the parsed `ClusterConfig` after the field rules of `ConfigLoader` passed.
 ///
@@ -113,7 +115,7 @@ package enum RenderedValueCheck {
 
     // The file name is the unit name the agent enables and starts (Manager.EnableUnitFiles, StartUnit).
     private static func unitPathProblem(_ path: String) -> String? {
-        let name = path.lastPathComponent
+        let name = (path as NSString).lastPathComponent
         if let reason = UnitName.problem(in: name) {
             return "\(shown(path)) must end in a unit file name such as kubelet.service: \(reason)"
         }
