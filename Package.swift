@@ -29,13 +29,10 @@ let package = Package(
         // libcurl is opened with dlopen on first use, not linked (see ccurl.h); the
         // package declares libcurl4 in its Depends by hand.
         .target(name: "CCurl"),
-        .target(
-            name: "CYAML",
-            linkerSettings: [.linkedLibrary("yaml")]
-        ),
+        // Yams (which bundles libyaml's C) reads the config and writes the manifests.
         .target(
             name: "AgentCore",
-            dependencies: ["CYAML"],
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(

@@ -1,3 +1,5 @@
+import Yams
+
 /// Renders everything a master needs on disk from the config: pure and deterministic
 /// (the same config gives the same bytes, which is what lets a rerun leave files untouched).
 package enum ManifestRenderer {
@@ -24,9 +26,13 @@ package enum ManifestRenderer {
         [kubeletUnit(config: config, node: node)] + (try manifests(config: config, node: node))
     }
 
-    /// A pod as YAML, byte for byte what Yams's YAMLEncoder wrote (indent 2, unlimited width, keys in
-    /// model order); throws only if the model cannot be encoded or emitted (a bug in the model).
+    /// A pod as YAML with Yams's encoder (indent 2, unlimited width, keys in model order); throws only if
+    /// the model cannot be encoded (a bug in the model).
     package static func yaml(_ pod: StaticPod) throws -> String {
-        try YAMLEmitter.emit(try YAMLNodeEncoder.encode(pod))
+        let encoder = YAMLEncoder()
+        encoder.options.indent = 2
+        encoder.options.width = -1
+        encoder.options.sortKeys = false
+        return try encoder.encode(pod)
     }
 }
