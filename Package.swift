@@ -30,13 +30,10 @@ let package = Package(
             name: "CCurl",
             linkerSettings: [.linkedLibrary("curl")]
         ),
-        .target(
-            name: "CYAML",
-            linkerSettings: [.linkedLibrary("yaml")]
-        ),
+        // Yams (which bundles libyaml's C) reads the config and writes the manifests.
         .target(
             name: "AgentCore",
-            dependencies: ["CYAML"],
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
         .target(

@@ -1,4 +1,5 @@
-import FoundationEssentials
+import Foundation
+import Yams
 
 /// Turns the text of a config file into a validated `ClusterConfig`, or into every problem it has.
 /// Pure: the caller reads the file.
@@ -15,19 +16,21 @@ package enum ConfigLoader {
     }
 
     private static func parse(yaml text: String, problems: ProblemCollector) -> ClusterConfig? {
-        // YAML allows a byte order mark before the stream, but the parser hands libyaml a fixed UTF-8 encoding,
+        // YAML allows a byte order mark before the stream, but Yams hands libyaml a fixed UTF-8 encoding,
         // so libyaml reads the mark as content ("did not find expected <document start>").
         let yaml = text.unicodeScalars.first == "\u{FEFF}" ? String(text.unicodeScalars.dropFirst()) : text
+        // Yams composes nested collections by recursion: this check keeps a deep file off the stack.
         if let problem = YAMLDocumentLimits.nestingProblem(in: yaml) {
             problems.add(problem)
             return nil
         }
-        let root: YAMLNode?
+        let root: Node?
         do {
-            // No resolver: YAMLFieldReader reads every scalar as text and checks it itself.
-            root = try YAMLParser.compose(yaml)
-        } catch let error as YAMLError {
-            problems.add("", "is not valid YAML: \(error.located)", at: nil)
+            // The default resolver only tells nulls apart here: YAMLFieldReader reads every other
+            // scalar as text and checks it itself.
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            problems.add("", "is not valid YAML: \(located(error))", at: nil)
             return nil
         } catch {
             problems.add("", "is not valid YAML: \(error)", at: nil)
@@ -286,5 +289,16 @@ package enum ConfigLoader {
         }
         guard let lease, let renew else { return nil }
         return .init(namespace: namespace, lockName: lockName, leaseDuration: lease, renewInterval: renew)
+    }
+
+    // "PROBLEM (line L, column C)" for text libyaml could not read; Yams's own description otherwise
+    // (for a reader error it quotes the line and points at the character).
+    private static func located(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "\(problem) (line \(mark.line), column \(mark.column))"
+        default:
+            return "\(error)"
+        }
     }
 }

@@ -1,9 +1,11 @@
+import Yams
+
 /// Collects config problems while a YAML document is read, so one run reports all of them.
 package final class ProblemCollector {
     package private(set) var problems: [ConfigProblem] = []
 
     /// Records `message` for `path`, located at `node` when there is one.
-    package func add(_ path: String, _ message: String, at node: YAMLNode?) {
+    package func add(_ path: String, _ message: String, at node: Node?) {
         problems.append(ConfigProblem(path: path, message: message, line: node?.mark?.line))
     }
 
@@ -16,19 +18,19 @@ package final class ProblemCollector {
 /// Reads one YAML mapping of the config, knowing its field path, rejecting keys it does not know.
 package struct YAMLFieldReader {
     package let path: String
-    package let node: YAMLNode?
+    package let node: Node?
     package let problems: ProblemCollector
-    private let entries: [String: YAMLNode]
+    private let entries: [String: Node]
 
     /// Reads `node` (which must be a mapping) at `path`; any key outside `keys` is reported as unknown.
-    package init(path: String, node: YAMLNode?, keys: [String], problems: ProblemCollector) {
+    package init(path: String, node: Node?, keys: [String], problems: ProblemCollector) {
         self.path = path
         self.node = node
         self.problems = problems
-        var entries: [String: YAMLNode] = [:]
+        var entries: [String: Node] = [:]
         if case .mapping(let mapping)? = node {
-            for pair in mapping.pairs {
-                let (key, value) = (pair.key, pair.value)
+            // Yams keeps every pair of a mapping, so a repeated key is still there to report.
+            for (key, value) in mapping {
                 guard let name = key.scalar?.string else {
                     // Printing the node could mean printing megabytes; the line is enough to find it.
                     problems.add(path, "has a list or mapping as a key; keys are plain field names", at: key)
@@ -51,14 +53,15 @@ package struct YAMLFieldReader {
 
     package static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
-    /// True for a YAML null: an explicit `!!null`, or a plain empty, `~` or `null` scalar.
-    package static func isNull(_ node: YAMLNode) -> Bool {
-        if case .scalar(let scalar) = node { return scalar.tag == YAMLNode.Tags.null || (scalar.style == .plain && YAMLPlainResolver.readsAsNull(scalar.string)) }
+    /// True for a YAML null: an explicit `!!null`, or a plain scalar Yams's resolver reads as null
+    /// (empty, `~`, `null`, `Null`, `NULL`).
+    package static func isNull(_ node: Node) -> Bool {
+        if case .scalar = node { return node.tag == Tag(.null) }
         return false
     }
 
     /// The value of `key`, nil when absent or null.
-    package func value(_ key: String) -> YAMLNode? {
+    package func value(_ key: String) -> Node? {
         guard let node = entries[key], !YAMLFieldReader.isNull(node) else { return nil }
         return node
     }
@@ -123,7 +126,7 @@ package struct YAMLFieldReader {
         }
         var items: [String] = []
         var failed = false
-        for (index, item) in sequence.items.enumerated() {
+        for (index, item) in sequence.enumerated() {
             if case .scalar(let scalar) = item, !YAMLFieldReader.isBlank(scalar.string) {
                 items.append(scalar.string)
             } else {
@@ -148,7 +151,7 @@ package struct YAMLFieldReader {
             problems.add(fieldPath(key), "must be a list", at: node)
             return nil
         }
-        return sequence.items.enumerated().map { index, item in
+        return sequence.enumerated().map { index, item in
             YAMLFieldReader(path: "\(fieldPath(key))[\(index)]", node: item, keys: keys, problems: problems)
         }
     }
@@ -195,7 +198,7 @@ package struct YAMLFieldReader {
     }
 
     /// Reports `text` unless it is an absolute, normalized path.
-    package func checkAbsolute(_ text: String, path: String, at node: YAMLNode?) -> String? {
+    package func checkAbsolute(_ text: String, path: String, at node: Node?) -> String? {
         guard text.hasPrefix("/") else {
             problems.add(path, "\"\(text)\" must be an absolute path (starting with /)", at: node)
             return nil
@@ -208,7 +211,7 @@ package struct YAMLFieldReader {
     }
 
     /// The node at `key`, for locating problems found later by cross-field rules.
-    package func node(_ key: String) -> YAMLNode? { value(key) }
+    package func node(_ key: String) -> Node? { value(key) }
 
     /// True when `text` is empty or only tabs and space separators (what Foundation's
     /// `trimmingCharacters(in: .whitespaces)` removes; line breaks are not blank here).
@@ -216,7 +219,7 @@ package struct YAMLFieldReader {
         text.unicodeScalars.allSatisfy { $0 == "\t" || $0.properties.generalCategory == .spaceSeparator }
     }
 
-    package static func quoted(_ node: YAMLNode) -> String {
+    package static func quoted(_ node: Node) -> String {
         if case .scalar(let scalar) = node { return "\"\(scalar.string)\"" }
         return "this value"
     }

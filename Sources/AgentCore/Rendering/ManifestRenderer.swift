@@ -1,3 +1,5 @@
+import Yams
+
 /// Renders everything a master needs on disk from the config: pure and deterministic
 /// (the same config gives the same bytes, which is what lets a rerun leave files untouched).
 package enum ManifestRenderer {
@@ -24,9 +26,35 @@ package enum ManifestRenderer {
         [kubeletUnit(config: config, node: node)] + (try manifests(config: config, node: node))
     }
 
-    /// A pod as YAML, byte for byte what Yams's YAMLEncoder wrote (indent 2, unlimited width, keys in
-    /// model order); throws only if the model cannot be encoded or emitted (a bug in the model).
+    /// A pod as YAML: Yams's encoder (indent 2, unlimited width, keys in model order) with every string a
+    /// YAML 1.1 or 1.2 reader could take for another type single-quoted, so the kubelet reads back exactly
+    /// what was rendered. Throws only if the model cannot be encoded (a bug in the model).
     package static func yaml(_ pod: StaticPod) throws -> String {
-        try YAMLEmitter.emit(try YAMLNodeEncoder.encode(pod))
+        let encoder = YAMLEncoder()
+        encoder.options.indent = 2
+        encoder.options.width = -1
+        encoder.options.sortKeys = false
+        // The encoder quotes what Yams's own resolver would misread, not `y`, `n` or `0X1F`, which go-yaml
+        // v2 reads as a boolean or a number. It returns only text, so the text is composed again, those
+        // strings are restyled, and Yams writes the nodes with the same options.
+        let text = try encoder.encode(pod)
+        guard let node = try Yams.compose(yaml: text) else { return text }
+        return try Yams.serialize(node: quotingAmbiguousStrings(node), indent: 2, width: -1, sortKeys: false)
+    }
+
+    // Only strings: a plain scalar Yams resolves as `!!str` that another reader would not.
+    private static func quotingAmbiguousStrings(_ node: Node) -> Node {
+        switch node {
+        case .scalar(var scalar):
+            if scalar.style == .plain, node.tag == Tag(.str), AmbiguousPlainScalars.contains(scalar.string) {
+                scalar.style = .singleQuoted
+            }
+            return .scalar(scalar)
+        case .sequence(let sequence):
+            return .sequence(.init(sequence.map(quotingAmbiguousStrings), sequence.tag, sequence.style))
+        case .mapping(let mapping):
+            let pairs = mapping.map { (quotingAmbiguousStrings($0.key), quotingAmbiguousStrings($0.value)) }
+            return .mapping(.init(pairs, mapping.tag, mapping.style))
+        }
     }
 }

@@ -1,28 +1,42 @@
+import Yams
+
 /// Which pod a file in the kubelet's manifest directory defines, as the kubelet would run it.
 package enum StaticPodIdentity {
-    // "namespace/name" of a manifest that is a Pod, nil for anything else (other kinds, bad YAML).
-    // String values are read as Yams.load read them, so `name: 123` is not a name.
+    // Any file may sit in the manifest directory, and Yams composes by recursion: a file nested deeper
+    // than these bounds is no pod the kubelet would run either. A pod needs a few levels, but a JSON
+    // manifest on one line counts a block marker for every `": "` and a bracket for every object and
+    // list. Together at most 1,600 levels: under 60% of the ~2,800 levels of mappings that 8 MB of stack
+    // holds in a release build.
+    private static let maxBlockNesting = 600
+    private static let maxFlowCollections = 1_000
+
+    /// "namespace/name" of a manifest that is a Pod, nil for anything else (other kinds, bad YAML, nesting
+    /// past the bounds). Values are read as `Yams.load` reads them, so `name: 123` is not a name; the file is
+    /// composed rather than loaded, so aliases stay shared and a list as a key (where `load` traps) is no pod.
     package static func of(_ text: String) -> String? {
-        // Any file may sit in the manifest directory. One nested deeper than composing and freeing a tree
-        // stays safe for (YAMLParserTests composes 5000 levels) is no pod the kubelet would run either;
-        // the bounds are ten times the config's, so large JSON manifests still count.
-        guard YAMLDocumentLimits.nestingProblem(in: text, maxBlockNesting: 2000, maxFlowCollections: 5000) == nil,
-              let root = try? YAMLParser.compose(text), let object = stringKeyedFields(root),
-              object["kind"]?.stringValue == "Pod",
-              let metadata = object["metadata"].flatMap(stringKeyedFields),
-              let name = metadata["name"]?.stringValue else { return nil }
-        return "\(metadata["namespace"]?.stringValue ?? "default")/\(name)"
+        guard YAMLDocumentLimits.nestingProblem(in: text, maxBlockNesting: maxBlockNesting,
+                                                maxFlowCollections: maxFlowCollections) == nil,
+              let root = try? Yams.compose(yaml: text), let object = fields(root),
+              string(object["kind"]) == "Pod",
+              let metadata = object["metadata"].flatMap(fields),
+              let name = string(metadata["name"]) else { return nil }
+        return "\(string(metadata["namespace"]) ?? "default")/\(name)"
     }
 
-    // A mapping by the text of its scalar keys, as Yams.load made every scalar key a string; the last of
-    // duplicates wins. A list or mapping as a key makes it no pod manifest.
-    private static func stringKeyedFields(_ node: YAMLNode) -> [String: YAMLNode]? {
-        guard case .mapping(let mapping) = node else { return nil }
-        var fields: [String: YAMLNode] = [:]
-        for pair in mapping.pairs {
-            guard case .scalar(let key) = pair.key else { return nil }
-            fields[key.string] = pair.value
+    // A mapping by the text of its scalar keys, as `Yams.load` keys it; the last of duplicates wins.
+    private static func fields(_ node: Node) -> [String: Node]? {
+        guard let mapping = node.mapping else { return nil }
+        var fields: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard let name = key.scalar?.string else { return nil }
+            fields[name] = value
         }
         return fields
+    }
+
+    // A scalar as `Yams.load` constructs it (by its resolved tag), if that is a string.
+    private static func string(_ node: Node?) -> String? {
+        guard let node, node.scalar != nil else { return nil }
+        return node.any as? String
     }
 }

@@ -6,7 +6,7 @@ import XCTest
 /// Platform vocabulary in Runtime.
 final class LayeringTests: XCTestCase {
     func testCoreImportsOnlyPureModulesAndTouchesNoOS() throws {
-        let allowed: Set<String> = ["Foundation", "FoundationEssentials", "Yams", "CYAML"]
+        let allowed: Set<String> = ["Foundation", "FoundationEssentials", "Yams"]
         let checked = try forEachSource(in: "Sources/AgentCore") { file, text in
             for module in imports(in: text) {
                 XCTAssertTrue(allowed.contains(module), "\(file) imports \(module)")

@@ -1,17 +1,18 @@
 import XCTest
+import Yams
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
 @testable import MasterAgent
 
-/// The config is composed without a resolver (libyaml events only), so nulls are recognised by
-/// YAMLFieldReader itself: the YAML 1.1/1.2 plain spellings and an explicit `!!null` tag.
+/// A config field is absent when it holds a null: an explicit `!!null` tag or a plain scalar Yams's
+/// resolver reads as null (the YAML 1.1/1.2 spellings); a quoted `'null'` is text.
 final class YAMLNullTests: XCTestCase {
-    func testNullSpellingsAndTheExplicitTagAreNullWithoutAResolver() throws {
+    func testNullSpellingsAndTheExplicitTagAreNull() throws {
         let yaml = "a: !!null\nb: ~\nc: null\nd: NULL\ne:\nf: !!null x\ng: x\nh: ''\ni: 'null'\nj: \"~\"\n"
-        guard case .mapping(let mapping)? = try YAMLParser.compose(yaml) else { return XCTFail("not a mapping") }
+        guard case .mapping(let mapping)? = try Yams.compose(yaml: yaml) else { return XCTFail("not a mapping") }
         var null: [String: Bool] = [:]
-        for pair in mapping.pairs { null[pair.key.scalar!.string] = YAMLFieldReader.isNull(pair.value) }
+        for (key, value) in mapping { null[key.scalar!.string] = YAMLFieldReader.isNull(value) }
         XCTAssertEqual(null, ["a": true, "b": true, "c": true, "d": true, "e": true, "f": true,
                               "g": false, "h": false, "i": false, "j": false])
     }
