@@ -51,6 +51,7 @@ package struct CertificateAuthority {
                                notBefore: Date = Date()) throws -> CertificateAuthority {
         ERR_clear_error()
         let action = "create self-signed CA CN=\(commonName)"
+        let window = try legacyWindow(validityDays: validityDays, notBefore: notBefore, action: action)
         let x509 = try OpenSSLError.check(X509_new(), .buildFailed, action)
         let name: OpaquePointer
         do {
@@ -66,7 +67,7 @@ package struct CertificateAuthority {
             throw OpenSSLError.fromQueue(.buildFailed, action)
         }
         let built = try finish(x509, issuerCert: nil, signingKey: key, extensions: caExtensions,
-                               copied: [], validityDays: validityDays, notBefore: notBefore, action: action)
+                               copied: [], window: window, action: action)
         return try CertificateAuthority(certificate: built, key: key)
     }
 
@@ -82,6 +83,7 @@ package struct CertificateAuthority {
                                hint: "Create the request with master-agent so it carries the derived names")
         }
         defer { X509_EXTENSION_free(sanExtension) }
+        let window = try Self.legacyWindow(validityDays: validityDays, notBefore: notBefore, action: action)
         guard let x509 = X509_new() else {
             throw OpenSSLError.fromQueue(.buildFailed, action)
         }
@@ -92,25 +94,32 @@ package struct CertificateAuthority {
             throw OpenSSLError.fromQueue(.buildFailed, action)
         }
         return try Self.finish(x509, issuerCert: certificate, signingKey: key, extensions: Self.leafExtensions,
-                               copied: [sanExtension], validityDays: validityDays, notBefore: notBefore, action: action)
+                               copied: [sanExtension], window: window, action: action)
     }
 
-    // Shared tail of both paths: takes ownership of `x509` whatever happens.
-    private static func finish(_ x509: OpaquePointer, issuerCert: Certificate?, signingKey: PrivateKey,
-                               extensions: [(nid: Int32, value: String)], copied: [OpaquePointer],
-                               validityDays: Int, notBefore: Date, action: String) throws -> Certificate {
-        // Wrapping first makes deinit free x509 on every error path below.
-        var owned: OpaquePointer? = x509
-        defer { if let owned { X509_free(owned) } }
+    // The legacy profile's window: from `notBefore` (whole seconds), no backdating.
+    private static func legacyWindow(validityDays: Int, notBefore: Date,
+                                     action: String) throws -> (notBefore: Date, notAfter: Date) {
         guard validityDays > 0 else {
             throw OpenSSLError(code: .buildFailed, action: action, cause: "validity of \(validityDays) days",
                                hint: "Give a positive number of days")
         }
+        let start = Date(timeIntervalSince1970: notBefore.timeIntervalSince1970.rounded(.down))
+        return (start, start.addingTimeInterval(TimeInterval(validityDays) * 86_400))
+    }
+
+    // Shared tail of every path (the spec-driven ones live in CertificateAuthority+CertificateSpec.swift):
+    // takes ownership of `x509` whatever happens.
+    static func finish(_ x509: OpaquePointer, issuerCert: Certificate?, signingKey: PrivateKey,
+                       extensions: [(nid: Int32, value: String)], copied: [OpaquePointer],
+                       window: (notBefore: Date, notAfter: Date), action: String) throws -> Certificate {
+        // Wrapping first makes deinit free x509 on every error path below.
+        var owned: OpaquePointer? = x509
+        defer { if let owned { X509_free(owned) } }
         guard X509_set_version(x509, Int(X509_VERSION_3)) == 1 else { throw OpenSSLError.fromQueue(.buildFailed, action) }
         try setRandomSerial(x509, action: action)
-        let start = Date(timeIntervalSince1970: notBefore.timeIntervalSince1970.rounded(.down))
-        try X509Support.set(X509_getm_notBefore(x509), to: start, action: action)
-        try X509Support.set(X509_getm_notAfter(x509), to: start.addingTimeInterval(TimeInterval(validityDays) * 86_400), action: action)
+        try X509Support.set(X509_getm_notBefore(x509), to: window.notBefore, action: action)
+        try X509Support.set(X509_getm_notAfter(x509), to: window.notAfter, action: action)
 
         var context = X509V3_CTX()
         X509V3_set_ctx(&context, issuerCert?.pointer ?? x509, x509, nil, nil, 0)

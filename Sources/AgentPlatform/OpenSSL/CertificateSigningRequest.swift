@@ -58,6 +58,35 @@ package final class CertificateSigningRequest {
         return request
     }
 
+    /// A SHA-256 request carrying `spec`'s subject (O then CN) and, when it has any, its subjectAltNames; no usage is
+    /// requested, the CA adds the spec's. Throws `buildFailed` or `signFailed` (X509_REQ_set_subject_name,
+    /// X509_REQ_add_extensions, X509_REQ_sign).
+    package static func make(key: PrivateKey, spec: CertificateSpec) throws -> CertificateSigningRequest {
+        ERR_clear_error()
+        let action = "build certificate request for \(spec.name) (\(spec.subject))"
+        let request = CertificateSigningRequest(taking: try OpenSSLError.check(X509_REQ_new(), .buildFailed, action))
+        try OpenSSLError.check(X509_REQ_set_version(request.pointer, Int(X509_REQ_VERSION_1)), .buildFailed, action)
+        let name = try X509Support.makeName(spec.subject)
+        defer { X509_NAME_free(name) }
+        try OpenSSLError.check(X509_REQ_set_subject_name(request.pointer, name), .buildFailed, action)
+        try OpenSSLError.check(X509_REQ_set_pubkey(request.pointer, key.pointer), .buildFailed, action)
+        if !spec.subjectAltNames.isEmpty {
+            let extensions = try OpenSSLError.check(copenssl_sk_X509_EXTENSION_new_null(), .buildFailed, action)
+            defer { copenssl_sk_X509_EXTENSION_pop_free(extensions) }
+            let ext = try X509Support.makeSubjectAltNameExtension(spec.subjectAltNames)
+            guard copenssl_sk_X509_EXTENSION_push(extensions, ext) > 0 else {
+                X509_EXTENSION_free(ext)
+                throw OpenSSLError.fromQueue(.buildFailed, action)
+            }
+            try OpenSSLError.check(X509_REQ_add_extensions(request.pointer, extensions), .buildFailed, action)
+        }
+        // X509_REQ_sign returns the signature length, not 1.
+        guard X509_REQ_sign(request.pointer, key.pointer, EVP_sha256()) > 0 else {
+            throw OpenSSLError.fromQueue(.signFailed, "sign certificate request for \(spec.name) (\(spec.subject))")
+        }
+        return request
+    }
+
     /// Parses a PEM request ("BEGIN CERTIFICATE REQUEST"); throws `decodeFailed` (PEM_read_bio_X509_REQ).
     package convenience init(pemData: Data, source: String = "certificate request") throws {
         ERR_clear_error()

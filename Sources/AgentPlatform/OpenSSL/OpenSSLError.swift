@@ -21,6 +21,10 @@ package struct OpenSSLError: Error, CustomStringConvertible, Equatable {
         case signatureInvalid
         /// A private key does not belong to a certificate.
         case keyMismatch
+        /// A certificate request asks for another subject or other names than the spec it is signed as.
+        case requestMismatch
+        /// The random generator could not deliver bytes (RAND_bytes).
+        case randomFailed
         /// A certificate chain did not verify; `verifyResult` says why.
         case chainVerifyFailed
         /// A TCP peer refused the connection.

@@ -44,4 +44,40 @@ package struct OpenSSLToolkit: PKIToolkit {
         // Certificates after the leaf (the CA the document appends) are only candidates: ca.crt alone anchors trust.
         try ChainVerifier(trusted: trusted).verify(chain[0], intermediates: Array(chain.dropFirst()), at: time)
     }
+
+    package func makeCertificateAuthority(_ spec: CertificateSpec, keyPEM: Data, issuedAt: Date) throws -> Data {
+        let key = try PrivateKey(pemData: keyPEM, source: "\(spec.name) key")
+        return try CertificateAuthority.makeSelfSigned(spec, key: key, issuedAt: issuedAt).certificate.pemData()
+    }
+
+    package func issue(_ spec: CertificateSpec, keyPEM: Data, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws -> Data {
+        let authority = try Self.authority(for: spec, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM)
+        let key = try PrivateKey(pemData: keyPEM, source: "\(spec.name) key")
+        return try authority.issue(spec, for: key, issuedAt: issuedAt).pemData()
+    }
+
+    package func makeCSR(for spec: CertificateSpec, keyPEM: Data) throws -> Data {
+        let key = try PrivateKey(pemData: keyPEM, source: "\(spec.name) key")
+        return try CertificateSigningRequest.make(key: key, spec: spec).pemData()
+    }
+
+    package func sign(csrPEM: Data, as spec: CertificateSpec, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws -> Data {
+        let authority = try Self.authority(for: spec, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM)
+        let request = try CertificateSigningRequest(pemData: csrPEM, source: "certificate request for \(spec.name)")
+        return try authority.sign(request, as: spec, issuedAt: issuedAt).pemData()
+    }
+
+    package func publicKeyPEM(ofKey keyPEM: Data) throws -> Data {
+        try PrivateKey(pemData: keyPEM, source: "private key").publicKeyPEM()
+    }
+
+    package func randomBytes(_ count: Int) throws -> Data { try SecureRandom.bytes(count) }
+
+    // The files are named after the spec's issuer (ca, front-proxy-ca), so errors say which CA was unreadable.
+    private static func authority(for spec: CertificateSpec, caCertPEM: Data,
+                                  caKeyPEM: Data) throws -> CertificateAuthority {
+        let issuer = spec.issuer ?? "CA"
+        return try CertificateAuthority(certificate: Certificate(pemData: caCertPEM, source: "\(issuer).crt"),
+                                        key: PrivateKey(pemData: caKeyPEM, source: "\(issuer).key"))
+    }
 }

@@ -57,6 +57,14 @@ package final class PrivateKey {
         return bio.contents()
     }
 
+    /// The public half as SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY"), as `openssl pkey -pubout` writes it;
+    /// throws `encodeFailed` (PEM_write_bio_PUBKEY).
+    package func publicKeyPEM() throws -> Data {
+        let bio = try MemoryBIO()
+        try OpenSSLError.check(PEM_write_bio_PUBKEY(bio.pointer, pointer), .encodeFailed, "encode public key as PEM")
+        return bio.contents()
+    }
+
     /// The public half as DER SubjectPublicKeyInfo; throws `encodeFailed` (i2d_PUBKEY).
     package func publicKeyDER() throws -> Data {
         try Self.subjectPublicKeyInfoDER(of: pointer)

@@ -8,13 +8,21 @@ import Glibc
 package enum X509Support {
     /// A new X509_NAME holding only `CN=commonName`; the caller frees it with X509_NAME_free (X509_NAME_add_entry_by_NID).
     package static func makeName(commonName: String) throws -> OpaquePointer {
-        let action = "build subject name CN=\(commonName)"
+        try makeName(CertificateSubject(commonName: commonName))
+    }
+
+    /// A new X509_NAME for `subject`: one RDN per O, then CN, as Go's crypto/x509 (so kubeadm) orders them; the
+    /// caller frees it with X509_NAME_free; throws `buildFailed` (X509_NAME_add_entry_by_NID).
+    package static func makeName(_ subject: CertificateSubject) throws -> OpaquePointer {
+        let action = "build subject name \(subject)"
         let name = try OpenSSLError.check(X509_NAME_new(), .buildFailed, action)
-        let bytes = Array(commonName.utf8)
-        let status = X509_NAME_add_entry_by_NID(name, NID_commonName, MBSTRING_UTF8, bytes, Int32(bytes.count), -1, 0)
-        guard status == 1 else {
-            X509_NAME_free(name)
-            throw OpenSSLError.fromQueue(.buildFailed, action)
+        let entries = subject.organizations.map { (NID_organizationName, $0) } + [(NID_commonName, subject.commonName)]
+        for (nid, value) in entries {
+            let bytes = Array(value.utf8)
+            guard X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, bytes, Int32(bytes.count), -1, 0) == 1 else {
+                X509_NAME_free(name)
+                throw OpenSSLError.fromQueue(.buildFailed, action)
+            }
         }
         return name
     }

@@ -17,4 +17,24 @@ package protocol PKIToolkit {
     func inspect(certificatesPEM: Data, source: String) throws -> [CertificateFacts]
     /// Verifies the first certificate of `chainPEM` (others as intermediates) against `trustedPEM` at `time`.
     func verify(chainPEM: Data, trustedPEM: Data, at time: Date) throws
+
+    // The modern profile issues each entry of a `PKITree` with these; the legacy profile keeps the methods above.
+    // Certificates made here are valid from `CertificateSpec.validity(issuedAt:)`: backdated 5 minutes, as kubeadm's.
+
+    /// A self-signed CA for a CA `spec` (its subject, SANs, CA usages and validity) on `keyPEM`, as PEM;
+    /// throws when `spec` is not a self-signed CA or the key is unreadable.
+    func makeCertificateAuthority(_ spec: CertificateSpec, keyPEM: Data, issuedAt: Date) throws -> Data
+    /// A certificate for `spec` on the public half of `keyPEM`, signed by the CA; returns that certificate alone, as PEM.
+    /// Throws when `spec` is a CA, the CA key is not the CA certificate's, or a PEM input is unreadable.
+    func issue(_ spec: CertificateSpec, keyPEM: Data, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws -> Data
+    /// A CSR carrying `spec`'s subject (CN and O) and SANs, signed by `keyPEM`, for a CA on another host; as PEM.
+    func makeCSR(for spec: CertificateSpec, keyPEM: Data) throws -> Data
+    /// Signs a CSR as `spec`: the CSR gives only its public key, the CA adds `spec`'s usages and validity, never the
+    /// CSR's extensions; returns the certificate alone, as PEM. Throws when the CSR's signature does not verify or its
+    /// subject or SANs are not `spec`'s (a request for another entry or another master).
+    func sign(csrPEM: Data, as spec: CertificateSpec, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws -> Data
+    /// The public half of a PEM private key as SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY"), as sa.pub holds it.
+    func publicKeyPEM(ofKey keyPEM: Data) throws -> Data
+    /// `count` bytes from a cryptographically secure generator (the encryption-at-rest key).
+    func randomBytes(_ count: Int) throws -> Data
 }
