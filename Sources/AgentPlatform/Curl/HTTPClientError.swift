@@ -6,25 +6,8 @@ import Glibc
 
 /// An HTTP exchange that did not complete: libcurl's failure, classified, with curl's own words and the URL.
 package struct HTTPClientError: Error, CustomStringConvertible, Equatable {
-    /// Kind of failure; tests and retry logic compare this.
-    package enum Code: Equatable {
-        /// Nothing listens on the port (ECONNREFUSED).
-        case connectionRefused
-        /// The connect timeout or the total timeout ran out.
-        case timeout
-        /// The host name did not resolve.
-        case dnsFailure
-        /// The TLS handshake or certificate verification failed, or the peer rejected ours.
-        case tls
-        /// The peer reset or closed the connection before a full response.
-        case connectionReset
-        /// Any other transport failure (see `curlCode`).
-        case transport
-        /// libcurl refused an option or could not start; a bug or a libcurl without a needed feature.
-        case setup
-        /// The bearer token file could not be read or is empty.
-        case credentials
-    }
+    /// Kind of failure (the transport port's kinds); tests and retry logic compare this.
+    package typealias Code = HTTPTransportFailureKind
 
     /// Kind of failure.
     package var code: Code

@@ -13,7 +13,7 @@ final class RealWaitAPITests: XCTestCase {
     }
 
     func testWaitAPIStartedBeforeTheServerExistsReturnsOnlyOnceReadyzIsOk() throws {
-        let port = try RealControlPlane.freePort()
+        let port = try HTTPClientPlainTests.closedLoopbackPort()
         let directory = try TestSupport.makeTemporaryDirectory(self, name: "real-wait")
         // The server's PKI does not exist yet: the agent gets it from the same script run, so it reads the
         // CA and the client certificate only once they are there. Until then the port refuses connections.
