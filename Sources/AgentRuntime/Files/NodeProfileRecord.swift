@@ -17,10 +17,20 @@ package enum NodeProfileRecord {
     }
 
     /// Throws `ProfileSwitchError` when the node records a profile other than `profile`, and the file
-    /// store's error when the record cannot be read.
-    package static func check(_ files: FileStore, profile: RenderProfileName) throws {
-        guard let recorded = try read(files), recorded != profile.rawValue else { return }
-        throw ProfileSwitchError(recorded: recorded, requested: profile.rawValue)
+    /// store's error when the record cannot be read. A node without a record whose `manifestDir` holds a
+    /// hyperkube kube-apiserver manifest was set up by a version that kept no record: it counts as legacy.
+    package static func check(_ files: FileStore, profile: RenderProfileName, manifestDir: String) throws {
+        if let recorded = try read(files) {
+            guard recorded != profile.rawValue else { return }
+            throw ProfileSwitchError(recorded: recorded, requested: profile.rawValue, evidence: "recorded in \(path)")
+        }
+        let apiServer = "\(manifestDir)/kube-apiserver.yaml"
+        guard profile != .legacyHyperkube, let file = try files.readFile(apiServer),
+            String(decoding: file.data, as: UTF8.self).contains("hyperkube")
+        else { return }
+        throw ProfileSwitchError(
+            recorded: RenderProfileName.legacyHyperkube.rawValue, requested: profile.rawValue,
+            evidence: "its \(apiServer) runs hyperkube")
     }
 
     /// Records `profile`, atomically and only when the record differs, so a converged rerun writes nothing.
@@ -38,10 +48,12 @@ package struct ProfileSwitchError: Error, Equatable, CustomStringConvertible {
     package let recorded: String
     /// The profile of the config given now.
     package let requested: String
+    /// How the agent knows the node's profile ("recorded in ...").
+    package let evidence: String
 
     package var description: String {
         "could not set up this node with the \(requested) profile: it was set up with the \(recorded) profile "
-            + "(recorded in \(NodeProfileRecord.path)), and switching profiles in place is not supported. "
+            + "(\(evidence)), and switching profiles in place is not supported. "
             + "Run `master-agent reset` with the \(recorded) config first, then run again with the \(requested) config."
     }
 }

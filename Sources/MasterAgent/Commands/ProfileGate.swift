@@ -8,7 +8,8 @@ enum ProfileGate {
     /// with status 69 when the config's profile cannot be rendered yet (modern).
     static func check(config: ClusterConfig, files: FileStore) throws {
         do {
-            try NodeProfileRecord.check(files, profile: config.kubernetes.profile)
+            try NodeProfileRecord.check(
+                files, profile: config.kubernetes.profile, manifestDir: config.kubelet.manifestDir)
         } catch let error as ProfileSwitchError {
             throw CommandFailure(status: .invalidConfig, message: error.description)
         } catch {

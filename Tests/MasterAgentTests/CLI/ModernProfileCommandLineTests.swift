@@ -98,6 +98,18 @@ final class ModernProfileCommandLineTests: XCTestCase {
         XCTAssertTrue(afterReset.stderr.contains("not implemented yet"), afterReset.stderr)
     }
 
+    func testLegacyManifestsWithoutARecordCountAsLegacy() throws {
+        // A node rendered by a version that kept no record: its hyperkube manifests say which profile it has.
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let node = ["--node", "master01", "--root", root.path]
+        XCTAssertEqual(try TestSupport.agent(["render", "--config", seedPath] + node).status, 0)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("var/lib/master-agent/profile"))
+        let refused = try TestSupport.agent(["render", "--config", modernPath] + node)
+        XCTAssertEqual(refused.status, ExitStatus.invalidConfig.rawValue, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("kube-apiserver.yaml runs hyperkube"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("master-agent reset"), refused.stderr)
+    }
+
     func testDryRunRecordsNoProfile() throws {
         let root = try TestSupport.makeTemporaryDirectory(self)
         let result = try TestSupport.agent([
