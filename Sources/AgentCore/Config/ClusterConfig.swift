@@ -20,7 +20,10 @@ package struct ClusterConfig: Equatable, Sendable {
     package struct Kubernetes: Equatable, Sendable {
         package var profile: RenderProfileName
         package var version: String
+        /// The hyperkube image (legacy only; empty under modern, where the loader rejects it).
         package var image: String
+        /// Registry of the component images `<imageRepository>/<component>:<version>` (modern only).
+        package var imageRepository: String? = nil
     }
 
     /// The `cluster` section: service network and cluster DNS.
@@ -28,12 +31,18 @@ package struct ClusterConfig: Equatable, Sendable {
         package var serviceCIDR: IPv4CIDR
         package var dnsServiceIP: IPv4Address
         package var domain: String
+        /// The cluster's name in kubeconfigs (default `kubernetes`).
+        package var name: String = "kubernetes"
+        /// Pod network; when given (modern only), kube-controller-manager allocates node CIDRs from it.
+        package var podCIDR: IPv4CIDR? = nil
     }
 
     /// The `loadBalancer` section: the address clients use for the API.
     package struct LoadBalancer: Equatable, Sendable {
         package var dnsName: String
         package var address: IPv4Address
+        /// The port clients use on the load balancer (modern only; nil under legacy, which uses `apiServer.securePort`).
+        package var port: Int? = nil
     }
 
     /// One entry of `masters`.
@@ -77,6 +86,8 @@ package struct ClusterConfig: Equatable, Sendable {
         package var caKey: String?
         package var caCert: String?
         package var extraSANs: [String]
+        /// Lifetime of a CA the agent generates (modern only; nil under legacy).
+        package var caValidityDays: Int? = nil
     }
 
     /// The `kubelet` section: binary, static-pod directory, unit dependencies.
@@ -89,6 +100,8 @@ package struct ClusterConfig: Equatable, Sendable {
         package var unitRequires: [String]
         package var unitAfter: [String]
         package var restartSec: Int
+        /// CRI socket the kubelet talks to, `unix:///path` or `tcp://host:port` (modern only; nil under legacy).
+        package var containerRuntimeEndpoint: String? = nil
     }
 
     /// The `election` section: the lock the masters use to pick who creates kube-system.
@@ -109,4 +122,6 @@ package struct ClusterConfig: Equatable, Sendable {
 /// The rendering profiles the agent knows.
 package enum RenderProfileName: String, CaseIterable, Equatable, Sendable {
     case legacyHyperkube = "legacy-hyperkube"
+    /// Kubernetes v1.33-v1.36, kubeadm's shape (issue 12); validated, not rendered yet.
+    case modern
 }

@@ -55,18 +55,23 @@ package enum ConfigLoader {
             problems.add("kind", "\"\(kind)\" is not supported; use \(ClusterConfig.kind)", at: top.node("kind"))
         }
 
-        let kubernetes = readKubernetes(top.section("kubernetes", keys: ["profile", "version", "image"]))
-        let cluster = readCluster(top.section("cluster", keys: ["serviceCIDR", "dnsServiceIP", "domain"]))
-        let loadBalancer = readLoadBalancer(top.section("loadBalancer", keys: ["dnsName", "address"]))
+        let kubernetesSection = top.section("kubernetes", keys: ["profile", "version", "image", "imageRepository"])
+        let profile = readProfile(kubernetesSection)
+        let kubernetes = readKubernetes(kubernetesSection, profile: profile)
+        let cluster = readCluster(top.section("cluster", keys: ["name", "serviceCIDR", "dnsServiceIP", "domain", "podCIDR"]),
+                                  profile: profile)
+        let loadBalancer = readLoadBalancer(top.section("loadBalancer", keys: ["dnsName", "address", "port"]), profile: profile)
         let masters = readMasters(top)
-        let etcd = readEtcd(top.section("etcd", keys: ["endpoints", "caFile", "certFile", "keyFile"]))
+        let etcd = readEtcd(top.section("etcd", keys: ["endpoints", "caFile", "certFile", "keyFile"]), profile: profile)
         let apiServer = readAPIServer(top.section("apiServer", keys: ["bindAddress", "securePort", "localURL", "admissionControl",
                                                                       "clientCAFile", "caFile", "certFile", "keyFile", "tokenFile",
                                                                       "waitTimeout"]),
-                                      etcdCA: etcd?.caFile)
-        let pki = readPKI(top.section("pki", keys: ["dir", "keyType", "validityDays", "expiryWarningDays", "caKey", "caCert", "extraSANs"]))
+                                      etcdCA: etcd?.caFile, profile: profile)
+        let pki = readPKI(top.section("pki", keys: ["dir", "keyType", "validityDays", "caValidityDays", "expiryWarningDays",
+                                                    "caKey", "caCert", "extraSANs"]), profile: profile)
         let kubelet = readKubelet(top.section("kubelet", keys: ["binary", "manifestDir", "housekeepingInterval", "unitPath",
-                                                                "unitRequires", "unitAfter", "restartSec"]))
+                                                                "containerRuntimeEndpoint", "unitRequires", "unitAfter",
+                                                                "restartSec"]), profile: profile)
         let election = readElection(top.section("election", keys: ["namespace", "lockName", "leaseDuration", "renewInterval"]))
 
         guard let kubernetes, let cluster, let loadBalancer, let masters, let etcd, let apiServer,
@@ -75,27 +80,119 @@ package enum ConfigLoader {
                              etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election)
     }
 
-    private static func readKubernetes(_ r: YAMLFieldReader) -> ClusterConfig.Kubernetes? {
-        var profile: RenderProfileName?
-        if let text = r.string("profile") {
-            profile = RenderProfileName(rawValue: text)
-            if profile == nil {
-                let known = RenderProfileName.allCases.map(\.rawValue).joined(separator: ", ")
-                r.problems.add(r.fieldPath("profile"), "unknown profile \"\(text)\" (known: \(known))", at: r.node("profile"))
-            }
-        }
-        let version = r.string("version")
-        let image = r.string("image")
-        if let image, image.contains(where: { $0.isWhitespace }) {
-            r.problems.add(r.fieldPath("image"), "\"\(image)\" must not contain spaces", at: r.node("image"))
+    private static func readProfile(_ r: YAMLFieldReader) -> RenderProfileName? {
+        guard let text = r.string("profile") else { return nil }
+        guard let profile = RenderProfileName(rawValue: text) else {
+            let known = RenderProfileName.allCases.map(\.rawValue).joined(separator: ", ")
+            r.problems.add(r.fieldPath("profile"), "unknown profile \"\(text)\" (known: \(known))", at: r.node("profile"))
             return nil
         }
-        guard let profile, let version, let image else { return nil }
-        return .init(profile: profile, version: version, image: image)
+        return profile
     }
 
-    private static func readCluster(_ r: YAMLFieldReader) -> ClusterConfig.Cluster? {
+    /// The Kubernetes versions the modern profile renders: its flags were checked against these releases.
+    package static let modernVersions = 33...36
+    /// The supported range as the messages spell it.
+    package static let modernVersionRange = "v1.33.0 to v1.36.x"
+
+    /// True for `v1.<minor>.<patch>` with a minor the modern profile supports.
+    package static func isModernVersion(_ version: String) -> Bool {
+        let parts = version.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "v1", let minor = Int(parts[1]), modernVersions.contains(minor),
+              !parts[2].isEmpty, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }), String(parts[1]) == String(minor)
+        else { return false }
+        return true
+    }
+
+    // Reports `key` when it is set although `profile` is not the one that uses it; true when it did.
+    private static func rejectUnused(_ r: YAMLFieldReader, _ key: String, under profile: RenderProfileName?,
+                                     usedBy owner: RenderProfileName, _ reason: String) -> Bool {
+        guard let profile, profile != owner, r.node(key) != nil else { return false }
+        r.problems.add(r.fieldPath(key), "is used only by the \(owner.rawValue) profile, not \(profile.rawValue): \(reason)",
+                       at: r.node(key))
+        return true
+    }
+
+    private static func readKubernetes(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.Kubernetes? {
+        let version = r.string("version")
+        if profile == .modern, let version, !isModernVersion(version) {
+            r.problems.add(r.fieldPath("version"), "\"\(version)\" is not supported by the modern profile "
+                           + "(supported: \(modernVersionRange), written v1.MINOR.PATCH)", at: r.node("version"))
+        }
+        var image: String?
+        if profile == .modern {
+            _ = rejectUnused(r, "image", under: profile, usedBy: .legacyHyperkube,
+                             "the modern profile runs one image per component, <kubernetes.imageRepository>/<component>:<version>")
+            image = ""
+        } else {
+            image = r.string("image")
+            if let text = image, text.contains(where: { $0.isWhitespace }) {
+                r.problems.add(r.fieldPath("image"), "\"\(text)\" must not contain spaces", at: r.node("image"))
+                image = nil
+            }
+        }
+        var repository: String?
+        if !rejectUnused(r, "imageRepository", under: profile, usedBy: .modern,
+                         "the legacy profile runs the one hyperkube image named by kubernetes.image"), profile == .modern {
+            repository = r.string("imageRepository", required: false) ?? "registry.k8s.io"
+            if let text = repository, let reason = imageRepositoryProblem(text) {
+                r.problems.add(r.fieldPath("imageRepository"), "\"\(text)\" \(reason)", at: r.node("imageRepository"))
+            }
+        }
+        guard let profile, let version, let image else { return nil }
+        return .init(profile: profile, version: version, image: image, imageRepository: repository)
+    }
+
+    /// Why `text` cannot prefix an image reference (`<repository>/kube-apiserver:<version>`), or nil.
+    package static func imageRepositoryProblem(_ text: String) -> String? {
+        if text.contains(where: { $0.isWhitespace }) { return "must not contain spaces" }
+        if text.contains("://") { return "must not have a scheme (write e.g. registry.k8s.io or registry.example.com:5000/k8s)" }
+        if text.hasPrefix("/") || text.hasSuffix("/") { return "must not begin or end with \"/\"" }
+        if text.contains("@") || text.contains("//") { return "is not an image repository (write e.g. registry.k8s.io)" }
+        return nil
+    }
+
+    /// Why `text` is not a CRI endpoint the kubelet accepts (`unix:///absolute/path` or `tcp://host:port`), or nil.
+    package static func runtimeEndpointProblem(_ text: String) -> String? {
+        if text.contains(where: { $0.isWhitespace }) { return "must not contain spaces" }
+        if text.hasPrefix("unix://") {
+            let path = String(text.dropFirst("unix://".count))
+            guard path.hasPrefix("/"), path.count > 1, !path.hasSuffix("/") else {
+                return "must name an absolute socket path (write e.g. unix:///run/containerd/containerd.sock)"
+            }
+            return nil
+        }
+        if text.hasPrefix("tcp://") {
+            guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty, let port = url.port,
+                  (1...65535).contains(port), url.path.isEmpty, url.query == nil
+            else { return "must be tcp://HOST:PORT (write e.g. tcp://127.0.0.1:3735)" }
+            return nil
+        }
+        return "must be unix:///ABSOLUTE/PATH or tcp://HOST:PORT (write e.g. unix:///run/containerd/containerd.sock)"
+    }
+
+    private static func readCluster(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.Cluster? {
+        var name = "kubernetes"
+        var podCIDR: IPv4CIDR?
+        let unused = [
+            rejectUnused(r, "name", under: profile, usedBy: .modern,
+                         "it names the cluster in kubeconfigs, which the legacy profile does not write"),
+            rejectUnused(r, "podCIDR", under: profile, usedBy: .modern,
+                         "the legacy kube-controller-manager is not told to allocate node CIDRs"),
+        ]
+        if profile == .modern {
+            if let text = r.string("name", required: false) {
+                if DNSName.isValid(text) { name = text } else {
+                    r.problems.add(r.fieldPath("name"), "\"\(text)\" is not a valid cluster name (lower case letters, digits, '-' and '.')", at: r.node("name"))
+                }
+            }
+            if r.node("podCIDR") != nil { podCIDR = r.cidr("podCIDR") }
+        }
         let cidr = r.cidr("serviceCIDR")
+        if let cidr, let podCIDR, podCIDR.contains(cidr.network) || cidr.contains(podCIDR.network) {
+            r.problems.add(r.fieldPath("podCIDR"), "\(podCIDR) overlaps cluster.serviceCIDR (\(cidr)); pod and service addresses must not mix", at: r.node("podCIDR"))
+        }
+        if unused.contains(true) { return nil }
         let dns = r.ipv4("dnsServiceIP")
         let domain = r.string("domain")
         if let domain, !DNSName.isValid(domain) {
@@ -121,14 +218,23 @@ package enum ConfigLoader {
             }
         }
         guard let cidr, let dns, let domain else { return nil }
-        return .init(serviceCIDR: cidr, dnsServiceIP: dns, domain: domain)
+        return .init(serviceCIDR: cidr, dnsServiceIP: dns, domain: domain, name: name, podCIDR: podCIDR)
     }
 
-    private static func readLoadBalancer(_ r: YAMLFieldReader) -> ClusterConfig.LoadBalancer? {
+    private static func readLoadBalancer(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.LoadBalancer? {
         let dnsName = checkedDNSName(r, "dnsName")
         let address = r.ipv4("address")
+        var port: Int?
+        if rejectUnused(r, "port", under: profile, usedBy: .modern,
+                        "legacy clients reach the load balancer on apiServer.securePort") {
+            return nil
+        }
+        if profile == .modern {
+            port = r.integer("port", default: 6443, range: 1...65535)
+            if port == nil { return nil }
+        }
         guard let dnsName, let address else { return nil }
-        return .init(dnsName: dnsName, address: address)
+        return .init(dnsName: dnsName, address: address, port: port)
     }
 
     private static func checkedDNSName(_ r: YAMLFieldReader, _ key: String) -> String? {
@@ -170,11 +276,15 @@ package enum ConfigLoader {
         return failed ? nil : masters
     }
 
-    private static func readEtcd(_ r: YAMLFieldReader) -> ClusterConfig.Etcd? {
+    private static func readEtcd(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.Etcd? {
         var endpoints = r.stringList("endpoints")
         for (index, endpoint) in (endpoints ?? []).enumerated() {
             if let reason = urlProblem(endpoint) {
                 r.problems.add("\(r.fieldPath("endpoints"))[\(index)]", "\"\(endpoint)\" \(reason)", at: r.node("endpoints"))
+                endpoints = nil
+            } else if profile == .modern, URLComponents(string: endpoint)?.scheme?.lowercased() != "https" {
+                r.problems.add("\(r.fieldPath("endpoints"))[\(index)]", "\"\(endpoint)\" must use https under the modern profile "
+                               + "(the API server reaches etcd over mutual TLS with etcd.certFile and etcd.keyFile)", at: r.node("endpoints"))
                 endpoints = nil
             }
         }
@@ -198,15 +308,26 @@ package enum ConfigLoader {
         return nil
     }
 
-    private static func readAPIServer(_ r: YAMLFieldReader, etcdCA: String?) -> ClusterConfig.APIServer? {
+    private static func readAPIServer(_ r: YAMLFieldReader, etcdCA: String?, profile: RenderProfileName?) -> ClusterConfig.APIServer? {
+        let modern = profile == .modern
         let bindAddress = r.ipv4("bindAddress", default: IPv4Address(value: 0))
-        let securePort = r.integer("securePort", default: 443, range: 1...65535)
-        var localURL = r.string("localURL", required: false) ?? "http://127.0.0.1:8080"
+        let securePort = r.integer("securePort", default: modern ? 6443 : 443, range: 1...65535)
+        var localURL = r.string("localURL", required: false) ?? (modern ? "https://127.0.0.1:6443" : "http://127.0.0.1:8080")
         if let reason = urlProblem(localURL) {
             r.problems.add(r.fieldPath("localURL"), "\"\(localURL)\" \(reason)", at: r.node("localURL"))
             localURL = ""
+        } else if modern, URLComponents(string: localURL)?.scheme?.lowercased() != "https" {
+            // An https localURL stays allowed under legacy: apiServer.caFile/certFile/keyFile/tokenFile exist for it.
+            r.problems.add(r.fieldPath("localURL"), "\"\(localURL)\" is an http URL, which only the legacy-hyperkube profile "
+                           + "uses: the modern API server has no insecure port (removed in v1.20); write e.g. https://127.0.0.1:6443",
+                           at: r.node("localURL"))
+            localURL = ""
         }
-        let admission = r.stringList("admissionControl", required: false, default: [])
+        var admission: [String]? = []
+        if !rejectUnused(r, "admissionControl", under: profile, usedBy: .legacyHyperkube,
+                         "--admission-control was removed in v1.10; the modern profile chooses its admission plugins itself") {
+            admission = r.stringList("admissionControl", required: false, default: [])
+        }
         let clientCA = r.absolutePath("clientCAFile", required: false) ?? etcdCA
         let caFile = r.absolutePath("caFile", required: false)
         let certFile = r.absolutePath("certFile", required: false)
@@ -223,8 +344,8 @@ package enum ConfigLoader {
                      waitTimeout: waitTimeout)
     }
 
-    private static func readPKI(_ r: YAMLFieldReader) -> ClusterConfig.PKI? {
-        let dir = r.absolutePath("dir", default: "/etc/kubernetes/ssl")
+    private static func readPKI(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.PKI? {
+        let dir = r.absolutePath("dir", default: profile == .modern ? "/etc/kubernetes/pki" : "/etc/kubernetes/ssl")
         let keyTypeText = r.string("keyType", required: false) ?? KeyType.rsa2048.rawValue
         let keyType = KeyType(rawValue: keyTypeText)
         if keyType == nil {
@@ -232,6 +353,20 @@ package enum ConfigLoader {
             r.problems.add(r.fieldPath("keyType"), "unknown key type \"\(keyTypeText)\" (known: \(known))", at: r.node("keyType"))
         }
         let validity = r.integer("validityDays", default: 365, range: 1...36500)
+        var caValidity: Int?
+        if rejectUnused(r, "caValidityDays", under: profile, usedBy: .modern,
+                        "the legacy profile never makes a CA; it signs with the CA given in pki.caCert and pki.caKey") {
+            return nil
+        }
+        if profile == .modern {
+            caValidity = r.integer("caValidityDays", default: 3650, range: 1...36500)
+            if caValidity == nil { return nil }
+            if let caValidity, let validity, caValidity < validity {
+                r.problems.add(r.fieldPath("caValidityDays"), "\(caValidity) must be at least pki.validityDays (\(validity)): "
+                               + "a certificate must not outlive its CA", at: r.node("caValidityDays") ?? r.node("validityDays"))
+                return nil
+            }
+        }
         let warning = r.integer("expiryWarningDays", default: 30, range: 0...36500)
         let caKey = r.absolutePath("caKey", required: false)
         let caCert = r.absolutePath("caCert", required: false)
@@ -242,16 +377,30 @@ package enum ConfigLoader {
         }
         guard let dir, let keyType, let validity, let warning, let extraSANs else { return nil }
         return .init(dir: dir, keyType: keyType, validityDays: validity, expiryWarningDays: warning,
-                     caKey: caKey, caCert: caCert, extraSANs: extraSANs)
+                     caKey: caKey, caCert: caCert, extraSANs: extraSANs, caValidityDays: caValidity)
     }
 
-    private static func readKubelet(_ r: YAMLFieldReader) -> ClusterConfig.Kubelet? {
-        let binary = r.absolutePath("binary", default: "/usr/local/bin/kubelet")
+    private static func readKubelet(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.Kubelet? {
+        let modern = profile == .modern
+        let binary = r.absolutePath("binary", default: modern ? "/usr/bin/kubelet" : "/usr/local/bin/kubelet")
         let manifestDir = r.absolutePath("manifestDir", default: "/etc/kubernetes/manifests")
         let housekeeping = r.duration("housekeepingInterval", default: "60s")
         let unitPath = r.absolutePath("unitPath", default: "/etc/systemd/system/kubelet.service")
-        var requires = r.stringList("unitRequires", required: false, default: ["networking.service"])
-        var after = r.stringList("unitAfter", required: false, default: ["docker.service"])
+        var endpoint: String?
+        if rejectUnused(r, "containerRuntimeEndpoint", under: profile, usedBy: .modern,
+                        "the legacy kubelet runs containers through Docker and takes no CRI endpoint") {
+            return nil
+        }
+        if modern {
+            endpoint = r.string("containerRuntimeEndpoint", required: false) ?? "unix:///run/containerd/containerd.sock"
+            if let text = endpoint, let reason = runtimeEndpointProblem(text) {
+                r.problems.add(r.fieldPath("containerRuntimeEndpoint"), "\"\(text)\" \(reason)", at: r.node("containerRuntimeEndpoint"))
+                return nil
+            }
+            if endpoint == nil { return nil }
+        }
+        var requires = r.stringList("unitRequires", required: false, default: modern ? [] : ["networking.service"])
+        var after = r.stringList("unitAfter", required: false, default: modern ? ["containerd.service"] : ["docker.service"])
         for (key, list) in [("unitRequires", requires), ("unitAfter", after)] {
             for (index, unit) in (list ?? []).enumerated() where !isUnitName(unit) {
                 r.problems.add("\(r.fieldPath(key))[\(index)]", "\"\(unit)\" is not a systemd unit name (e.g. network-online.target)", at: r.node(key))
@@ -261,7 +410,7 @@ package enum ConfigLoader {
         let restartSec = r.integer("restartSec", default: 10, range: 0...3600)
         guard let binary, let manifestDir, let housekeeping, let unitPath, let requires, let after, let restartSec else { return nil }
         return .init(binary: binary, manifestDir: manifestDir, housekeepingInterval: housekeeping, unitPath: unitPath,
-                     unitRequires: requires, unitAfter: after, restartSec: restartSec)
+                     unitRequires: requires, unitAfter: after, restartSec: restartSec, containerRuntimeEndpoint: endpoint)
     }
 
     package static func isUnitName(_ name: String) -> Bool {

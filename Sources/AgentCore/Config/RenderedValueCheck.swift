@@ -49,6 +49,8 @@ package enum RenderedValueCheck {
         }
         add("kubernetes.version", config.kubernetes.version)
         add("kubernetes.image", config.kubernetes.image)
+        add("kubernetes.imageRepository", config.kubernetes.imageRepository)
+        add("cluster.name", config.cluster.name)
         add("cluster.domain", config.cluster.domain)
         add("loadBalancer.dnsName", config.loadBalancer.dnsName)
         for (index, master) in config.masters.enumerated() {
@@ -78,6 +80,7 @@ package enum RenderedValueCheck {
         add("kubelet.manifestDir", kubelet.manifestDir)
         add("kubelet.housekeepingInterval", kubelet.housekeepingInterval.text)
         add("kubelet.unitPath", kubelet.unitPath)
+        add("kubelet.containerRuntimeEndpoint", kubelet.containerRuntimeEndpoint)
         add("kubelet.unitRequires", kubelet.unitRequires)
         add("kubelet.unitAfter", kubelet.unitAfter)
         add("election.namespace", config.election.namespace)

@@ -8,7 +8,7 @@ package enum ManifestRenderer {
 
     /// The static-pod manifests, one `<pod name>.yaml` per pod in `kubelet.manifestDir`.
     package static func manifests(config: ClusterConfig, node: ClusterConfig.Master) throws -> [RenderedFile] {
-        let profile = config.kubernetes.profile.profile
+        let profile = try config.kubernetes.profile.profile
         return try profile.staticPods(config: config, node: node).map { pod in
             RenderedFile(path: "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml",
                          content: try yaml(pod), mode: fileMode, kind: .manifest)
@@ -16,14 +16,14 @@ package enum ManifestRenderer {
     }
 
     /// The kubelet unit at `kubelet.unitPath`.
-    package static func kubeletUnit(config: ClusterConfig, node: ClusterConfig.Master) -> RenderedFile {
-        let unit = config.kubernetes.profile.profile.kubeletUnit(config: config, node: node)
+    package static func kubeletUnit(config: ClusterConfig, node: ClusterConfig.Master) throws -> RenderedFile {
+        let unit = try config.kubernetes.profile.profile.kubeletUnit(config: config, node: node)
         return RenderedFile(path: config.kubelet.unitPath, content: unit.render(), mode: fileMode, kind: .unit)
     }
 
     /// The unit followed by the manifests, in write order.
     package static func all(config: ClusterConfig, node: ClusterConfig.Master) throws -> [RenderedFile] {
-        [kubeletUnit(config: config, node: node)] + (try manifests(config: config, node: node))
+        [try kubeletUnit(config: config, node: node)] + (try manifests(config: config, node: node))
     }
 
     /// A pod as YAML: Yams's encoder (indent 2, unlimited width, keys in model order) with every string a

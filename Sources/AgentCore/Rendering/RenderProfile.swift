@@ -9,10 +9,24 @@ package protocol RenderProfile {
 }
 
 extension RenderProfileName {
-    /// The profile implementation for this name.
+    /// The profile implementation for this name. Throws `RenderProfileNotImplemented` for a profile the
+    /// config accepts but this version cannot render yet (modern), so nothing pretends to have rendered it.
     package var profile: RenderProfile {
-        switch self {
-        case .legacyHyperkube: return LegacyHyperkubeProfile()
+        get throws {
+            switch self {
+            case .legacyHyperkube: return LegacyHyperkubeProfile()
+            case .modern: throw RenderProfileNotImplemented(profile: self)
+            }
         }
+    }
+}
+
+/// A profile the config accepts but this version cannot render yet.
+package struct RenderProfileNotImplemented: Error, Equatable, CustomStringConvertible {
+    package let profile: RenderProfileName
+
+    package var description: String {
+        "could not render the \(profile.rawValue) profile: rendering it is not implemented yet in this version. "
+            + "`master-agent config validate` checks such a config fully; use the legacy-hyperkube profile to render today."
     }
 }

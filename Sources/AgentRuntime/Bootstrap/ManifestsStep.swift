@@ -17,6 +17,8 @@ package struct ManifestsStep: BootstrapStepRunner {
         files += try sync.removeLeftoverTemporaryFiles(in: directory)
         files += try sync.sync(manifests)
         files += try sync.removeDuplicatePods(of: manifests, in: directory)
+        // Recorded once the manifests are on disk, so a later run with the other profile is refused.
+        if !context.dryRun { try NodeProfileRecord.write(context.files, profile: context.config.kubernetes.profile) }
         return .fromFiles(.manifests, files, message: "\(manifests.count) manifests in \(directory)")
     }
 }
@@ -27,7 +29,7 @@ package struct KubeletUnitFileStep: BootstrapStepRunner {
     package init() {
     }
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
-        let unit = ManifestRenderer.kubeletUnit(config: context.config, node: context.node)
+        let unit = try ManifestRenderer.kubeletUnit(config: context.config, node: context.node)
         let directory = (unit.path as NSString).deletingLastPathComponent
         let sync = FileSynchronizer(store: context.files, dryRun: context.dryRun, logger: context.logger)
         if !context.dryRun { _ = try context.files.ensureDirectory(directory, mode: 0o755) }

@@ -46,6 +46,10 @@ package struct NodeReset {
             try context.files.removeFile(path)
             outcome.files.append(FileReport(path: path, action: .removed))
         }
+        // Without manifests the node no longer holds a profile: a render with either profile may follow.
+        if try context.files.removeFile(NodeProfileRecord.path) {
+            outcome.files.append(FileReport(path: NodeProfileRecord.path, action: .removed))
+        }
         // 3. Let systemd forget the removed unit file; a failure here changes nothing that was done.
         if let units = context.units { try? units.reload() }
         return outcome
@@ -85,7 +89,7 @@ package struct NodeReset {
     /// Removes exactly the links the offline kubelet-unit step made from the unit's [Install] section.
     private func removeInstallLinks(_ context: BootstrapContext, report: (NodeResetEvent) -> Void) throws {
         let config = context.config
-        let unit = config.kubernetes.profile.profile.kubeletUnit(config: config, node: context.node)
+        let unit = try config.kubernetes.profile.profile.kubeletUnit(config: config, node: context.node)
         for link in UnitDecisions.installSymlinks(unitPath: config.kubelet.unitPath, wantedBy: unit.wantedBy)
         where try context.files.removeFile(link.link) {
             report(.removed(link.link))

@@ -71,6 +71,7 @@ struct BootstrapCommand: ParsableCommand {
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger,
                                      offline: offline, connectSystemd: needsSystemd)
         context.strict = strict
+        try ProfileGate.check(config: config, files: context.files)
         context.commandLineCA = try ca.load()
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)
         let summary = bootstrapper.run(selection, context: context, prior: [validate]) { outcome in

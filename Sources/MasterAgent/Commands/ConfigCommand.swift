@@ -49,8 +49,20 @@ struct ConfigCommand: ParsableCommand {
 
     /// `master-agent config print-example`.
     struct PrintExample: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "print-example", abstract: "Print an example cluster config (the reference document's cluster).")
+        static let configuration = CommandConfiguration(
+            commandName: "print-example",
+            abstract: "Print an example cluster config (the reference document's cluster, or its modern counterpart).")
 
-        func run() throws { print(ExampleConfig.yaml, terminator: ExampleConfig.yaml.hasSuffix("\n") ? "" : "\n") }
+        @Option(name: .long, help: "Which profile's example: legacy-hyperkube (default) or modern.")
+        var profile: String = RenderProfileName.legacyHyperkube.rawValue
+
+        func run() throws {
+            guard let name = RenderProfileName(rawValue: profile) else {
+                let known = RenderProfileName.allCases.map(\.rawValue).joined(separator: ", ")
+                throw CommandFailure(status: .usage, message: "unknown profile \"\(profile)\" (known: \(known))")
+            }
+            let text = ExampleConfig.yaml(for: name)
+            print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        }
     }
 }

@@ -33,6 +33,7 @@ struct RenderCommand: ParsableCommand {
         let lock = dryRun ? nil : try NodeLock.acquire(root: options.root, timeout: lockTimeout, logger: logger)
         defer { lock?.release() }
         let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger)
+        try ProfileGate.check(config: config, files: context.files)
         let printer = OutputPrinter(format: options.output)
         var files: [FileReport] = []
         do {

@@ -56,7 +56,7 @@ final class ConfigValidationTests: XCTestCase {
             ("  manifestDir: /etc/kubernetes/manifests", "  manifestDir: manifests", "kubelet.manifestDir", "must be an absolute path"),
             ("  housekeepingInterval: 60s", "  housekeepingInterval: 60", "kubelet.housekeepingInterval", "is not a duration"),
             ("  housekeepingInterval: 60s", "  housekeepingInterval: 5 minutes", "kubelet.housekeepingInterval", "is not a duration"),
-            ("  profile: legacy-hyperkube ", "  profile: modern ", "kubernetes.profile", "unknown profile \"modern\""),
+            ("  profile: legacy-hyperkube ", "  profile: moddern ", "kubernetes.profile", "unknown profile \"moddern\""),
             ("  image: quay.io/coreos/hyperkube:v1.2.2_coreos.0", "  image: \"\"", "kubernetes.image", "must not be empty"),
             ("  securePort: 443", "  securPort: 443", "apiServer.securPort", "unknown field (did you mean \"securePort\"?)"),
             ("  domain: cluster.local", "  domain: Cluster_Local", "cluster.domain", "not a valid DNS domain"),

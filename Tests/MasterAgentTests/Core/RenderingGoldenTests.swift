@@ -83,7 +83,7 @@ final class RenderingGoldenTests: XCTestCase {
     func testEmptyRequiresListDropsTheLine() throws {
         var config = try TestSupport.seedConfig()
         config.kubelet.unitRequires = []
-        let unit = ManifestRenderer.kubeletUnit(config: config, node: config.masters[0])
+        let unit = try ManifestRenderer.kubeletUnit(config: config, node: config.masters[0])
         XCTAssertFalse(unit.content.contains("Requires="))
     }
 }

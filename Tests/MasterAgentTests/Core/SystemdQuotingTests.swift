@@ -78,7 +78,7 @@ final class SystemdQuotingTests: XCTestCase {
 
     func testSeedUnitIsByteIdenticalToTheUnquotedRendering() throws {
         let config = try TestSupport.seedConfig()
-        let unit = ManifestRenderer.kubeletUnit(config: config, node: config.masters[0])
+        let unit = try ManifestRenderer.kubeletUnit(config: config, node: config.masters[0])
         // The bytes written before quoting existed: a node bootstrapped by an older release sees no change.
         XCTAssertEqual(unit.content, """
             [Unit]
@@ -109,7 +109,7 @@ final class SystemdQuotingTests: XCTestCase {
     func testSpacesAndSpecifiersInTheManifestDirStayOneArgument() throws {
         var config = try TestSupport.seedConfig()
         config.kubelet.manifestDir = "/etc/kube manifests%n"
-        let unit = ManifestRenderer.kubeletUnit(config: config, node: config.masters[0]).content
+        let unit = try ManifestRenderer.kubeletUnit(config: config, node: config.masters[0]).content
         XCTAssertTrue(unit.contains("\n  \"--config=/etc/kube manifests%%n\" \\\n"), unit)
         XCTAssertEqual(unit.components(separatedBy: "\n").filter { $0.hasPrefix("Exec") }.count, 1)
     }
@@ -117,7 +117,7 @@ final class SystemdQuotingTests: XCTestCase {
     func testPodCommandsDoubleDollarSignsAndKeepSpacesInOneArgument() throws {
         var config = try TestSupport.seedConfig()
         config.pki.dir = "/etc/k8s $(HOME) ssl"
-        let pods = config.kubernetes.profile.profile.staticPods(config: config, node: config.masters[0])
+        let pods = try config.kubernetes.profile.profile.staticPods(config: config, node: config.masters[0])
         let apiServer = try XCTUnwrap(pods.first { $0.metadata.name == "kube-apiserver" }?.spec.containers.first)
         // The kubelet expands $(NAME) in a command and reads $$ as $; each list item is one argument.
         XCTAssertTrue(apiServer.command.contains("--tls-cert-file=/etc/k8s $$(HOME) ssl/apiserver.crt"), "\(apiServer.command)")
