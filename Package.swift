@@ -8,7 +8,7 @@ let package = Package(
     name: "master-agent",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "master-agent", targets: ["MasterAgent"]),
+        .executable(name: "master-agent", targets: ["MasterAgent"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

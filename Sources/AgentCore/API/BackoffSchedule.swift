@@ -18,11 +18,16 @@ package struct BackoffSchedule: Equatable, Sendable {
 
     /// Builds a schedule; throws `InvalidSchedule` unless 0 < initial <= cap and multiplier >= 1.
     package init(initial: Double, cap: Double, multiplier: Double = 2) throws {
-        guard initial > 0 else { throw InvalidSchedule(description: "initial interval (\(initial)s) must be greater than 0") }
-        guard cap >= initial else {
-            throw InvalidSchedule(description: "cap (\(cap)s) must not be shorter than the initial interval (\(initial)s)")
+        guard initial > 0 else {
+            throw InvalidSchedule(description: "initial interval (\(initial)s) must be greater than 0")
         }
-        guard multiplier >= 1 else { throw InvalidSchedule(description: "multiplier (\(multiplier)) must be at least 1") }
+        guard cap >= initial else {
+            throw InvalidSchedule(
+                description: "cap (\(cap)s) must not be shorter than the initial interval (\(initial)s)")
+        }
+        guard multiplier >= 1 else {
+            throw InvalidSchedule(description: "multiplier (\(multiplier)) must be at least 1")
+        }
         self.initial = initial
         self.cap = cap
         self.multiplier = multiplier
@@ -90,7 +95,8 @@ package struct BackoffSchedule: Equatable, Sendable {
     /// would need the wall clock, and the API server only ever sends seconds).
     package static func retryAfterSeconds(_ header: String?) -> Double? {
         guard let text = header?.trimmingCharacters(in: .whitespaces), !text.isEmpty,
-              text.allSatisfy(\.isNumber), let seconds = Double(text) else { return nil }
+            text.allSatisfy(\.isNumber), let seconds = Double(text)
+        else { return nil }
         return seconds
     }
 }

@@ -12,7 +12,9 @@ package enum HealthVerdict: Equatable, Sendable {
     case notReady(reason: String, retryAfter: Double?)
 
     /// Judges a health answer from its `status`, `Content-Type`, body text and `Retry-After` header.
-    package static func judge(status: Int, contentType: String?, body: String, retryAfterHeader: String?) -> HealthVerdict {
+    package static func judge(status: Int, contentType: String?, body: String, retryAfterHeader: String?)
+        -> HealthVerdict
+    {
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
         if status == 200 && text == "ok" { return .ready }
         if status == 404 { return .endpointMissing }

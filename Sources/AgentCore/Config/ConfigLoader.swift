@@ -10,9 +10,11 @@ package enum ConfigLoader {
         let config = parse(yaml: yaml, problems: problems)
         if let config { RenderedValueCheck.problems(in: config).forEach(problems.add) }
         if let config, problems.problems.isEmpty { return config }
-        throw ConfigError(file: file, problems: problems.problems.isEmpty
-            ? [ConfigProblem(path: "", message: "the file holds no configuration", line: nil)]
-            : problems.problems)
+        throw ConfigError(
+            file: file,
+            problems: problems.problems.isEmpty
+                ? [ConfigProblem(path: "", message: "the file holds no configuration", line: nil)]
+                : problems.problems)
     }
 
     private static func parse(yaml text: String, problems: ProblemCollector) -> ClusterConfig? {
@@ -44,12 +46,18 @@ package enum ConfigLoader {
             problems.add(problem)
             return nil
         }
-        let top = YAMLFieldReader(path: "", node: root, keys: ["apiVersion", "kind", "kubernetes", "cluster", "loadBalancer",
-                                                                "masters", "etcd", "apiServer", "pki", "kubelet", "election"],
-                                  problems: problems)
+        let top = YAMLFieldReader(
+            path: "", node: root,
+            keys: [
+                "apiVersion", "kind", "kubernetes", "cluster", "loadBalancer",
+                "masters", "etcd", "apiServer", "pki", "kubelet", "election",
+            ],
+            problems: problems)
         guard top.isPresent, case .mapping = root else { return nil }
         if let apiVersion = top.string("apiVersion"), apiVersion != ClusterConfig.apiVersion {
-            problems.add("apiVersion", "\"\(apiVersion)\" is not supported; use \(ClusterConfig.apiVersion)", at: top.node("apiVersion"))
+            problems.add(
+                "apiVersion", "\"\(apiVersion)\" is not supported; use \(ClusterConfig.apiVersion)",
+                at: top.node("apiVersion"))
         }
         if let kind = top.string("kind"), kind != ClusterConfig.kind {
             problems.add("kind", "\"\(kind)\" is not supported; use \(ClusterConfig.kind)", at: top.node("kind"))
@@ -58,33 +66,55 @@ package enum ConfigLoader {
         let kubernetesSection = top.section("kubernetes", keys: ["profile", "version", "image", "imageRepository"])
         let profile = readProfile(kubernetesSection)
         let kubernetes = readKubernetes(kubernetesSection, profile: profile)
-        let cluster = readCluster(top.section("cluster", keys: ["name", "serviceCIDR", "dnsServiceIP", "domain", "podCIDR"]),
-                                  profile: profile)
-        let loadBalancer = readLoadBalancer(top.section("loadBalancer", keys: ["dnsName", "address", "port"]), profile: profile)
+        let cluster = readCluster(
+            top.section("cluster", keys: ["name", "serviceCIDR", "dnsServiceIP", "domain", "podCIDR"]),
+            profile: profile)
+        let loadBalancer = readLoadBalancer(
+            top.section("loadBalancer", keys: ["dnsName", "address", "port"]), profile: profile)
         let masters = readMasters(top)
-        let etcd = readEtcd(top.section("etcd", keys: ["endpoints", "caFile", "certFile", "keyFile"]), profile: profile)
-        let apiServer = readAPIServer(top.section("apiServer", keys: ["bindAddress", "securePort", "localURL", "admissionControl",
-                                                                      "clientCAFile", "caFile", "certFile", "keyFile", "tokenFile",
-                                                                      "waitTimeout"]),
-                                      etcdCA: etcd?.caFile, profile: profile)
-        let pki = readPKI(top.section("pki", keys: ["dir", "keyType", "validityDays", "caValidityDays", "expiryWarningDays",
-                                                    "caKey", "caCert", "extraSANs"]), profile: profile)
-        let kubelet = readKubelet(top.section("kubelet", keys: ["binary", "manifestDir", "housekeepingInterval", "unitPath",
-                                                                "containerRuntimeEndpoint", "unitRequires", "unitAfter",
-                                                                "restartSec"]), profile: profile)
-        let election = readElection(top.section("election", keys: ["namespace", "lockName", "leaseDuration", "renewInterval"]))
+        let etcd = readEtcd(
+            top.section("etcd", keys: ["endpoints", "caFile", "certFile", "keyFile"]), profile: profile)
+        let apiServer = readAPIServer(
+            top.section(
+                "apiServer",
+                keys: [
+                    "bindAddress", "securePort", "localURL", "admissionControl",
+                    "clientCAFile", "caFile", "certFile", "keyFile", "tokenFile",
+                    "waitTimeout",
+                ]),
+            etcdCA: etcd?.caFile, profile: profile)
+        let pki = readPKI(
+            top.section(
+                "pki",
+                keys: [
+                    "dir", "keyType", "validityDays", "caValidityDays", "expiryWarningDays",
+                    "caKey", "caCert", "extraSANs",
+                ]), profile: profile)
+        let kubelet = readKubelet(
+            top.section(
+                "kubelet",
+                keys: [
+                    "binary", "manifestDir", "housekeepingInterval", "unitPath",
+                    "containerRuntimeEndpoint", "unitRequires", "unitAfter",
+                    "restartSec",
+                ]), profile: profile)
+        let election = readElection(
+            top.section("election", keys: ["namespace", "lockName", "leaseDuration", "renewInterval"]))
 
         guard let kubernetes, let cluster, let loadBalancer, let masters, let etcd, let apiServer,
-              let pki, let kubelet, let election else { return nil }
-        return ClusterConfig(kubernetes: kubernetes, cluster: cluster, loadBalancer: loadBalancer, masters: masters,
-                             etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election)
+            let pki, let kubelet, let election
+        else { return nil }
+        return ClusterConfig(
+            kubernetes: kubernetes, cluster: cluster, loadBalancer: loadBalancer, masters: masters,
+            etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election)
     }
 
     private static func readProfile(_ r: YAMLFieldReader) -> RenderProfileName? {
         guard let text = r.string("profile") else { return nil }
         guard let profile = RenderProfileName(rawValue: text) else {
             let known = RenderProfileName.allCases.map(\.rawValue).joined(separator: ", ")
-            r.problems.add(r.fieldPath("profile"), "unknown profile \"\(text)\" (known: \(known))", at: r.node("profile"))
+            r.problems.add(
+                r.fieldPath("profile"), "unknown profile \"\(text)\" (known: \(known))", at: r.node("profile"))
             return nil
         }
         return profile
@@ -99,30 +129,36 @@ package enum ConfigLoader {
     package static func isModernVersion(_ version: String) -> Bool {
         let parts = version.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "v1", let minor = Int(parts[1]), modernVersions.contains(minor),
-              !parts[2].isEmpty, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }), String(parts[1]) == String(minor)
+            !parts[2].isEmpty, parts[2].allSatisfy({ $0.isASCII && $0.isNumber }), String(parts[1]) == String(minor)
         else { return false }
         return true
     }
 
     // Reports `key` when it is set although `profile` is not the one that uses it; true when it did.
-    private static func rejectUnused(_ r: YAMLFieldReader, _ key: String, under profile: RenderProfileName?,
-                                     usedBy owner: RenderProfileName, _ reason: String) -> Bool {
+    private static func rejectUnused(
+        _ r: YAMLFieldReader, _ key: String, under profile: RenderProfileName?,
+        usedBy owner: RenderProfileName, _ reason: String
+    ) -> Bool {
         guard let profile, profile != owner, r.node(key) != nil else { return false }
-        r.problems.add(r.fieldPath(key), "is used only by the \(owner.rawValue) profile, not \(profile.rawValue): \(reason)",
-                       at: r.node(key))
+        r.problems.add(
+            r.fieldPath(key), "is used only by the \(owner.rawValue) profile, not \(profile.rawValue): \(reason)",
+            at: r.node(key))
         return true
     }
 
     private static func readKubernetes(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.Kubernetes? {
         let version = r.string("version")
         if profile == .modern, let version, !isModernVersion(version) {
-            r.problems.add(r.fieldPath("version"), "\"\(version)\" is not supported by the modern profile "
-                           + "(supported: \(modernVersionRange), written v1.MINOR.PATCH)", at: r.node("version"))
+            r.problems.add(
+                r.fieldPath("version"),
+                "\"\(version)\" is not supported by the modern profile "
+                    + "(supported: \(modernVersionRange), written v1.MINOR.PATCH)", at: r.node("version"))
         }
         var image: String?
         if profile == .modern {
-            _ = rejectUnused(r, "image", under: profile, usedBy: .legacyHyperkube,
-                             "the modern profile runs one image per component, <kubernetes.imageRepository>/<component>:<version>")
+            _ = rejectUnused(
+                r, "image", under: profile, usedBy: .legacyHyperkube,
+                "the modern profile runs one image per component, <kubernetes.imageRepository>/<component>:<version>")
             image = ""
         } else {
             image = r.string("image")
@@ -132,8 +168,10 @@ package enum ConfigLoader {
             }
         }
         var repository: String?
-        if !rejectUnused(r, "imageRepository", under: profile, usedBy: .modern,
-                         "the legacy profile runs the one hyperkube image named by kubernetes.image"), profile == .modern {
+        if !rejectUnused(
+            r, "imageRepository", under: profile, usedBy: .modern,
+            "the legacy profile runs the one hyperkube image named by kubernetes.image"), profile == .modern
+        {
             repository = r.string("imageRepository", required: false) ?? "registry.k8s.io"
             if let text = repository, let reason = imageRepositoryProblem(text) {
                 r.problems.add(r.fieldPath("imageRepository"), "\"\(text)\" \(reason)", at: r.node("imageRepository"))
@@ -146,9 +184,13 @@ package enum ConfigLoader {
     /// Why `text` cannot prefix an image reference (`<repository>/kube-apiserver:<version>`), or nil.
     package static func imageRepositoryProblem(_ text: String) -> String? {
         if text.contains(where: { $0.isWhitespace }) { return "must not contain spaces" }
-        if text.contains("://") { return "must not have a scheme (write e.g. registry.k8s.io or registry.example.com:5000/k8s)" }
+        if text.contains("://") {
+            return "must not have a scheme (write e.g. registry.k8s.io or registry.example.com:5000/k8s)"
+        }
         if text.hasPrefix("/") || text.hasSuffix("/") { return "must not begin or end with \"/\"" }
-        if text.contains("@") || text.contains("//") { return "is not an image repository (write e.g. registry.k8s.io)" }
+        if text.contains("@") || text.contains("//") {
+            return "is not an image repository (write e.g. registry.k8s.io)"
+        }
         return nil
     }
 
@@ -164,7 +206,7 @@ package enum ConfigLoader {
         }
         if text.hasPrefix("tcp://") {
             guard let url = URLComponents(string: text), let host = url.host, !host.isEmpty, let port = url.port,
-                  (1...65535).contains(port), url.path.isEmpty, url.query == nil
+                (1...65535).contains(port), url.path.isEmpty, url.query == nil
             else { return "must be tcp://HOST:PORT (write e.g. tcp://127.0.0.1:3735)" }
             return nil
         }
@@ -175,22 +217,32 @@ package enum ConfigLoader {
         var name = "kubernetes"
         var podCIDR: IPv4CIDR?
         let unused = [
-            rejectUnused(r, "name", under: profile, usedBy: .modern,
-                         "it names the cluster in kubeconfigs, which the legacy profile does not write"),
-            rejectUnused(r, "podCIDR", under: profile, usedBy: .modern,
-                         "the legacy kube-controller-manager is not told to allocate node CIDRs"),
+            rejectUnused(
+                r, "name", under: profile, usedBy: .modern,
+                "it names the cluster in kubeconfigs, which the legacy profile does not write"),
+            rejectUnused(
+                r, "podCIDR", under: profile, usedBy: .modern,
+                "the legacy kube-controller-manager is not told to allocate node CIDRs"),
         ]
         if profile == .modern {
             if let text = r.string("name", required: false) {
-                if DNSName.isValid(text) { name = text } else {
-                    r.problems.add(r.fieldPath("name"), "\"\(text)\" is not a valid cluster name (lower case letters, digits, '-' and '.')", at: r.node("name"))
+                if DNSName.isValid(text) {
+                    name = text
+                } else {
+                    r.problems.add(
+                        r.fieldPath("name"),
+                        "\"\(text)\" is not a valid cluster name (lower case letters, digits, '-' and '.')",
+                        at: r.node("name"))
                 }
             }
             if r.node("podCIDR") != nil { podCIDR = r.cidr("podCIDR") }
         }
         let cidr = r.cidr("serviceCIDR")
         if let cidr, let podCIDR, podCIDR.contains(cidr.network) || cidr.contains(podCIDR.network) {
-            r.problems.add(r.fieldPath("podCIDR"), "\(podCIDR) overlaps cluster.serviceCIDR (\(cidr)); pod and service addresses must not mix", at: r.node("podCIDR"))
+            r.problems.add(
+                r.fieldPath("podCIDR"),
+                "\(podCIDR) overlaps cluster.serviceCIDR (\(cidr)); pod and service addresses must not mix",
+                at: r.node("podCIDR"))
         }
         if unused.contains(true) { return nil }
         let dns = r.ipv4("dnsServiceIP")
@@ -200,20 +252,31 @@ package enum ConfigLoader {
             return nil
         }
         if let cidr, cidr.prefixLength > 30 {
-            r.problems.add(r.fieldPath("serviceCIDR"), "\(cidr) is too small; it needs room for kubernetes.default and the DNS service (at most /30)", at: r.node("serviceCIDR"))
+            r.problems.add(
+                r.fieldPath("serviceCIDR"),
+                "\(cidr) is too small; it needs room for kubernetes.default and the DNS service (at most /30)",
+                at: r.node("serviceCIDR"))
             return nil
         }
         if let cidr, let dns {
             if !cidr.contains(dns) {
-                r.problems.add(r.fieldPath("dnsServiceIP"), "\(dns) is outside cluster.serviceCIDR (\(cidr))", at: r.node("dnsServiceIP"))
+                r.problems.add(
+                    r.fieldPath("dnsServiceIP"), "\(dns) is outside cluster.serviceCIDR (\(cidr))",
+                    at: r.node("dnsServiceIP"))
                 return nil
             }
             if dns == cidr.network || dns == cidr.lastAddress {
-                r.problems.add(r.fieldPath("dnsServiceIP"), "\(dns) is the \(dns == cidr.network ? "network" : "broadcast") address of \(cidr); pick a host address such as \(IPv4Address(value: cidr.network.value + 10))", at: r.node("dnsServiceIP"))
+                r.problems.add(
+                    r.fieldPath("dnsServiceIP"),
+                    "\(dns) is the \(dns == cidr.network ? "network" : "broadcast") address of \(cidr); pick a host address such as \(IPv4Address(value: cidr.network.value + 10))",
+                    at: r.node("dnsServiceIP"))
                 return nil
             }
             if dns == cidr.firstHostAddress {
-                r.problems.add(r.fieldPath("dnsServiceIP"), "\(dns) is the first address of \(cidr), which Kubernetes gives to kubernetes.default; pick another, such as \(IPv4Address(value: cidr.network.value + 10))", at: r.node("dnsServiceIP"))
+                r.problems.add(
+                    r.fieldPath("dnsServiceIP"),
+                    "\(dns) is the first address of \(cidr), which Kubernetes gives to kubernetes.default; pick another, such as \(IPv4Address(value: cidr.network.value + 10))",
+                    at: r.node("dnsServiceIP"))
                 return nil
             }
         }
@@ -221,12 +284,16 @@ package enum ConfigLoader {
         return .init(serviceCIDR: cidr, dnsServiceIP: dns, domain: domain, name: name, podCIDR: podCIDR)
     }
 
-    private static func readLoadBalancer(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.LoadBalancer? {
+    private static func readLoadBalancer(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig
+        .LoadBalancer?
+    {
         let dnsName = checkedDNSName(r, "dnsName")
         let address = r.ipv4("address")
         var port: Int?
-        if rejectUnused(r, "port", under: profile, usedBy: .modern,
-                        "legacy clients reach the load balancer on apiServer.securePort") {
+        if rejectUnused(
+            r, "port", under: profile, usedBy: .modern,
+            "legacy clients reach the load balancer on apiServer.securePort")
+        {
             return nil
         }
         if profile == .modern {
@@ -240,7 +307,9 @@ package enum ConfigLoader {
     private static func checkedDNSName(_ r: YAMLFieldReader, _ key: String) -> String? {
         guard let name = r.string(key) else { return nil }
         guard DNSName.isValid(name) else {
-            r.problems.add(r.fieldPath(key), "\"\(name)\" is not a valid DNS name (lower case letters, digits, '-' and '.')", at: r.node(key))
+            r.problems.add(
+                r.fieldPath(key), "\"\(name)\" is not a valid DNS name (lower case letters, digits, '-' and '.')",
+                at: r.node(key))
             return nil
         }
         return name
@@ -260,18 +329,40 @@ package enum ConfigLoader {
             let dnsName = checkedDNSName(item, "dnsName")
             let address = item.ipv4("address")
             if let name {
-                if let first = names[name] { item.problems.add(item.fieldPath("name"), "duplicate master name \"\(name)\" (also \(first))", at: item.node("name")); failed = true }
-                else { names[name] = item.fieldPath("name") }
+                if let first = names[name] {
+                    item.problems.add(
+                        item.fieldPath("name"), "duplicate master name \"\(name)\" (also \(first))",
+                        at: item.node("name"));
+                    failed = true
+                } else {
+                    names[name] = item.fieldPath("name")
+                }
             }
             if let dnsName {
-                if let first = dnsNames[dnsName] { item.problems.add(item.fieldPath("dnsName"), "duplicate DNS name \"\(dnsName)\" (also \(first))", at: item.node("dnsName")); failed = true }
-                else { dnsNames[dnsName] = item.fieldPath("dnsName") }
+                if let first = dnsNames[dnsName] {
+                    item.problems.add(
+                        item.fieldPath("dnsName"), "duplicate DNS name \"\(dnsName)\" (also \(first))",
+                        at: item.node("dnsName"));
+                    failed = true
+                } else {
+                    dnsNames[dnsName] = item.fieldPath("dnsName")
+                }
             }
             if let address {
-                if let first = addresses[address] { item.problems.add(item.fieldPath("address"), "duplicate address \(address) (also \(first))", at: item.node("address")); failed = true }
-                else { addresses[address] = item.fieldPath("address") }
+                if let first = addresses[address] {
+                    item.problems.add(
+                        item.fieldPath("address"), "duplicate address \(address) (also \(first))",
+                        at: item.node("address"));
+                    failed = true
+                } else {
+                    addresses[address] = item.fieldPath("address")
+                }
             }
-            if let name, let dnsName, let address { masters.append(.init(name: name, dnsName: dnsName, address: address)) } else { failed = true }
+            if let name, let dnsName, let address {
+                masters.append(.init(name: name, dnsName: dnsName, address: address))
+            } else {
+                failed = true
+            }
         }
         return failed ? nil : masters
     }
@@ -280,11 +371,15 @@ package enum ConfigLoader {
         var endpoints = r.stringList("endpoints")
         for (index, endpoint) in (endpoints ?? []).enumerated() {
             if let reason = urlProblem(endpoint) {
-                r.problems.add("\(r.fieldPath("endpoints"))[\(index)]", "\"\(endpoint)\" \(reason)", at: r.node("endpoints"))
+                r.problems.add(
+                    "\(r.fieldPath("endpoints"))[\(index)]", "\"\(endpoint)\" \(reason)", at: r.node("endpoints"))
                 endpoints = nil
             } else if profile == .modern, URLComponents(string: endpoint)?.scheme?.lowercased() != "https" {
-                r.problems.add("\(r.fieldPath("endpoints"))[\(index)]", "\"\(endpoint)\" must use https under the modern profile "
-                               + "(the API server reaches etcd over mutual TLS with etcd.certFile and etcd.keyFile)", at: r.node("endpoints"))
+                r.problems.add(
+                    "\(r.fieldPath("endpoints"))[\(index)]",
+                    "\"\(endpoint)\" must use https under the modern profile "
+                        + "(the API server reaches etcd over mutual TLS with etcd.certFile and etcd.keyFile)",
+                    at: r.node("endpoints"))
                 endpoints = nil
             }
         }
@@ -308,24 +403,31 @@ package enum ConfigLoader {
         return nil
     }
 
-    private static func readAPIServer(_ r: YAMLFieldReader, etcdCA: String?, profile: RenderProfileName?) -> ClusterConfig.APIServer? {
+    private static func readAPIServer(_ r: YAMLFieldReader, etcdCA: String?, profile: RenderProfileName?)
+        -> ClusterConfig.APIServer?
+    {
         let modern = profile == .modern
         let bindAddress = r.ipv4("bindAddress", default: IPv4Address(value: 0))
         let securePort = r.integer("securePort", default: modern ? 6443 : 443, range: 1...65535)
-        var localURL = r.string("localURL", required: false) ?? (modern ? "https://127.0.0.1:6443" : "http://127.0.0.1:8080")
+        var localURL =
+            r.string("localURL", required: false) ?? (modern ? "https://127.0.0.1:6443" : "http://127.0.0.1:8080")
         if let reason = urlProblem(localURL) {
             r.problems.add(r.fieldPath("localURL"), "\"\(localURL)\" \(reason)", at: r.node("localURL"))
             localURL = ""
         } else if modern, URLComponents(string: localURL)?.scheme?.lowercased() != "https" {
             // An https localURL stays allowed under legacy: apiServer.caFile/certFile/keyFile/tokenFile exist for it.
-            r.problems.add(r.fieldPath("localURL"), "\"\(localURL)\" is an http URL, which only the legacy-hyperkube profile "
-                           + "uses: the modern API server has no insecure port (removed in v1.20); write e.g. https://127.0.0.1:6443",
-                           at: r.node("localURL"))
+            r.problems.add(
+                r.fieldPath("localURL"),
+                "\"\(localURL)\" is an http URL, which only the legacy-hyperkube profile "
+                    + "uses: the modern API server has no insecure port (removed in v1.20); write e.g. https://127.0.0.1:6443",
+                at: r.node("localURL"))
             localURL = ""
         }
         var admission: [String]? = []
-        if !rejectUnused(r, "admissionControl", under: profile, usedBy: .legacyHyperkube,
-                         "--admission-control was removed in v1.10; the modern profile chooses its admission plugins itself") {
+        if !rejectUnused(
+            r, "admissionControl", under: profile, usedBy: .legacyHyperkube,
+            "--admission-control was removed in v1.10; the modern profile chooses its admission plugins itself")
+        {
             admission = r.stringList("admissionControl", required: false, default: [])
         }
         let clientCA = r.absolutePath("clientCAFile", required: false) ?? etcdCA
@@ -335,13 +437,19 @@ package enum ConfigLoader {
         let tokenFile = r.absolutePath("tokenFile", required: false)
         let waitTimeout = r.duration("waitTimeout", default: "5m")
         if (certFile == nil) != (keyFile == nil), r.node("certFile") != nil || r.node("keyFile") != nil {
-            r.problems.add(r.fieldPath(certFile == nil ? "certFile" : "keyFile"), "is required when \(r.fieldPath(certFile == nil ? "keyFile" : "certFile")) is set (a client certificate needs both)", at: r.node)
+            r.problems.add(
+                r.fieldPath(certFile == nil ? "certFile" : "keyFile"),
+                "is required when \(r.fieldPath(certFile == nil ? "keyFile" : "certFile")) is set (a client certificate needs both)",
+                at: r.node)
             return nil
         }
-        guard let bindAddress, let securePort, !localURL.isEmpty, let admission, let clientCA, let waitTimeout else { return nil }
-        return .init(bindAddress: bindAddress, securePort: securePort, localURL: localURL, admissionControl: admission,
-                     clientCAFile: clientCA, caFile: caFile, certFile: certFile, keyFile: keyFile, tokenFile: tokenFile,
-                     waitTimeout: waitTimeout)
+        guard let bindAddress, let securePort, !localURL.isEmpty, let admission, let clientCA, let waitTimeout else {
+            return nil
+        }
+        return .init(
+            bindAddress: bindAddress, securePort: securePort, localURL: localURL, admissionControl: admission,
+            clientCAFile: clientCA, caFile: caFile, certFile: certFile, keyFile: keyFile, tokenFile: tokenFile,
+            waitTimeout: waitTimeout)
     }
 
     private static func readPKI(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.PKI? {
@@ -350,20 +458,26 @@ package enum ConfigLoader {
         let keyType = KeyType(rawValue: keyTypeText)
         if keyType == nil {
             let known = KeyType.allCases.map(\.rawValue).joined(separator: ", ")
-            r.problems.add(r.fieldPath("keyType"), "unknown key type \"\(keyTypeText)\" (known: \(known))", at: r.node("keyType"))
+            r.problems.add(
+                r.fieldPath("keyType"), "unknown key type \"\(keyTypeText)\" (known: \(known))", at: r.node("keyType"))
         }
         let validity = r.integer("validityDays", default: 365, range: 1...36500)
         var caValidity: Int?
-        if rejectUnused(r, "caValidityDays", under: profile, usedBy: .modern,
-                        "the legacy profile never makes a CA; it signs with the CA given in pki.caCert and pki.caKey") {
+        if rejectUnused(
+            r, "caValidityDays", under: profile, usedBy: .modern,
+            "the legacy profile never makes a CA; it signs with the CA given in pki.caCert and pki.caKey")
+        {
             return nil
         }
         if profile == .modern {
             caValidity = r.integer("caValidityDays", default: 3650, range: 1...36500)
             if caValidity == nil { return nil }
             if let caValidity, let validity, caValidity < validity {
-                r.problems.add(r.fieldPath("caValidityDays"), "\(caValidity) must be at least pki.validityDays (\(validity)): "
-                               + "a certificate must not outlive its CA", at: r.node("caValidityDays") ?? r.node("validityDays"))
+                r.problems.add(
+                    r.fieldPath("caValidityDays"),
+                    "\(caValidity) must be at least pki.validityDays (\(validity)): "
+                        + "a certificate must not outlive its CA",
+                    at: r.node("caValidityDays") ?? r.node("validityDays"))
                 return nil
             }
         }
@@ -372,12 +486,15 @@ package enum ConfigLoader {
         let caCert = r.absolutePath("caCert", required: false)
         var extraSANs = r.stringList("extraSANs", required: false, default: [])
         for (index, san) in (extraSANs ?? []).enumerated() where IPv4Address(san) == nil && !DNSName.isValid(san) {
-            r.problems.add("\(r.fieldPath("extraSANs"))[\(index)]", "\"\(san)\" is neither an IPv4 address nor a DNS name", at: r.node("extraSANs"))
+            r.problems.add(
+                "\(r.fieldPath("extraSANs"))[\(index)]", "\"\(san)\" is neither an IPv4 address nor a DNS name",
+                at: r.node("extraSANs"))
             extraSANs = nil
         }
         guard let dir, let keyType, let validity, let warning, let extraSANs else { return nil }
-        return .init(dir: dir, keyType: keyType, validityDays: validity, expiryWarningDays: warning,
-                     caKey: caKey, caCert: caCert, extraSANs: extraSANs, caValidityDays: caValidity)
+        return .init(
+            dir: dir, keyType: keyType, validityDays: validity, expiryWarningDays: warning,
+            caKey: caKey, caCert: caCert, extraSANs: extraSANs, caValidityDays: caValidity)
     }
 
     private static func readKubelet(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.Kubelet? {
@@ -387,35 +504,49 @@ package enum ConfigLoader {
         let housekeeping = r.duration("housekeepingInterval", default: "60s")
         let unitPath = r.absolutePath("unitPath", default: "/etc/systemd/system/kubelet.service")
         var endpoint: String?
-        if rejectUnused(r, "containerRuntimeEndpoint", under: profile, usedBy: .modern,
-                        "the legacy kubelet runs containers through Docker and takes no CRI endpoint") {
+        if rejectUnused(
+            r, "containerRuntimeEndpoint", under: profile, usedBy: .modern,
+            "the legacy kubelet runs containers through Docker and takes no CRI endpoint")
+        {
             return nil
         }
         if modern {
             endpoint = r.string("containerRuntimeEndpoint", required: false) ?? "unix:///run/containerd/containerd.sock"
             if let text = endpoint, let reason = runtimeEndpointProblem(text) {
-                r.problems.add(r.fieldPath("containerRuntimeEndpoint"), "\"\(text)\" \(reason)", at: r.node("containerRuntimeEndpoint"))
+                r.problems.add(
+                    r.fieldPath("containerRuntimeEndpoint"), "\"\(text)\" \(reason)",
+                    at: r.node("containerRuntimeEndpoint"))
                 return nil
             }
             if endpoint == nil { return nil }
         }
         var requires = r.stringList("unitRequires", required: false, default: modern ? [] : ["networking.service"])
-        var after = r.stringList("unitAfter", required: false, default: modern ? ["containerd.service"] : ["docker.service"])
+        var after = r.stringList(
+            "unitAfter", required: false, default: modern ? ["containerd.service"] : ["docker.service"])
         for (key, list) in [("unitRequires", requires), ("unitAfter", after)] {
             for (index, unit) in (list ?? []).enumerated() where !isUnitName(unit) {
-                r.problems.add("\(r.fieldPath(key))[\(index)]", "\"\(unit)\" is not a systemd unit name (e.g. network-online.target)", at: r.node(key))
+                r.problems.add(
+                    "\(r.fieldPath(key))[\(index)]",
+                    "\"\(unit)\" is not a systemd unit name (e.g. network-online.target)", at: r.node(key))
                 if key == "unitRequires" { requires = nil } else { after = nil }
             }
         }
         let restartSec = r.integer("restartSec", default: 10, range: 0...3600)
-        guard let binary, let manifestDir, let housekeeping, let unitPath, let requires, let after, let restartSec else { return nil }
-        return .init(binary: binary, manifestDir: manifestDir, housekeepingInterval: housekeeping, unitPath: unitPath,
-                     unitRequires: requires, unitAfter: after, restartSec: restartSec, containerRuntimeEndpoint: endpoint)
+        guard let binary, let manifestDir, let housekeeping, let unitPath, let requires, let after, let restartSec
+        else { return nil }
+        return .init(
+            binary: binary, manifestDir: manifestDir, housekeepingInterval: housekeeping, unitPath: unitPath,
+            unitRequires: requires, unitAfter: after, restartSec: restartSec, containerRuntimeEndpoint: endpoint)
     }
 
     package static func isUnitName(_ name: String) -> Bool {
-        let suffixes = [".service", ".target", ".socket", ".mount", ".device", ".path", ".timer", ".slice", ".scope", ".swap", ".automount"]
-        guard let suffix = suffixes.first(where: { name.hasSuffix($0) }), name.count > suffix.count else { return false }
+        let suffixes = [
+            ".service", ".target", ".socket", ".mount", ".device", ".path", ".timer", ".slice", ".scope", ".swap",
+            ".automount",
+        ]
+        guard let suffix = suffixes.first(where: { name.hasSuffix($0) }), name.count > suffix.count else {
+            return false
+        }
         return name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || ":-_.\\@".contains($0)) }
     }
 
@@ -429,10 +560,15 @@ package enum ConfigLoader {
             do {
                 _ = try LeaseTimings(leaseDuration: lease.seconds, renewInterval: renew.seconds)
             } catch let error as LeaseTimingsError where error.code == .leaseDuration {
-                r.problems.add(r.fieldPath("leaseDuration"), "\(lease) must be a whole number of seconds, at least 1s (lease records hold whole seconds)", at: r.node("leaseDuration"))
+                r.problems.add(
+                    r.fieldPath("leaseDuration"),
+                    "\(lease) must be a whole number of seconds, at least 1s (lease records hold whole seconds)",
+                    at: r.node("leaseDuration"))
                 return nil
             } catch {
-                r.problems.add(r.fieldPath("renewInterval"), "\(renew) must be shorter than election.leaseDuration (\(lease))", at: r.node("renewInterval"))
+                r.problems.add(
+                    r.fieldPath("renewInterval"), "\(renew) must be shorter than election.leaseDuration (\(lease))",
+                    at: r.node("renewInterval"))
                 return nil
             }
         }
@@ -444,7 +580,8 @@ package enum ConfigLoader {
     // (for a reader error it quotes the line and points at the character).
     private static func located(_ error: YamlError) -> String {
         switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
             return "\(problem) (line \(mark.line), column \(mark.column))"
         default:
             return "\(error)"

@@ -19,6 +19,7 @@ package struct ConfigError: Error, CustomStringConvertible, Sendable {
     package var description: String {
         let count = problems.count == 1 ? "1 problem" : "\(problems.count) problems"
         let lines = problems.map { "  \($0)" }.joined(separator: "\n")
-        return "invalid configuration \(file) (\(count)); nothing was written. Fix these fields and run again:\n\(lines)"
+        return
+            "invalid configuration \(file) (\(count)); nothing was written. Fix these fields and run again:\n\(lines)"
     }
 }

@@ -30,8 +30,10 @@ package enum RenderedValueCheck {
         for (key, names) in [("unitRequires", kubelet.unitRequires), ("unitAfter", kubelet.unitAfter)] {
             for (index, name) in names.enumerated() where clean.contains("kubelet.\(key)[\(index)]") {
                 guard let reason = UnitName.problem(in: name) else { continue }
-                problems.append(ConfigProblem(path: "kubelet.\(key)[\(index)]",
-                                              message: "\(shown(name)) is not a systemd unit name: \(reason)", line: nil))
+                problems.append(
+                    ConfigProblem(
+                        path: "kubelet.\(key)[\(index)]",
+                        message: "\(shown(name)) is not a systemd unit name: \(reason)", line: nil))
             }
         }
         return problems
@@ -94,7 +96,8 @@ package enum RenderedValueCheck {
     /// Tab counts too: it separates words in a unit file, and no path or flag of ours needs one.
     package static func controlCharacterProblem(_ value: String) -> String? {
         guard let found = value.unicodeScalars.first(where: isControl) else { return nil }
-        return "\(shown(value)) contains the control character \(codePoint(found)); values that reach the kubelet unit, "
+        return
+            "\(shown(value)) contains the control character \(codePoint(found)); values that reach the kubelet unit, "
             + "a component flag or a path must be printable text"
     }
 
@@ -139,7 +142,8 @@ package enum RenderedValueCheck {
             case "\t": text += "\\t"
             case "\"": text += "\\\""
             case "\\": text += "\\\\"
-            default: text += isControl(scalar) ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
+            default:
+                text += isControl(scalar) ? "\\u{\(String(scalar.value, radix: 16, uppercase: true))}" : String(scalar)
             }
         }
         return text + "\""

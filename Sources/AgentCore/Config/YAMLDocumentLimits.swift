@@ -16,8 +16,10 @@ package enum YAMLDocumentLimits {
     /// The problem of `text` nesting deeper than a config needs (or than the given bounds), or nil; runs
     /// before parsing. Text that passes nests at most the sum of the two bounds deep (700 levels for a
     /// config); Yams needs about 3 KB of stack per level of mappings, and the main thread has 8 MB.
-    package static func nestingProblem(in text: String, maxBlockNesting: Int = maxBlockNesting,
-                               maxFlowCollections: Int = maxFlowCollections) -> ConfigProblem? {
+    package static func nestingProblem(
+        in text: String, maxBlockNesting: Int = maxBlockNesting,
+        maxFlowCollections: Int = maxFlowCollections
+    ) -> ConfigProblem? {
         // Each block collection enclosing a line sits at a smaller or equal indentation (at most two per
         // column: a sequence may share its parent key's column) or opens on the line itself with a marker;
         // each flow collection has its own bracket. Counting every bracket and marker, even inside
@@ -43,17 +45,27 @@ package enum YAMLDocumentLimits {
                 if byte == 0x5B || byte == 0x7B {
                     flow += 1
                     if flow > maxFlowCollections {
-                        return ConfigProblem(path: "", message: "has more than \(maxFlowCollections) flow lists or mappings ('[' or '{'); a cluster config needs a handful, so write it in block style", line: line)
+                        return ConfigProblem(
+                            path: "",
+                            message:
+                                "has more than \(maxFlowCollections) flow lists or mappings ('[' or '{'); a cluster config needs a handful, so write it in block style",
+                            line: line)
                     }
                 } else if byte == 0x2D || byte == 0x3F || byte == 0x3A {
                     let next = index + 1 < bytes.count ? bytes[index + 1] : 0x0A
-                    if next == 0x20 || next == 0x09 || lineBreakWidth(bytes, index + 1) != nil || index + 1 == bytes.count {
+                    if next == 0x20 || next == 0x09 || lineBreakWidth(bytes, index + 1) != nil
+                        || index + 1 == bytes.count
+                    {
                         markers += 1
                     }
                 }
             }
             if 2 * indent + markers > maxBlockNesting {
-                return ConfigProblem(path: "", message: "nests too deeply (more than \(maxBlockNesting) levels of indentation and list or mapping markers on one line); a cluster config needs fewer than 10", line: line)
+                return ConfigProblem(
+                    path: "",
+                    message:
+                        "nests too deeply (more than \(maxBlockNesting) levels of indentation and list or mapping markers on one line); a cluster config needs fewer than 10",
+                    line: line)
             }
             index += 1
         }
@@ -79,7 +91,11 @@ package enum YAMLDocumentLimits {
             }
             size += children.count
             if size > maxExpandedSize {
-                return ConfigProblem(path: "", message: "expands to more than \(maxExpandedSize) values and characters once its anchors and aliases are resolved (an alias bomb?); write the values out instead of using aliases", line: nil)
+                return ConfigProblem(
+                    path: "",
+                    message:
+                        "expands to more than \(maxExpandedSize) values and characters once its anchors and aliases are resolved (an alias bomb?); write the values out instead of using aliases",
+                    line: nil)
             }
             pending.append(contentsOf: children)
         }
@@ -93,7 +109,10 @@ package enum YAMLDocumentLimits {
         switch bytes[index] {
         case 0x0A, 0x0D: return 1
         case 0xC2 where index + 1 < bytes.count && bytes[index + 1] == 0x85: return 2
-        case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9): return 3
+        case 0xE2
+        where index + 2 < bytes.count && bytes[index + 1] == 0x80
+            && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+            return 3
         default: return nil
         }
     }

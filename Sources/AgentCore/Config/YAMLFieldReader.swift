@@ -37,7 +37,8 @@ package struct YAMLFieldReader {
                     continue
                 }
                 if !keys.contains(name) {
-                    let suggestion = YAMLFieldReader.closest(to: name, in: keys).map { " (did you mean \"\($0)\"?)" } ?? ""
+                    let suggestion =
+                        YAMLFieldReader.closest(to: name, in: keys).map { " (did you mean \"\($0)\"?)" } ?? ""
                     problems.add(YAMLFieldReader.join(path, name), "unknown field\(suggestion)", at: key)
                 } else if entries[name] != nil {
                     problems.add(YAMLFieldReader.join(path, name), "appears more than once", at: key)
@@ -108,7 +109,8 @@ package struct YAMLFieldReader {
             return nil
         }
         guard range.contains(number) else {
-            problems.add(fieldPath(key), "\(number) is out of range (\(range.lowerBound) to \(range.upperBound))", at: node)
+            problems.add(
+                fieldPath(key), "\(number) is out of range (\(range.lowerBound) to \(range.upperBound))", at: node)
             return nil
         }
         return number
@@ -158,7 +160,9 @@ package struct YAMLFieldReader {
 
     /// An IPv4 address in dotted-quad form.
     package func ipv4(_ key: String, required: Bool = true, default defaultValue: IPv4Address? = nil) -> IPv4Address? {
-        guard let text = string(key, required: required && defaultValue == nil) else { return value(key) == nil ? defaultValue : nil }
+        guard let text = string(key, required: required && defaultValue == nil) else {
+            return value(key) == nil ? defaultValue : nil
+        }
         guard let address = IPv4Address(text) else {
             problems.add(fieldPath(key), "\"\(text)\" is not an IPv4 address", at: value(key))
             return nil
@@ -172,7 +176,8 @@ package struct YAMLFieldReader {
         do {
             return try IPv4CIDR(parsing: text)
         } catch IPv4CIDR.ParseError.hostBitsSet(let network) {
-            problems.add(fieldPath(key), "\"\(text)\" has host bits set; the network address is \(network)", at: value(key))
+            problems.add(
+                fieldPath(key), "\"\(text)\" has host bits set; the network address is \(network)", at: value(key))
         } catch {
             problems.add(fieldPath(key), "\"\(text)\" is not an IPv4 CIDR (a.b.c.d/n)", at: value(key))
         }
@@ -184,7 +189,9 @@ package struct YAMLFieldReader {
         guard let node = value(key) else { return ConfigDuration(defaultValue) }
         guard let text = string(key), let duration = ConfigDuration(text), duration.seconds > 0 else {
             if case .scalar = node {
-                problems.add(fieldPath(key), "\(YAMLFieldReader.quoted(node)) is not a duration (write e.g. 60s, 5m, 1h30m)", at: node)
+                problems.add(
+                    fieldPath(key), "\(YAMLFieldReader.quoted(node)) is not a duration (write e.g. 60s, 5m, 1h30m)",
+                    at: node)
             }
             return nil
         }
@@ -193,7 +200,9 @@ package struct YAMLFieldReader {
 
     /// An absolute path.
     package func absolutePath(_ key: String, required: Bool = true, default defaultValue: String? = nil) -> String? {
-        guard let text = string(key, required: required && defaultValue == nil) else { return value(key) == nil ? defaultValue : nil }
+        guard let text = string(key, required: required && defaultValue == nil) else {
+            return value(key) == nil ? defaultValue : nil
+        }
         return checkAbsolute(text, path: fieldPath(key), at: value(key))
     }
 

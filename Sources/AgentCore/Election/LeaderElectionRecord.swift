@@ -19,7 +19,9 @@ package struct LeaderElectionRecord: Codable, Equatable, Sendable {
     package static let annotationKey = "control-plane.alpha.kubernetes.io/leader"
 
     /// Builds a record from its parts.
-    package init(holderIdentity: String, leaseDurationSeconds: Int, acquireTime: Date?, renewTime: Date?, leaderTransitions: Int) {
+    package init(
+        holderIdentity: String, leaseDurationSeconds: Int, acquireTime: Date?, renewTime: Date?, leaderTransitions: Int
+    ) {
         self.holderIdentity = holderIdentity
         self.leaseDurationSeconds = leaseDurationSeconds
         self.acquireTime = acquireTime
@@ -44,7 +46,8 @@ package struct LeaderElectionRecord: Codable, Equatable, Sendable {
         func time(_ key: CodingKeys) throws -> Date? {
             guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
             guard let date = MicroTime.parse(text) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "\"\(text)\" is not an RFC 3339 time")
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: c, debugDescription: "\"\(text)\" is not an RFC 3339 time")
             }
             return date
         }

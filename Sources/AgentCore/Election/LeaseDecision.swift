@@ -15,12 +15,16 @@ package enum LeaseDecision: Equatable, Sendable {
 
     /// Decides from what this agent observed. `observation` is nil when the lock object does not exist;
     /// `now` is local monotonic time, `wallNow` only goes into the record for people to read.
-    package static func decide(observation: LeaseObservation?, now: Double, wallNow: Date, identity: String,
-                       timings: LeaseTimings) -> LeaseDecision {
+    package static func decide(
+        observation: LeaseObservation?, now: Double, wallNow: Date, identity: String,
+        timings: LeaseTimings
+    ) -> LeaseDecision {
         // 1. No lock object yet: try to create it, naming ourselves.
         guard let observation else {
-            return .create(LeaderElectionRecord(holderIdentity: identity, leaseDurationSeconds: timings.leaseDurationSeconds,
-                                                acquireTime: wallNow, renewTime: wallNow, leaderTransitions: 0))
+            return .create(
+                LeaderElectionRecord(
+                    holderIdentity: identity, leaseDurationSeconds: timings.leaseDurationSeconds,
+                    acquireTime: wallNow, renewTime: wallNow, leaderTransitions: 0))
         }
         let old = observation.snapshot.record
         let version = observation.snapshot.resourceVersion
@@ -34,24 +38,29 @@ package enum LeaseDecision: Equatable, Sendable {
 
         // 3. We hold it: renew, keeping when we acquired it and the transition count.
         if holdsIt {
-            return .renew(LeaderElectionRecord(holderIdentity: identity, leaseDurationSeconds: timings.leaseDurationSeconds,
-                                               acquireTime: old.acquireTime ?? wallNow, renewTime: wallNow,
-                                               leaderTransitions: old.leaderTransitions),
-                          resourceVersion: version)
+            return .renew(
+                LeaderElectionRecord(
+                    holderIdentity: identity, leaseDurationSeconds: timings.leaseDurationSeconds,
+                    acquireTime: old.acquireTime ?? wallNow, renewTime: wallNow,
+                    leaderTransitions: old.leaderTransitions),
+                resourceVersion: version)
         }
 
         // 4. Released, or lapsed as seen here: take it over with the resourceVersion we observed, so a
         //    concurrent taker makes one of us fail with 409 Conflict.
-        return .takeOver(LeaderElectionRecord(holderIdentity: identity, leaseDurationSeconds: timings.leaseDurationSeconds,
-                                              acquireTime: wallNow, renewTime: wallNow,
-                                              leaderTransitions: old.leaderTransitions + 1),
-                         resourceVersion: version, previousHolder: old.holderIdentity)
+        return .takeOver(
+            LeaderElectionRecord(
+                holderIdentity: identity, leaseDurationSeconds: timings.leaseDurationSeconds,
+                acquireTime: wallNow, renewTime: wallNow,
+                leaderTransitions: old.leaderTransitions + 1),
+            resourceVersion: version, previousHolder: old.holderIdentity)
     }
 
     /// The record to write when the leader lets go: no holder and a 1 s lease, so followers take over
     /// at once instead of waiting out the full duration (client-go's `release`).
     package static func release(of observation: LeaseObservation, wallNow: Date) -> LeaderElectionRecord {
-        LeaderElectionRecord(holderIdentity: "", leaseDurationSeconds: 1, acquireTime: wallNow, renewTime: wallNow,
-                             leaderTransitions: observation.snapshot.record.leaderTransitions)
+        LeaderElectionRecord(
+            holderIdentity: "", leaseDurationSeconds: 1, acquireTime: wallNow, renewTime: wallNow,
+            leaderTransitions: observation.snapshot.record.leaderTransitions)
     }
 }

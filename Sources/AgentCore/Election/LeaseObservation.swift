@@ -15,7 +15,9 @@ package struct LeaseObservation: Equatable, Sendable {
 
     /// The observation after reading `snapshot` at local time `now`: the change time moves only when
     /// the record differs from the one seen before (client-go compares the raw record the same way).
-    package static func after(_ previous: LeaseObservation?, reading snapshot: LockSnapshot, at now: Double) -> LeaseObservation {
+    package static func after(_ previous: LeaseObservation?, reading snapshot: LockSnapshot, at now: Double)
+        -> LeaseObservation
+    {
         if let previous, previous.snapshot.record == snapshot.record {
             return LeaseObservation(snapshot: snapshot, observedAt: previous.observedAt)
         }

@@ -12,10 +12,12 @@ package struct LeaseTimings: Equatable, Sendable {
             throw LeaseTimingsError(.leaseDuration, leaseDuration: leaseDuration, renewInterval: renewInterval)
         }
         guard renewInterval > 0 else {
-            throw LeaseTimingsError(.renewIntervalNotPositive, leaseDuration: leaseDuration, renewInterval: renewInterval)
+            throw LeaseTimingsError(
+                .renewIntervalNotPositive, leaseDuration: leaseDuration, renewInterval: renewInterval)
         }
         guard renewInterval < leaseDuration else {
-            throw LeaseTimingsError(.renewIntervalNotShorter, leaseDuration: leaseDuration, renewInterval: renewInterval)
+            throw LeaseTimingsError(
+                .renewIntervalNotShorter, leaseDuration: leaseDuration, renewInterval: renewInterval)
         }
         leaseDurationSeconds = Int(leaseDuration)
         self.renewInterval = renewInterval

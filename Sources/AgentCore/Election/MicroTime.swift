@@ -16,10 +16,12 @@ package enum MicroTime {
         // Round to whole microseconds first, so 59.9999996 s becomes the next second, not ".1000000".
         let micros = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let seconds = (micros / 1_000_000).rounded(.down)
-        let fields = utc.dateComponents([.year, .month, .day, .hour, .minute, .second],
-                                        from: Date(timeIntervalSince1970: seconds))
-        return String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%06ldZ", fields.year!, fields.month!, fields.day!,
-                      fields.hour!, fields.minute!, fields.second!, Int(micros - seconds * 1_000_000))
+        let fields = utc.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second],
+            from: Date(timeIntervalSince1970: seconds))
+        return String(
+            format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ld.%06ldZ", fields.year!, fields.month!, fields.day!,
+            fields.hour!, fields.minute!, fields.second!, Int(micros - seconds * 1_000_000))
     }
 
     /// Parses RFC 3339 text with an optional fraction (1 to 9 digits) and `Z` or `±hh:mm`, i.e. both
@@ -27,7 +29,8 @@ package enum MicroTime {
     /// time does not exist (Feb 31, Feb 29 outside a leap year, 24:00, a leap second 23:59:60), as Go's
     /// `time.Parse` on the API server rejects them too.
     package static func parse(_ text: String) -> Date? {
-        let grammar = #/
+        let grammar =
+            #/
             ([0-9]{4}) - ([0-9]{2}) - ([0-9]{2})            # date
             [Tt] ([0-9]{2}) : ([0-9]{2}) : ([0-9]{2})       # time
             (?: \. ([0-9]{1,9}) )?                          # fraction
@@ -35,8 +38,9 @@ package enum MicroTime {
             /#
         guard let match = text.wholeMatch(of: grammar) else { return nil }
         let (_, year, month, day, hour, minute, second, fraction, sign, offsetHours, offsetMinutes) = match.output
-        let fields = DateComponents(year: Int(year), month: Int(month), day: Int(day),
-                                    hour: Int(hour), minute: Int(minute), second: Int(second))
+        let fields = DateComponents(
+            year: Int(year), month: Int(month), day: Int(day),
+            hour: Int(hour), minute: Int(minute), second: Int(second))
         guard fields.isValidDate(in: utc), let wallTime = utc.date(from: fields) else { return nil }
         var offset = 0
         if let sign, let hours = offsetHours.flatMap({ Int($0) }), let minutes = offsetMinutes.flatMap({ Int($0) }) {

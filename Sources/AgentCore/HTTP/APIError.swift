@@ -30,14 +30,17 @@ package struct APIError: Error, CustomStringConvertible, Equatable {
 
     /// Classifies a non-2xx `response` to `request`, decoding its body as a Status when it is one.
     package init(httpStatusOf response: HTTPResponse, for request: HTTPRequest) {
-        self.init(code: .httpStatus, method: request.method, url: request.url, statusCode: response.status,
-                  status: KubernetesStatus.decode(from: response.body),
-                  bodyExcerpt: APIError.excerpt(of: response.body), cause: nil)
+        self.init(
+            code: .httpStatus, method: request.method, url: request.url, statusCode: response.status,
+            status: KubernetesStatus.decode(from: response.body),
+            bodyExcerpt: APIError.excerpt(of: response.body), cause: nil)
     }
 
     /// Builds an error from its parts; prefer `init(httpStatusOf:for:)`, `check` and `decode`.
-    package init(code: Code, method: HTTPMethod, url: String, statusCode: Int, status: KubernetesStatus?,
-         bodyExcerpt: String, cause: String?) {
+    package init(
+        code: Code, method: HTTPMethod, url: String, statusCode: Int, status: KubernetesStatus?,
+        bodyExcerpt: String, cause: String?
+    ) {
         self.code = code
         self.method = method
         self.url = url
@@ -55,16 +58,19 @@ package struct APIError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Decodes a 2xx JSON `response` as `T`; throws `APIError` with `httpStatus` for non-2xx, `unparsableBody` when decoding fails.
-    package static func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse,
-                                     for request: HTTPRequest) throws -> T {
+    package static func decode<T: Decodable>(
+        _ type: T.Type, from response: HTTPResponse,
+        for request: HTTPRequest
+    ) throws -> T {
         try check(response, for: request)
         do {
             return try JSONDecoder().decode(T.self, from: response.body)
         } catch {
-            throw APIError(code: .unparsableBody, method: request.method, url: request.url,
-                           statusCode: response.status, status: nil,
-                           bodyExcerpt: excerpt(of: response.body),
-                           cause: "not a valid \(T.self) document (\(decodingCause(error)))")
+            throw APIError(
+                code: .unparsableBody, method: request.method, url: request.url,
+                statusCode: response.status, status: nil,
+                bodyExcerpt: excerpt(of: response.body),
+                cause: "not a valid \(T.self) document (\(decodingCause(error)))")
         }
     }
 
@@ -83,7 +89,8 @@ package struct APIError: Error, CustomStringConvertible, Equatable {
             }
             return "\(what): \(detail). \(nextStep)"
         case .unparsableBody:
-            return "\(what): status \(statusCode) but the body is \(cause ?? "unreadable"); body starts \"\(bodyExcerpt)\". "
+            return
+                "\(what): status \(statusCode) but the body is \(cause ?? "unreadable"); body starts \"\(bodyExcerpt)\". "
                 + "Check that the URL points at a Kubernetes API server."
         }
     }
@@ -108,7 +115,7 @@ package struct APIError: Error, CustomStringConvertible, Equatable {
     private static func decodingCause(_ error: Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let context), DecodingError.typeMismatch(_, let context),
-             DecodingError.valueNotFound(_, let context), DecodingError.keyNotFound(_, let context):
+            DecodingError.valueNotFound(_, let context), DecodingError.keyNotFound(_, let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
         default:

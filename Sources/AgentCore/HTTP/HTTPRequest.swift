@@ -21,8 +21,10 @@ package struct HTTPRequest: Equatable {
     package var connectTimeout: Duration
 
     /// Builds a request; timeouts default to 10 s total and 3 s for the connect.
-    package init(method: HTTPMethod = .get, url: String, headers: [String: String] = [:], body: Data? = nil,
-         timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(3)) {
+    package init(
+        method: HTTPMethod = .get, url: String, headers: [String: String] = [:], body: Data? = nil,
+        timeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(3)
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -32,13 +34,16 @@ package struct HTTPRequest: Equatable {
     }
 
     /// Builds a request carrying `body` encoded as JSON with `Content-Type` and `Accept` set; throws the encoder's error.
-    package static func json<Body: Encodable>(_ method: HTTPMethod, url: String, body: Body,
-                                      timeout: Duration = .seconds(10),
-                                      connectTimeout: Duration = .seconds(3)) throws -> HTTPRequest {
+    package static func json<Body: Encodable>(
+        _ method: HTTPMethod, url: String, body: Body,
+        timeout: Duration = .seconds(10),
+        connectTimeout: Duration = .seconds(3)
+    ) throws -> HTTPRequest {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return HTTPRequest(method: method, url: url,
-                           headers: ["Content-Type": "application/json", "Accept": "application/json"],
-                           body: try encoder.encode(body), timeout: timeout, connectTimeout: connectTimeout)
+        return HTTPRequest(
+            method: method, url: url,
+            headers: ["Content-Type": "application/json", "Accept": "application/json"],
+            body: try encoder.encode(body), timeout: timeout, connectTimeout: connectTimeout)
     }
 }

@@ -17,7 +17,10 @@ package struct HTTPResponse: Equatable {
         /// New connections this exchange opened; 0 when it reused a kept-alive one.
         package var newConnections: Int
 
-        package init(total: Duration, nameLookup: Duration, connect: Duration, tlsHandshake: Duration, firstByte: Duration, newConnections: Int) {
+        package init(
+            total: Duration, nameLookup: Duration, connect: Duration, tlsHandshake: Duration, firstByte: Duration,
+            newConnections: Int
+        ) {
             self.total = total
             self.nameLookup = nameLookup
             self.connect = connect

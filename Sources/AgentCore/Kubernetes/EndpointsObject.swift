@@ -9,12 +9,15 @@ package struct EndpointsObject: Codable, Equatable, Sendable {
     package var metadata: ObjectMeta
 
     /// An Endpoints object carrying `record`, keeping the other annotations of `existing` when given.
-    package init(name: String, namespace: String, resourceVersion: String?, record: LeaderElectionRecord,
-         existing: ObjectMeta? = nil) {
+    package init(
+        name: String, namespace: String, resourceVersion: String?, record: LeaderElectionRecord,
+        existing: ObjectMeta? = nil
+    ) {
         var annotations = existing?.annotations ?? [:]
         annotations[LeaderElectionRecord.annotationKey] = record.annotationValue()
-        metadata = ObjectMeta(name: name, namespace: namespace, resourceVersion: resourceVersion,
-                              labels: existing?.labels, annotations: annotations)
+        metadata = ObjectMeta(
+            name: name, namespace: namespace, resourceVersion: resourceVersion,
+            labels: existing?.labels, annotations: annotations)
     }
 
     /// The record and resourceVersion; an object without the annotation holds a released record.
@@ -22,11 +25,14 @@ package struct EndpointsObject: Codable, Equatable, Sendable {
     package func snapshot() throws -> LockSnapshot {
         let version = metadata.resourceVersion ?? ""
         guard let text = metadata.annotations?[LeaderElectionRecord.annotationKey] else {
-            return LockSnapshot(record: LeaderElectionRecord(holderIdentity: "", leaseDurationSeconds: 0, acquireTime: nil,
-                                                             renewTime: nil, leaderTransitions: 0),
-                                resourceVersion: version)
+            return LockSnapshot(
+                record: LeaderElectionRecord(
+                    holderIdentity: "", leaseDurationSeconds: 0, acquireTime: nil,
+                    renewTime: nil, leaderTransitions: 0),
+                resourceVersion: version)
         }
-        let record = try LeaderElectionRecord.fromAnnotation(text, object: "endpoints \(metadata.namespace ?? "")/\(metadata.name)")
+        let record = try LeaderElectionRecord.fromAnnotation(
+            text, object: "endpoints \(metadata.namespace ?? "")/\(metadata.name)")
         return LockSnapshot(record: record, resourceVersion: version)
     }
 }

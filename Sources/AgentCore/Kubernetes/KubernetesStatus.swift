@@ -30,7 +30,8 @@ package struct KubernetesStatus: Codable, Equatable {
     /// Decodes `body` as a Status, or returns nil when it is not JSON or its `kind` is not `Status`.
     package static func decode(from body: Data) -> KubernetesStatus? {
         guard let status = try? JSONDecoder().decode(KubernetesStatus.self, from: body),
-              status.kind == "Status" else { return nil }
+            status.kind == "Status"
+        else { return nil }
         return status
     }
 }

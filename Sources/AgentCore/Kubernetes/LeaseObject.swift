@@ -23,9 +23,10 @@ package struct LeaseObject: Codable, Equatable, Sendable {
     /// A Lease carrying `record`; `resourceVersion` nil for a create, the observed one for an update.
     package init(name: String, namespace: String, resourceVersion: String?, record: LeaderElectionRecord) {
         metadata = ObjectMeta(name: name, namespace: namespace, resourceVersion: resourceVersion)
-        spec = Spec(holderIdentity: record.holderIdentity, leaseDurationSeconds: record.leaseDurationSeconds,
-                    acquireTime: record.acquireTime.map(MicroTime.format), renewTime: record.renewTime.map(MicroTime.format),
-                    leaseTransitions: record.leaderTransitions)
+        spec = Spec(
+            holderIdentity: record.holderIdentity, leaseDurationSeconds: record.leaseDurationSeconds,
+            acquireTime: record.acquireTime.map(MicroTime.format), renewTime: record.renewTime.map(MicroTime.format),
+            leaseTransitions: record.leaderTransitions)
     }
 
     /// The record and resourceVersion this Lease holds; throws `LockRecordError` (`malformedLeaseTime`).
@@ -34,15 +35,17 @@ package struct LeaseObject: Codable, Equatable, Sendable {
         func time(_ text: String?, _ field: String) throws -> Date? {
             guard let text else { return nil }
             guard let date = MicroTime.parse(text) else {
-                throw LockRecordError(.malformedLeaseTime, object: object, cause: "spec.\(field) \"\(text)\" is not a MicroTime")
+                throw LockRecordError(
+                    .malformedLeaseTime, object: object, cause: "spec.\(field) \"\(text)\" is not a MicroTime")
             }
             return date
         }
-        let record = LeaderElectionRecord(holderIdentity: spec?.holderIdentity ?? "",
-                                          leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0,
-                                          acquireTime: try time(spec?.acquireTime, "acquireTime"),
-                                          renewTime: try time(spec?.renewTime, "renewTime"),
-                                          leaderTransitions: spec?.leaseTransitions ?? 0)
+        let record = LeaderElectionRecord(
+            holderIdentity: spec?.holderIdentity ?? "",
+            leaseDurationSeconds: spec?.leaseDurationSeconds ?? 0,
+            acquireTime: try time(spec?.acquireTime, "acquireTime"),
+            renewTime: try time(spec?.renewTime, "renewTime"),
+            leaderTransitions: spec?.leaseTransitions ?? 0)
         return LockSnapshot(record: record, resourceVersion: metadata.resourceVersion ?? "")
     }
 }

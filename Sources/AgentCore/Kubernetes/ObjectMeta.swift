@@ -14,8 +14,10 @@ package struct ObjectMeta: Codable, Equatable, Sendable {
     package var annotations: [String: String]?
 
     /// Builds metadata for a new or updated object.
-    package init(name: String, namespace: String? = nil, resourceVersion: String? = nil, uid: String? = nil,
-         labels: [String: String]? = nil, annotations: [String: String]? = nil) {
+    package init(
+        name: String, namespace: String? = nil, resourceVersion: String? = nil, uid: String? = nil,
+        labels: [String: String]? = nil, annotations: [String: String]? = nil
+    ) {
         self.name = name
         self.namespace = namespace
         self.resourceVersion = resourceVersion

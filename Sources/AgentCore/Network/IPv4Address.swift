@@ -12,8 +12,9 @@ package struct IPv4Address: Hashable, Comparable, CustomStringConvertible, Senda
         var result: UInt32 = 0
         for part in parts {
             guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  !(part.count > 1 && part.first == "0"),
-                  let octet = UInt32(part), octet <= 255 else { return nil }
+                !(part.count > 1 && part.first == "0"),
+                let octet = UInt32(part), octet <= 255
+            else { return nil }
             result = result << 8 | octet
         }
         value = result

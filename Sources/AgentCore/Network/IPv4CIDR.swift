@@ -13,8 +13,9 @@ package struct IPv4CIDR: Hashable, CustomStringConvertible, Sendable {
     package init(parsing text: String) throws {
         let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
         guard pieces.count == 2, let address = IPv4Address(String(pieces[0])),
-              pieces[1].allSatisfy({ $0.isASCII && $0.isNumber }), !pieces[1].isEmpty,
-              let length = Int(pieces[1]), (0...32).contains(length) else { throw ParseError.malformed }
+            pieces[1].allSatisfy({ $0.isASCII && $0.isNumber }), !pieces[1].isEmpty,
+            let length = Int(pieces[1]), (0...32).contains(length)
+        else { throw ParseError.malformed }
         let mask = IPv4CIDR.mask(length)
         guard address.value & ~mask == 0 else {
             throw ParseError.hostBitsSet(network: IPv4Address(value: address.value & mask))

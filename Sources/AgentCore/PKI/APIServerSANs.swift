@@ -3,24 +3,28 @@
 package enum APIServerSANs {
     /// Every required name: the in-cluster service names, the load balancer, every master, `pki.extraSANs`.
     package static func required(_ config: ClusterConfig) -> [SubjectAltName] {
-        derived(domain: config.cluster.domain, serviceIP: config.kubernetesServiceIP,
-                loadBalancer: (config.loadBalancer.dnsName, config.loadBalancer.address),
-                masters: config.masters.map { ($0.dnsName, $0.address) }, extraSANs: config.pki.extraSANs)
+        derived(
+            domain: config.cluster.domain, serviceIP: config.kubernetesServiceIP,
+            loadBalancer: (config.loadBalancer.dnsName, config.loadBalancer.address),
+            masters: config.masters.map { ($0.dnsName, $0.address) }, extraSANs: config.pki.extraSANs)
     }
 
     /// The modern profile's names: the legacy derivation plus this master's node name and address (kubeadm adds the
     /// node name; the address is already there when the node is one of `masters`).
     package static func required(_ inputs: ModernPKIInputs) -> [SubjectAltName] {
-        let legacy = derived(domain: inputs.clusterDomain, serviceIP: inputs.firstServiceIP,
-                             loadBalancer: (inputs.loadBalancer.dnsName, inputs.loadBalancer.address),
-                             masters: inputs.masters.map { ($0.dnsName, $0.address) }, extraSANs: inputs.extraSANs)
+        let legacy = derived(
+            domain: inputs.clusterDomain, serviceIP: inputs.firstServiceIP,
+            loadBalancer: (inputs.loadBalancer.dnsName, inputs.loadBalancer.address),
+            masters: inputs.masters.map { ($0.dnsName, $0.address) }, extraSANs: inputs.extraSANs)
         return Set(legacy + [.dns(inputs.node.name), .dns(inputs.node.dnsName), .ip(inputs.node.address.description)])
             .sorted()
     }
 
     // One derivation for both profiles, sorted so the certificate (and a rerun's comparison) is deterministic.
-    private static func derived(domain: String, serviceIP: IPv4Address, loadBalancer: (dnsName: String, address: IPv4Address),
-                                masters: [(dnsName: String, address: IPv4Address)], extraSANs: [String]) -> [SubjectAltName] {
+    private static func derived(
+        domain: String, serviceIP: IPv4Address, loadBalancer: (dnsName: String, address: IPv4Address),
+        masters: [(dnsName: String, address: IPv4Address)], extraSANs: [String]
+    ) -> [SubjectAltName] {
         var names: Set<SubjectAltName> = [
             .dns("localhost"), .dns("kubernetes"), .dns("kubernetes.default"), .dns("kubernetes.default.svc"),
             .dns("kubernetes.default.svc.\(domain)"), .dns(loadBalancer.dnsName),

@@ -23,12 +23,17 @@ package enum AmbiguousPlainScalars {
         .appending(.bool, "^(?i:y|n|yes|no|on|off|true|false)$")
         .appending(.null, "^(?i:null)$")
         .appending(.int, "^[-+]?0[bBoOxX][0-9a-fA-F]+$")
-        .appending(.float, """
+        .appending(
+            .float,
+            """
             ^[-+]?(?:[0-9]+(?::[0-5]?[0-9])*(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\
             |\\.[0-9]+(?:[eE][-+]?[0-9]+)?\
             |\\.(?i:inf|nan))$
-            """)
-        .appending(.timestamp, """
+            """
+        )
+        .appending(
+            .timestamp,
+            """
             ^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\
             (?:(?:[Tt]|[ \\t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\\.[0-9]*)?\
             (?:[ \\t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?)?$

@@ -24,15 +24,19 @@ package struct LegacyHyperkubeProfile: RenderProfile {
             ("Description", "The primary agent to run pods"),
             ("Documentation", "http://kubernetes.io/docs/admin/kubelet/"),
         ]
-        if !config.kubelet.unitRequires.isEmpty { unit.append(("Requires", config.kubelet.unitRequires.joined(separator: " "))) }
+        if !config.kubelet.unitRequires.isEmpty {
+            unit.append(("Requires", config.kubelet.unitRequires.joined(separator: " ")))
+        }
         if !config.kubelet.unitAfter.isEmpty { unit.append(("After", config.kubelet.unitAfter.joined(separator: " "))) }
         return SystemdUnit(sections: [
             .init(name: "Unit", entries: unit),
-            .init(name: "Service", entries: [
-                ("ExecStart", SystemdUnit.execStart(config.kubelet.binary, arguments: arguments)),
-                ("Restart", "always"),
-                ("RestartSec", "\(config.kubelet.restartSec)"),
-            ]),
+            .init(
+                name: "Service",
+                entries: [
+                    ("ExecStart", SystemdUnit.execStart(config.kubelet.binary, arguments: arguments)),
+                    ("Restart", "always"),
+                    ("RestartSec", "\(config.kubelet.restartSec)"),
+                ]),
             .init(name: "Install", entries: [("WantedBy", "multi-user.target")]),
         ])
     }
@@ -80,36 +84,44 @@ package struct LegacyHyperkubeProfile: RenderProfile {
     }
 
     private func controllerManager(_ config: ClusterConfig) -> StaticPod {
-        var container = StaticPod.Container(name: "kube-controller-manager", image: config.kubernetes.image, command: [
-            "/hyperkube", "controller-manager",
-            "--master=\(config.apiServer.localURL)",
-            "--leader-elect=true",
-            // The same key as the API server's: tokens signed here must verify on every master.
-            "--service-account-private-key-file=\(config.pki.dir)/apiserver.key",
-            "--root-ca-file=\(config.apiServer.clientCAFile)",
-        ])
+        var container = StaticPod.Container(
+            name: "kube-controller-manager", image: config.kubernetes.image,
+            command: [
+                "/hyperkube", "controller-manager",
+                "--master=\(config.apiServer.localURL)",
+                "--leader-elect=true",
+                // The same key as the API server's: tokens signed here must verify on every master.
+                "--service-account-private-key-file=\(config.pki.dir)/apiserver.key",
+                "--root-ca-file=\(config.apiServer.clientCAFile)",
+            ])
         container.livenessProbe = healthProbe(port: 10252)
         container.volumeMounts = controlPlaneMounts(config)
         return pod("kube-controller-manager", container, volumes: controlPlaneVolumes(config))
     }
 
     private func proxy(_ config: ClusterConfig) -> StaticPod {
-        var container = StaticPod.Container(name: "kube-proxy", image: config.kubernetes.image, command: [
-            "/hyperkube", "proxy",
-            "--master=\(config.apiServer.localURL)",
-            "--proxy-mode=iptables",
-        ])
+        var container = StaticPod.Container(
+            name: "kube-proxy", image: config.kubernetes.image,
+            command: [
+                "/hyperkube", "proxy",
+                "--master=\(config.apiServer.localURL)",
+                "--proxy-mode=iptables",
+            ])
         container.securityContext = .init(privileged: true)
         container.volumeMounts = [.init(mountPath: "/etc/ssl/certs", name: Self.hostSSLVolume, readOnly: true)]
-        return pod("kube-proxy", container, volumes: [.init(hostPath: .init(path: "/usr/share/ca-certificates"), name: Self.hostSSLVolume)])
+        return pod(
+            "kube-proxy", container,
+            volumes: [.init(hostPath: .init(path: "/usr/share/ca-certificates"), name: Self.hostSSLVolume)])
     }
 
     private func scheduler(_ config: ClusterConfig) -> StaticPod {
-        var container = StaticPod.Container(name: "kube-scheduler", image: config.kubernetes.image, command: [
-            "/hyperkube", "scheduler",
-            "--master=\(config.apiServer.localURL)",
-            "--leader-elect=true",
-        ])
+        var container = StaticPod.Container(
+            name: "kube-scheduler", image: config.kubernetes.image,
+            command: [
+                "/hyperkube", "scheduler",
+                "--master=\(config.apiServer.localURL)",
+                "--leader-elect=true",
+            ])
         container.livenessProbe = healthProbe(port: 10251)
         return pod("kube-scheduler", container, volumes: nil)
     }
@@ -117,12 +129,14 @@ package struct LegacyHyperkubeProfile: RenderProfile {
     private func pod(_ name: String, _ container: StaticPod.Container, volumes: [StaticPod.Volume]?) -> StaticPod {
         var container = container
         container.command = StaticPod.literalCommand(container.command)
-        return StaticPod(metadata: .init(name: name, namespace: "kube-system"),
-                         spec: .init(hostNetwork: true, containers: [container], volumes: volumes))
+        return StaticPod(
+            metadata: .init(name: name, namespace: "kube-system"),
+            spec: .init(hostNetwork: true, containers: [container], volumes: volumes))
     }
 
     private func healthProbe(port: Int) -> StaticPod.Probe {
-        .init(httpGet: .init(host: "127.0.0.1", path: "/healthz", port: port), initialDelaySeconds: 15, timeoutSeconds: 1)
+        .init(
+            httpGet: .init(host: "127.0.0.1", path: "/healthz", port: port), initialDelaySeconds: 15, timeoutSeconds: 1)
     }
 
     // The directory holding etcd's client files is mounted whole, as the document does with /etc/ssl/etcd.

@@ -10,8 +10,9 @@ package enum ManifestRenderer {
     package static func manifests(config: ClusterConfig, node: ClusterConfig.Master) throws -> [RenderedFile] {
         let profile = try config.kubernetes.profile.profile
         return try profile.staticPods(config: config, node: node).map { pod in
-            RenderedFile(path: "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml",
-                         content: try yaml(pod), mode: fileMode, kind: .manifest)
+            RenderedFile(
+                path: "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml",
+                content: try yaml(pod), mode: fileMode, kind: .manifest)
         }
     }
 

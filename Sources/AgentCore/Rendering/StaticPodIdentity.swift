@@ -14,12 +14,15 @@ package enum StaticPodIdentity {
     /// past the bounds). Values are read as `Yams.load` reads them, so `name: 123` is not a name; the file is
     /// composed rather than loaded, so aliases stay shared and a list as a key (where `load` traps) is no pod.
     package static func of(_ text: String) -> String? {
-        guard YAMLDocumentLimits.nestingProblem(in: text, maxBlockNesting: maxBlockNesting,
-                                                maxFlowCollections: maxFlowCollections) == nil,
-              let root = try? Yams.compose(yaml: text), let object = fields(root),
-              string(object["kind"]) == "Pod",
-              let metadata = object["metadata"].flatMap(fields),
-              let name = string(metadata["name"]) else { return nil }
+        guard
+            YAMLDocumentLimits.nestingProblem(
+                in: text, maxBlockNesting: maxBlockNesting,
+                maxFlowCollections: maxFlowCollections) == nil,
+            let root = try? Yams.compose(yaml: text), let object = fields(root),
+            string(object["kind"]) == "Pod",
+            let metadata = object["metadata"].flatMap(fields),
+            let name = string(metadata["name"])
+        else { return nil }
         return "\(string(metadata["namespace"]) ?? "default")/\(name)"
     }
 

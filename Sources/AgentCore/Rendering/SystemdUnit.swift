@@ -6,7 +6,8 @@ package struct SystemdUnit: Equatable, Sendable {
         package var entries: [(key: String, value: String)]
 
         package static func == (lhs: Section, rhs: Section) -> Bool {
-            lhs.name == rhs.name && lhs.entries.map { "\($0.key)=\($0.value)" } == rhs.entries.map { "\($0.key)=\($0.value)" }
+            lhs.name == rhs.name
+                && lhs.entries.map { "\($0.key)=\($0.value)" } == rhs.entries.map { "\($0.key)=\($0.value)" }
         }
     }
 

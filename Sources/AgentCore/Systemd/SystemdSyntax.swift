@@ -28,7 +28,8 @@ package enum SystemdSyntax {
     /// runs the path unexpanded but expands `$$` and `${NAME}` in argv[0], so a single word cannot be
     /// exact for both. Otherwise the executable is one word, which is what the document's units show.
     package static func execCommandLine(_ executable: String, arguments: [String], separator: String = " ") -> String {
-        let head = executable.unicodeScalars.contains("$")
+        let head =
+            executable.unicodeScalars.contains("$")
             ? "\(execPath("@" + executable)) \(execArgument(executable))"
             : execPath(executable)
         return ([head] + arguments.map(execArgument)).joined(separator: separator)

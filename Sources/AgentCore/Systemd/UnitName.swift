@@ -3,8 +3,10 @@
 /// `Requires=`/`After=` and be passed to Manager.StartUnit.
 package struct UnitName: Hashable, CustomStringConvertible, Sendable {
     /// The unit types systemd knows (the part after the last dot).
-    package static let types: Set<String> = ["service", "mount", "swap", "socket", "target", "device", "automount",
-                                             "timer", "path", "slice", "scope"]
+    package static let types: Set<String> = [
+        "service", "mount", "swap", "socket", "target", "device", "automount",
+        "timer", "path", "slice", "scope",
+    ]
     /// systemd's UNIT_NAME_MAX counts the terminating NUL.
     package static let maxLength = 255
 
@@ -34,7 +36,8 @@ package struct UnitName: Hashable, CustomStringConvertible, Sendable {
         }
         let stem = text[..<dot]
         if let bad = stem.unicodeScalars.first(where: { !isAllowed($0) }) {
-            return "it contains \"\(bad.escaped(asASCII: true))\"; unit names use only ASCII letters, digits and \":-_.\\@\""
+            return
+                "it contains \"\(bad.escaped(asASCII: true))\"; unit names use only ASCII letters, digits and \":-_.\\@\""
         }
         if let at = stem.firstIndex(of: "@") {
             if at == stem.startIndex { return "it starts with \"@\"" }

@@ -11,9 +11,11 @@ package final class CurlEasy {
     private static let globalInitResult: Result<Void, HTTPClientError> = {
         let global = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard global == CURLE_OK else {
-            return .failure(HTTPClientError(code: .setup, method: "initialise", url: "libcurl", curlCode: Int(global.rawValue),
-                                            curlMessage: String(cString: curl_easy_strerror(global)),
-                                            tlsVerifyResult: nil, osErrno: 0))
+            return .failure(
+                HTTPClientError(
+                    code: .setup, method: "initialise", url: "libcurl", curlCode: Int(global.rawValue),
+                    curlMessage: String(cString: curl_easy_strerror(global)),
+                    tlsVerifyResult: nil, osErrno: 0))
         }
         return .success(())
     }()
@@ -28,8 +30,9 @@ package final class CurlEasy {
     package init() throws {
         try CurlEasy.globalInitResult.get()
         guard let handle = curl_easy_init() else {
-            throw HTTPClientError(code: .setup, method: "initialise", url: "libcurl", curlCode: 0,
-                                  curlMessage: "curl_easy_init returned NULL", tlsVerifyResult: nil, osErrno: 0)
+            throw HTTPClientError(
+                code: .setup, method: "initialise", url: "libcurl", curlCode: 0,
+                curlMessage: "curl_easy_init returned NULL", tlsVerifyResult: nil, osErrno: 0)
         }
         self.handle = handle
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
@@ -92,8 +95,9 @@ package final class CurlEasy {
         if code == .tls, let verify = long(CURLINFO_SSL_VERIFYRESULT), verify != Int(X509_V_OK) {
             verifyResult = String(cString: X509_verify_cert_error_string(verify))
         }
-        throw HTTPClientError(code: code, method: method, url: url, curlCode: Int(result.rawValue),
-                              curlMessage: curlWords(result), tlsVerifyResult: verifyResult, osErrno: osErrno)
+        throw HTTPClientError(
+            code: code, method: method, url: url, curlCode: Int(result.rawValue),
+            curlMessage: curlWords(result), tlsVerifyResult: verifyResult, osErrno: osErrno)
     }
 
     /// Reads a long info (ccurl_easy_getinfo_long), or nil when libcurl has none.
@@ -111,8 +115,9 @@ package final class CurlEasy {
     // The one place a CURLcode from setopt becomes an error.
     private func check(_ result: CURLcode, _ step: @autoclosure () -> String) throws {
         guard result != CURLE_OK else { return }
-        throw HTTPClientError(code: .setup, method: method, url: url, curlCode: Int(result.rawValue),
-                              curlMessage: "\(step()): \(curlWords(result))", tlsVerifyResult: nil, osErrno: 0)
+        throw HTTPClientError(
+            code: .setup, method: method, url: url, curlCode: Int(result.rawValue),
+            curlMessage: "\(step()): \(curlWords(result))", tlsVerifyResult: nil, osErrno: 0)
     }
 
     private func curlWords(_ result: CURLcode) -> String {

@@ -12,9 +12,10 @@ package final class CurlStringList {
     package init(_ items: [String]) throws {
         for item in items {
             guard let next = curl_slist_append(head, item) else {
-                throw HTTPClientError(code: .setup, method: "build", url: "header list", curlCode: 0,
-                                      curlMessage: "curl_slist_append failed (out of memory)",
-                                      tlsVerifyResult: nil, osErrno: 0)
+                throw HTTPClientError(
+                    code: .setup, method: "build", url: "header list", curlCode: 0,
+                    curlMessage: "curl_slist_append failed (out of memory)",
+                    tlsVerifyResult: nil, osErrno: 0)
             }
             head = next
         }

@@ -57,8 +57,9 @@ package final class HTTPClient {
 
         try withExtendedLifetime((sink, headerList)) { try easy.perform() }
 
-        return HTTPResponse(status: easy.long(CURLINFO_RESPONSE_CODE) ?? 0, headers: sink.headers,
-                            body: sink.body, timing: timing())
+        return HTTPResponse(
+            status: easy.long(CURLINFO_RESPONSE_CODE) ?? 0, headers: sink.headers,
+            body: sink.body, timing: timing())
     }
 
     private func setMethodAndBody(_ request: HTTPRequest) throws {
@@ -95,8 +96,9 @@ package final class HTTPClient {
     private func bearerToken(for request: HTTPRequest) throws -> String? {
         guard let path = tls.bearerTokenFile else { return nil }
         let failure = { (cause: String) in
-            HTTPClientError(code: .credentials, method: request.method.rawValue, url: request.url, curlCode: 0,
-                            curlMessage: "bearer token file \(path): \(cause)", tlsVerifyResult: nil, osErrno: 0)
+            HTTPClientError(
+                code: .credentials, method: request.method.rawValue, url: request.url, curlCode: 0,
+                curlMessage: "bearer token file \(path): \(cause)", tlsVerifyResult: nil, osErrno: 0)
         }
         let text: String
         do {
@@ -114,12 +116,13 @@ package final class HTTPClient {
 
     private func timing() -> HTTPResponse.Timing {
         func duration(_ info: CURLINFO) -> Duration { .microseconds(easy.offT(info) ?? 0) }
-        return HTTPResponse.Timing(total: duration(CURLINFO_TOTAL_TIME_T),
-                                   nameLookup: duration(CURLINFO_NAMELOOKUP_TIME_T),
-                                   connect: duration(CURLINFO_CONNECT_TIME_T),
-                                   tlsHandshake: duration(CURLINFO_APPCONNECT_TIME_T),
-                                   firstByte: duration(CURLINFO_STARTTRANSFER_TIME_T),
-                                   newConnections: easy.long(CURLINFO_NUM_CONNECTS) ?? 0)
+        return HTTPResponse.Timing(
+            total: duration(CURLINFO_TOTAL_TIME_T),
+            nameLookup: duration(CURLINFO_NAMELOOKUP_TIME_T),
+            connect: duration(CURLINFO_CONNECT_TIME_T),
+            tlsHandshake: duration(CURLINFO_APPCONNECT_TIME_T),
+            firstByte: duration(CURLINFO_STARTTRANSFER_TIME_T),
+            newConnections: easy.long(CURLINFO_NUM_CONNECTS) ?? 0)
     }
 
     // libcurl reads 0 as "no timeout", so anything shorter than 1 ms becomes 1 ms.

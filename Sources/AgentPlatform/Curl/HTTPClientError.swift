@@ -50,10 +50,10 @@ package struct HTTPClientError: Error, CustomStringConvertible, Equatable {
         case CURLE_OPERATION_TIMEDOUT:
             return .timeout
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
-             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
-             CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED,
-             CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR,
-             CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
+            CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND,
+            CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED, CURLE_USE_SSL_FAILED,
+            CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR,
+            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
             return .tls
         case CURLE_GOT_NOTHING:
             return .connectionReset
@@ -63,7 +63,7 @@ package struct HTTPClientError: Error, CustomStringConvertible, Equatable {
             // e.g. the TLS 1.3 "certificate required" alert, which arrives after the handshake.
             return isHTTPS && osErrno == 0 ? .tls : .transport
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_FAILED_INIT, CURLE_URL_MALFORMAT, CURLE_NOT_BUILT_IN,
-             CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNKNOWN_OPTION, CURLE_OUT_OF_MEMORY:
+            CURLE_BAD_FUNCTION_ARGUMENT, CURLE_UNKNOWN_OPTION, CURLE_OUT_OF_MEMORY:
             return .setup
         default:
             return .transport
@@ -89,7 +89,8 @@ package struct HTTPClientError: Error, CustomStringConvertible, Equatable {
         case .connectionRefused: return "Check that the server is running and listening on that port."
         case .timeout: return "Check that the server is running and not overloaded, or raise the timeout."
         case .dnsFailure: return "Check the host name in the URL."
-        case .tls: return "Check the CA file (--cacert), the client certificate and key, and the server's certificate names."
+        case .tls:
+            return "Check the CA file (--cacert), the client certificate and key, and the server's certificate names."
         case .connectionReset:
             // Under TLS 1.3 a server rejects a missing client certificate after the client
             // finished its handshake; its alert often loses the race with the TCP reset.

@@ -15,8 +15,10 @@ package struct HTTPTLSConfig: Equatable {
     package var insecureSkipTLSVerify: Bool
 
     /// Builds a configuration; everything is off by default and verification stays on.
-    package init(caFile: String? = nil, clientCertFile: String? = nil, clientKeyFile: String? = nil,
-         bearerTokenFile: String? = nil, insecureSkipTLSVerify: Bool = false) {
+    package init(
+        caFile: String? = nil, clientCertFile: String? = nil, clientKeyFile: String? = nil,
+        bearerTokenFile: String? = nil, insecureSkipTLSVerify: Bool = false
+    ) {
         self.caFile = caFile
         self.clientCertFile = clientCertFile
         self.clientKeyFile = clientKeyFile

@@ -1,6 +1,7 @@
 import AgentCore
 import AgentRuntime
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,8 +35,11 @@ package final class FileLock {
             if !announced { onWait(); announced = true }
             if Date() >= deadline {
                 close(fd)
-                throw FileSystemError(.lockTimeout, path: path, errno: failure,
-                                      detail: "another master-agent run held it for more than \(Int(timeout)) s. Wait for it to finish, or raise --lock-timeout")
+                throw FileSystemError(
+                    .lockTimeout, path: path, errno: failure,
+                    detail:
+                        "another master-agent run held it for more than \(Int(timeout)) s. Wait for it to finish, or raise --lock-timeout"
+                )
             }
             usleep(50_000)
         }

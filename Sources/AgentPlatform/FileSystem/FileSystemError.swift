@@ -1,6 +1,7 @@
 import AgentCore
 import AgentRuntime
 import FoundationEssentials
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,8 @@ package struct FileSystemError: Error, CustomStringConvertible, Equatable {
         let cause = String(cString: strerror(errno))
         var hint = ""
         switch errno {
-        case ENOSPC: hint = " (ENOSPC). Free space on that filesystem and run again; the previous file was left as it was."
+        case ENOSPC:
+            hint = " (ENOSPC). Free space on that filesystem and run again; the previous file was left as it was."
         case EACCES, EPERM: hint = ". Run as root, or pass --root DIR to write elsewhere."
         case EROFS: hint = ". The filesystem is read-only."
         default: hint = "."

@@ -1,6 +1,7 @@
 import AgentCore
 import AgentRuntime
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -48,7 +49,8 @@ package final class RootedFileSystem: FileStore {
         let full = hostPath(path)
         let directory = (full as NSString).deletingLastPathComponent
         let name = (full as NSString).lastPathComponent
-        let temp = "\(directory)/\(TemporaryFileName.make(for: name, unique: "\(getpid()).\(UInt32.random(in: 0...UInt32.max))"))"
+        let temp =
+            "\(directory)/\(TemporaryFileName.make(for: name, unique: "\(getpid()).\(UInt32.random(in: 0...UInt32.max))"))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
         guard fd >= 0 else { throw FileSystemError(.write, path: full, errno: errno) }
         var committed = false
@@ -141,9 +143,10 @@ package final class RootedFileSystem: FileStore {
             if errno == ENOENT || errno == ENOTDIR { return nil }
             throw FileSystemError(.read, path: full, errno: errno)
         }
-        return FileAttributes(isDirectory: info.st_mode & S_IFMT == S_IFDIR, mode: UInt16(info.st_mode & 0o7777), ownerUID: info.st_uid,
-                              readable: access(full, R_OK) == 0, writable: access(full, W_OK) == 0,
-                              modifiedAt: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
+        return FileAttributes(
+            isDirectory: info.st_mode & S_IFMT == S_IFDIR, mode: UInt16(info.st_mode & 0o7777), ownerUID: info.st_uid,
+            readable: access(full, R_OK) == 0, writable: access(full, W_OK) == 0,
+            modifiedAt: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9)
     }
 }
 

@@ -1,6 +1,7 @@
 import AgentCore
 import AgentRuntime
 import FoundationEssentials
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,9 @@ package enum HostIdentity {
         var cursor: UnsafeMutablePointer<ifaddrs>? = first
         while let entry = cursor {
             if let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET) {
-                let value = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt32(bigEndian: $0.pointee.sin_addr.s_addr) }
+                let value = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    UInt32(bigEndian: $0.pointee.sin_addr.s_addr)
+                }
                 result.append(IPv4Address(value: value))
             }
             cursor = entry.pointee.ifa_next

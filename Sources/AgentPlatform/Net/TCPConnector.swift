@@ -1,6 +1,7 @@
 import AgentCore
 import AgentRuntime
 import FoundationEssentials
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,8 +28,9 @@ package enum TCPConnector {
         var list: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, list != nil else {
-            throw TCPConnectError(code: .unresolved, target: target(host: host, port: port),
-                                  cause: String(cString: gai_strerror(status)))
+            throw TCPConnectError(
+                code: .unresolved, target: target(host: host, port: port),
+                cause: String(cString: gai_strerror(status)))
         }
         defer { freeaddrinfo(list) }
         var addresses: [Address] = []
@@ -36,7 +38,8 @@ package enum TCPConnector {
         while let info = current {
             current = info.pointee.ai_next
             guard let source = info.pointee.ai_addr,
-                  Int(info.pointee.ai_addrlen) <= MemoryLayout<sockaddr_storage>.size else { continue }
+                Int(info.pointee.ai_addrlen) <= MemoryLayout<sockaddr_storage>.size
+            else { continue }
             var address = Address(length: info.pointee.ai_addrlen)
             withUnsafeMutableBytes(of: &address.storage) {
                 $0.copyMemory(from: UnsafeRawBufferPointer(start: source, count: Int(info.pointee.ai_addrlen)))
@@ -50,14 +53,17 @@ package enum TCPConnector {
     /// send/receive timeouts set to what remains. Throws `TCPConnectError` (getaddrinfo, socket, connect, poll).
     package static func connect(host: String, port: Int, timeout: Duration) throws -> TCPConnection {
         let deadline = ContinuousClock.now + timeout
-        return try connect(to: try resolve(host: host, port: port), target: target(host: host, port: port),
-                           deadline: deadline)
+        return try connect(
+            to: try resolve(host: host, port: port), target: target(host: host, port: port),
+            deadline: deadline)
     }
 
     /// Tries `addresses` in order until one accepts before `deadline`; throws the most telling address's
     /// `TCPConnectError` (a refusal or timeout over a local failure such as EADDRNOTAVAIL on ::1), and stops
     /// at the first timeout since the deadline is shared (socket, connect, poll, getsockopt SO_ERROR).
-    package static func connect(to addresses: [Address], target: String, deadline: ContinuousClock.Instant) throws -> TCPConnection {
+    package static func connect(to addresses: [Address], target: String, deadline: ContinuousClock.Instant) throws
+        -> TCPConnection
+    {
         var reported = TCPConnectError(code: .unresolved, target: target, cause: "no usable address")
         for address in addresses {
             do {
@@ -77,7 +83,9 @@ package enum TCPConnector {
     }
 
     // Non-blocking so the deadline holds even when SYNs go unanswered.
-    private static func attempt(_ address: Address, target: String, deadline: ContinuousClock.Instant) throws -> TCPConnection {
+    private static func attempt(_ address: Address, target: String, deadline: ContinuousClock.Instant) throws
+        -> TCPConnection
+    {
         let fd = socket(address.family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw systemError(errno, target, call: "socket") }
         let connection = TCPConnection(descriptor: fd)

@@ -16,10 +16,12 @@ package final class Certificate {
     package init(taking pointer: OpaquePointer) throws {
         self.pointer = pointer
         guard let start = X509Support.date(X509_get0_notBefore(pointer)),
-              let end = X509Support.date(X509_get0_notAfter(pointer)) else {
+            let end = X509Support.date(X509_get0_notAfter(pointer))
+        else {
             X509_free(pointer)
-            throw OpenSSLError.fromQueue(.decodeFailed, "read validity dates of certificate",
-                                         fallback: "notBefore or notAfter is not a valid time")
+            throw OpenSSLError.fromQueue(
+                .decodeFailed, "read validity dates of certificate",
+                fallback: "notBefore or notAfter is not a valid time")
         }
         notBefore = start
         notAfter = end
@@ -59,8 +61,9 @@ package final class Certificate {
         }
         ERR_clear_error()
         guard !chain.isEmpty else {
-            throw OpenSSLError(code: .decodeFailed, action: "read \(source)", cause: "no PEM block BEGIN CERTIFICATE found",
-                               hint: "Expected one or more PEM certificates")
+            throw OpenSSLError(
+                code: .decodeFailed, action: "read \(source)", cause: "no PEM block BEGIN CERTIFICATE found",
+                hint: "Expected one or more PEM certificates")
         }
         return chain
     }
@@ -68,7 +71,8 @@ package final class Certificate {
     /// The certificate as PEM; throws `encodeFailed` (PEM_write_bio_X509).
     package func pemData() throws -> Data {
         let bio = try MemoryBIO()
-        try OpenSSLError.check(PEM_write_bio_X509(bio.pointer, pointer), .encodeFailed, "encode certificate \(subject) as PEM")
+        try OpenSSLError.check(
+            PEM_write_bio_X509(bio.pointer, pointer), .encodeFailed, "encode certificate \(subject) as PEM")
         return bio.contents()
     }
 
@@ -119,7 +123,8 @@ package final class Certificate {
 
     /// The certified public key as DER SubjectPublicKeyInfo; throws `decodeFailed` or `encodeFailed` (X509_get0_pubkey, i2d_PUBKEY).
     package func publicKeyDER() throws -> Data {
-        let key = try OpenSSLError.check(X509_get0_pubkey(pointer), .decodeFailed, "read public key of certificate \(subject)")
+        let key = try OpenSSLError.check(
+            X509_get0_pubkey(pointer), .decodeFailed, "read public key of certificate \(subject)")
         return try PrivateKey.subjectPublicKeyInfoDER(of: key)
     }
 

@@ -26,8 +26,10 @@ package final class CertificateSigningRequest {
 
     /// A SHA-256 request for `CN=commonName` carrying `requestedExtensions` and `subjectAltNames`;
     /// throws `buildFailed` or `signFailed` (X509_REQ_set_pubkey, X509_REQ_add_extensions, X509_REQ_sign).
-    package static func make(key: PrivateKey, commonName: String = "kube-apiserver",
-                     subjectAltNames: [SubjectAltName]) throws -> CertificateSigningRequest {
+    package static func make(
+        key: PrivateKey, commonName: String = "kube-apiserver",
+        subjectAltNames: [SubjectAltName]
+    ) throws -> CertificateSigningRequest {
         ERR_clear_error()
         let action = "build certificate request for CN=\(commonName)"
         let request = CertificateSigningRequest(taking: try OpenSSLError.check(X509_REQ_new(), .buildFailed, action))
@@ -40,9 +42,10 @@ package final class CertificateSigningRequest {
         let extensions = try OpenSSLError.check(copenssl_sk_X509_EXTENSION_new_null(), .buildFailed, action)
         defer { copenssl_sk_X509_EXTENSION_pop_free(extensions) }
         // Each extension goes onto the stack as soon as it exists, so pop_free releases it on any later error.
-        let makers: [() throws -> OpaquePointer] = requestedExtensions.map { item in
-            { try X509Support.makeExtension(item.nid, item.value, context: nil) }
-        } + [{ try X509Support.makeSubjectAltNameExtension(subjectAltNames) }]
+        let makers: [() throws -> OpaquePointer] =
+            requestedExtensions.map { item in
+                { try X509Support.makeExtension(item.nid, item.value, context: nil) }
+            } + [{ try X509Support.makeSubjectAltNameExtension(subjectAltNames) }]
         for make in makers {
             let ext = try make()
             guard copenssl_sk_X509_EXTENSION_push(extensions, ext) > 0 else {
@@ -92,8 +95,9 @@ package final class CertificateSigningRequest {
         ERR_clear_error()
         let bio = try MemoryBIO(reading: pemData)
         guard let request = PEM_read_bio_X509_REQ(bio.pointer, nil, nil, nil) else {
-            throw OpenSSLError.fromQueue(.decodeFailed, "read \(source)",
-                                         hint: "Expected a PEM block BEGIN CERTIFICATE REQUEST")
+            throw OpenSSLError.fromQueue(
+                .decodeFailed, "read \(source)",
+                hint: "Expected a PEM block BEGIN CERTIFICATE REQUEST")
         }
         self.init(taking: request)
     }
@@ -101,7 +105,8 @@ package final class CertificateSigningRequest {
     /// The request as PEM; throws `encodeFailed` (PEM_write_bio_X509_REQ).
     package func pemData() throws -> Data {
         let bio = try MemoryBIO()
-        try OpenSSLError.check(PEM_write_bio_X509_REQ(bio.pointer, pointer), .encodeFailed, "encode certificate request as PEM")
+        try OpenSSLError.check(
+            PEM_write_bio_X509_REQ(bio.pointer, pointer), .encodeFailed, "encode certificate request as PEM")
         return bio.contents()
     }
 
@@ -128,7 +133,8 @@ package final class CertificateSigningRequest {
 
     /// The public key as DER SubjectPublicKeyInfo; throws `decodeFailed` or `encodeFailed` (X509_REQ_get0_pubkey, i2d_PUBKEY).
     package func publicKeyDER() throws -> Data {
-        let key = try OpenSSLError.check(X509_REQ_get0_pubkey(pointer), .decodeFailed, "read public key of certificate request")
+        let key = try OpenSSLError.check(
+            X509_REQ_get0_pubkey(pointer), .decodeFailed, "read public key of certificate request")
         return try PrivateKey.subjectPublicKeyInfoDER(of: key)
     }
 
@@ -136,9 +142,10 @@ package final class CertificateSigningRequest {
     package func verifySignature() throws {
         ERR_clear_error()
         guard let key = X509_REQ_get0_pubkey(pointer), X509_REQ_verify(pointer, key) == 1 else {
-            throw OpenSSLError.fromQueue(.signatureInvalid, "verify signature of certificate request \(subject)",
-                                         fallback: "signature does not match the request's public key",
-                                         hint: "The request was altered or damaged; create it again")
+            throw OpenSSLError.fromQueue(
+                .signatureInvalid, "verify signature of certificate request \(subject)",
+                fallback: "signature does not match the request's public key",
+                hint: "The request was altered or damaged; create it again")
         }
     }
 
@@ -151,7 +158,8 @@ package final class CertificateSigningRequest {
         defer { copenssl_sk_X509_EXTENSION_pop_free(extensions) }
         for index in 0..<copenssl_sk_X509_EXTENSION_num(extensions) {
             guard let ext = copenssl_sk_X509_EXTENSION_value(extensions, index),
-                  OBJ_obj2nid(X509_EXTENSION_get_object(ext)) == NID_subject_alt_name else { continue }
+                OBJ_obj2nid(X509_EXTENSION_get_object(ext)) == NID_subject_alt_name
+            else { continue }
             return X509_EXTENSION_dup(ext)
         }
         return nil

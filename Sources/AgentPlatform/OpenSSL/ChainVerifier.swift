@@ -23,8 +23,10 @@ package struct ChainVerifier {
         let untrusted = try CertificateStack(intermediates, action: action)
         let context = try OpenSSLError.check(X509_STORE_CTX_new(), .chainVerifyFailed, action)
         defer { X509_STORE_CTX_free(context) }
-        try OpenSSLError.check(X509_STORE_CTX_init(context, store.pointer, leaf.pointer, untrusted.pointer), .chainVerifyFailed, action)
-        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(context), time_t(time.timeIntervalSince1970.rounded(.down)))
+        try OpenSSLError.check(
+            X509_STORE_CTX_init(context, store.pointer, leaf.pointer, untrusted.pointer), .chainVerifyFailed, action)
+        X509_VERIFY_PARAM_set_time(
+            X509_STORE_CTX_get0_param(context), time_t(time.timeIntervalSince1970.rounded(.down)))
         try OpenSSLError.check(X509_STORE_CTX_set_purpose(context, X509_PURPOSE_SSL_SERVER), .chainVerifyFailed, action)
         guard X509_verify_cert(context) != 1 else { return }
         let code = X509_STORE_CTX_get_error(context)
@@ -33,8 +35,9 @@ package struct ChainVerifier {
             reason: String(cString: X509_verify_cert_error_string(Int(code))),
             depth: X509_STORE_CTX_get_error_depth(context))
         ERR_clear_error()
-        var error = OpenSSLError(code: .chainVerifyFailed, action: action, cause: result.description,
-                                 hint: Self.hint(for: result.kind))
+        var error = OpenSSLError(
+            code: .chainVerifyFailed, action: action, cause: result.description,
+            hint: Self.hint(for: result.kind))
         error.verifyResult = result
         throw error
     }

@@ -53,8 +53,8 @@ package struct OpenSSLError: Error, CustomStringConvertible, Equatable {
             case X509_V_ERR_CERT_HAS_EXPIRED: return .expired
             case X509_V_ERR_CERT_NOT_YET_VALID: return .notYetValid
             case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
-                 X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,
-                 X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+                X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT,
+                X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
                 return .untrustedIssuer
             case X509_V_ERR_CERT_SIGNATURE_FAILURE: return .badSignature
             default: return .other
@@ -83,8 +83,10 @@ package struct OpenSSLError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Builds an error whose cause is the drained OpenSSL error queue, or `fallback` when the queue is empty.
-    package static func fromQueue(_ code: Code, _ action: String, fallback: String = "no error reported by OpenSSL",
-                          hint: String = "") -> OpenSSLError {
+    package static func fromQueue(
+        _ code: Code, _ action: String, fallback: String = "no error reported by OpenSSL",
+        hint: String = ""
+    ) -> OpenSSLError {
         let queue = drainErrorQueue()
         return OpenSSLError(code: code, action: action, cause: queue.isEmpty ? fallback : queue, hint: hint)
     }

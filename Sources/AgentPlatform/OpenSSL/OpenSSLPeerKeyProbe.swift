@@ -12,6 +12,8 @@ package struct OpenSSLPeerKeyProbe: PeerKeyProbe {
 
     package func servedPublicKey(host: String, port: Int, trustedPEM: Data) throws -> Data {
         let trusted = try Certificate.loadChain(pemData: trustedPEM, source: "ca.crt")
-        return try TLSPeerProbe(trusted: trusted, timeout: timeout).probe(host: host, port: UInt16(port), expectedName: host).publicKeyDER
+        return try TLSPeerProbe(trusted: trusted, timeout: timeout).probe(
+            host: host, port: UInt16(port), expectedName: host
+        ).publicKeyDER
     }
 }

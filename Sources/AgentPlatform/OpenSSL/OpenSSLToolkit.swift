@@ -9,7 +9,9 @@ package struct OpenSSLToolkit: PKIToolkit {
     }
     package func generateKey(_ type: KeyType) throws -> Data { try PrivateKey.generate(type).pemData() }
 
-    package func publicKey(ofKey keyPEM: Data) throws -> Data { try PrivateKey(pemData: keyPEM, source: "private key").publicKeyDER() }
+    package func publicKey(ofKey keyPEM: Data) throws -> Data {
+        try PrivateKey(pemData: keyPEM, source: "private key").publicKeyDER()
+    }
 
     package func makeCSR(keyPEM: Data, commonName: String, sans: [SubjectAltName]) throws -> Data {
         let key = try PrivateKey(pemData: keyPEM, source: "private key")
@@ -22,9 +24,11 @@ package struct OpenSSLToolkit: PKIToolkit {
         return (try request.publicKeyDER(), request.subjectAltNames)
     }
 
-    package func sign(csrPEM: Data, caCertPEM: Data, caKeyPEM: Data, validityDays: Int, notBefore: Date) throws -> Data {
-        let authority = try CertificateAuthority(certificate: Certificate(pemData: caCertPEM, source: "CA certificate"),
-                                                 key: PrivateKey(pemData: caKeyPEM, source: "CA key"))
+    package func sign(csrPEM: Data, caCertPEM: Data, caKeyPEM: Data, validityDays: Int, notBefore: Date) throws -> Data
+    {
+        let authority = try CertificateAuthority(
+            certificate: Certificate(pemData: caCertPEM, source: "CA certificate"),
+            key: PrivateKey(pemData: caKeyPEM, source: "CA key"))
         let request = try CertificateSigningRequest(pemData: csrPEM, source: "certificate signing request")
         let issued = try authority.sign(request, validityDays: validityDays, notBefore: notBefore)
         return try Certificate.pemData(of: [issued, authority.certificate])
@@ -32,9 +36,12 @@ package struct OpenSSLToolkit: PKIToolkit {
 
     package func inspect(certificatesPEM: Data, source: String) throws -> [CertificateFacts] {
         try Certificate.loadChain(pemData: certificatesPEM, source: source).map { certificate in
-            CertificateFacts(subjectCommonName: certificate.subjectCommonName, subject: certificate.subject, issuer: certificate.issuer,
-                             subjectAltNames: certificate.subjectAltNames, notBefore: certificate.notBefore, notAfter: certificate.notAfter,
-                             isCA: certificate.isCA, publicKeyDER: try certificate.publicKeyDER())
+            CertificateFacts(
+                subjectCommonName: certificate.subjectCommonName, subject: certificate.subject,
+                issuer: certificate.issuer,
+                subjectAltNames: certificate.subjectAltNames, notBefore: certificate.notBefore,
+                notAfter: certificate.notAfter,
+                isCA: certificate.isCA, publicKeyDER: try certificate.publicKeyDER())
         }
     }
 
@@ -50,7 +57,9 @@ package struct OpenSSLToolkit: PKIToolkit {
         return try CertificateAuthority.makeSelfSigned(spec, key: key, issuedAt: issuedAt).certificate.pemData()
     }
 
-    package func issue(_ spec: CertificateSpec, keyPEM: Data, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws -> Data {
+    package func issue(_ spec: CertificateSpec, keyPEM: Data, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws
+        -> Data
+    {
         let authority = try Self.authority(for: spec, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM)
         let key = try PrivateKey(pemData: keyPEM, source: "\(spec.name) key")
         return try authority.issue(spec, for: key, issuedAt: issuedAt).pemData()
@@ -61,7 +70,9 @@ package struct OpenSSLToolkit: PKIToolkit {
         return try CertificateSigningRequest.make(key: key, spec: spec).pemData()
     }
 
-    package func sign(csrPEM: Data, as spec: CertificateSpec, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws -> Data {
+    package func sign(csrPEM: Data, as spec: CertificateSpec, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws
+        -> Data
+    {
         let authority = try Self.authority(for: spec, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM)
         let request = try CertificateSigningRequest(pemData: csrPEM, source: "certificate request for \(spec.name)")
         return try authority.sign(request, as: spec, issuedAt: issuedAt).pemData()
@@ -74,10 +85,13 @@ package struct OpenSSLToolkit: PKIToolkit {
     package func randomBytes(_ count: Int) throws -> Data { try SecureRandom.bytes(count) }
 
     // The files are named after the spec's issuer (ca, front-proxy-ca), so errors say which CA was unreadable.
-    private static func authority(for spec: CertificateSpec, caCertPEM: Data,
-                                  caKeyPEM: Data) throws -> CertificateAuthority {
+    private static func authority(
+        for spec: CertificateSpec, caCertPEM: Data,
+        caKeyPEM: Data
+    ) throws -> CertificateAuthority {
         let issuer = spec.issuer ?? "CA"
-        return try CertificateAuthority(certificate: Certificate(pemData: caCertPEM, source: "\(issuer).crt"),
-                                        key: PrivateKey(pemData: caKeyPEM, source: "\(issuer).key"))
+        return try CertificateAuthority(
+            certificate: Certificate(pemData: caCertPEM, source: "\(issuer).crt"),
+            key: PrivateKey(pemData: caKeyPEM, source: "\(issuer).key"))
     }
 }

@@ -44,8 +44,9 @@ package final class PrivateKey {
         let bio = try MemoryBIO(reading: pemData)
         // A callback that supplies no passphrase keeps OpenSSL from prompting on the terminal.
         guard let key = PEM_read_bio_PrivateKey(bio.pointer, nil, { _, _, _, _ in 0 }, nil) else {
-            throw OpenSSLError.fromQueue(.decodeFailed, "read \(source)",
-                                         hint: "Expected an unencrypted PEM private key (BEGIN PRIVATE KEY or BEGIN RSA/EC PRIVATE KEY)")
+            throw OpenSSLError.fromQueue(
+                .decodeFailed, "read \(source)",
+                hint: "Expected an unencrypted PEM private key (BEGIN PRIVATE KEY or BEGIN RSA/EC PRIVATE KEY)")
         }
         self.init(taking: key)
     }
@@ -53,7 +54,9 @@ package final class PrivateKey {
     /// The key as unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY"); throws `encodeFailed` (PEM_write_bio_PrivateKey).
     package func pemData() throws -> Data {
         let bio = try MemoryBIO()
-        try OpenSSLError.check(PEM_write_bio_PrivateKey(bio.pointer, pointer, nil, nil, 0, nil, nil), .encodeFailed, "encode private key as PEM")
+        try OpenSSLError.check(
+            PEM_write_bio_PrivateKey(bio.pointer, pointer, nil, nil, 0, nil, nil), .encodeFailed,
+            "encode private key as PEM")
         return bio.contents()
     }
 

@@ -52,8 +52,9 @@ package struct TLSPeerProbe {
         defer { session.shutdown() }
         let leaf = try session.peerCertificate(action: action)
         let chain = try session.peerChain()
-        return Result(leaf: leaf, chain: chain.isEmpty ? [leaf] : chain, publicKeyDER: try leaf.publicKeyDER(),
-                      protocolVersion: session.protocolVersion)
+        return Result(
+            leaf: leaf, chain: chain.isEmpty ? [leaf] : chain, publicKeyDER: try leaf.publicKeyDER(),
+            protocolVersion: session.protocolVersion)
     }
 
     // Callers of the probe see one error type; the connect codes keep their meaning.

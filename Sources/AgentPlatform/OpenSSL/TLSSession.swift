@@ -24,7 +24,8 @@ package final class TLSSession {
         guard let expectedName else { return }
         if Self.isIPAddress(expectedName) {
             // IP addresses are matched against IP SANs and never sent as SNI (RFC 6066 forbids it).
-            try OpenSSLError.check(X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(pointer), expectedName), .handshakeFailed, action)
+            try OpenSSLError.check(
+                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(pointer), expectedName), .handshakeFailed, action)
         } else {
             guard copenssl_SSL_set_tlsext_host_name(pointer, expectedName) == 1 else {
                 throw OpenSSLError.fromQueue(.handshakeFailed, action)
@@ -53,21 +54,25 @@ package final class TLSSession {
         let verify = Int32(SSL_get_verify_result(pointer))
         if verify != X509_V_OK {
             ERR_clear_error()
-            let result = OpenSSLError.VerifyResult(code: verify, reason: String(cString: X509_verify_cert_error_string(Int(verify))),
-                                                   depth: -1)
-            var error = OpenSSLError(code: .handshakeFailed, action: action,
-                                     cause: "certificate verify failed: \(result.reason)",
-                                     hint: ChainVerifier.hint(for: result.kind))
+            let result = OpenSSLError.VerifyResult(
+                code: verify, reason: String(cString: X509_verify_cert_error_string(Int(verify))),
+                depth: -1)
+            var error = OpenSSLError(
+                code: .handshakeFailed, action: action,
+                cause: "certificate verify failed: \(result.reason)",
+                hint: ChainVerifier.hint(for: result.kind))
             error.verifyResult = result
             throw error
         }
         let queue = OpenSSLError.drainErrorQueue()
         // With SO_RCVTIMEO on a blocking socket, an expired timeout surfaces as WANT_READ/WANT_WRITE or EAGAIN.
-        let timedOut = sslError == SSL_ERROR_WANT_READ || sslError == SSL_ERROR_WANT_WRITE
+        let timedOut =
+            sslError == SSL_ERROR_WANT_READ || sslError == SSL_ERROR_WANT_WRITE
             || (sslError == SSL_ERROR_SYSCALL && (savedErrno == EAGAIN || savedErrno == EWOULDBLOCK))
         if queue.isEmpty && timedOut {
-            throw OpenSSLError(code: .timedOut, action: action, cause: "no TLS answer before the timeout",
-                               hint: "Check that the port serves TLS")
+            throw OpenSSLError(
+                code: .timedOut, action: action, cause: "no TLS answer before the timeout",
+                hint: "Check that the port serves TLS")
         }
         let cause: String
         if !queue.isEmpty {

@@ -42,7 +42,8 @@ package enum X509Support {
         guard let name else { return nil }
         let index = X509_NAME_get_index_by_NID(name, NID_commonName, -1)
         guard index >= 0, let entry = X509_NAME_get_entry(name, index),
-              let data = X509_NAME_ENTRY_get_data(entry) else { return nil }
+            let data = X509_NAME_ENTRY_get_data(entry)
+        else { return nil }
         var utf8: UnsafeMutablePointer<UInt8>?
         let length = ASN1_STRING_to_UTF8(&utf8, data)
         guard length >= 0, let utf8 else {
@@ -55,10 +56,13 @@ package enum X509Support {
 
     /// An extension from its openssl.cnf text, e.g. (NID_key_usage, "critical,digitalSignature") (X509V3_EXT_conf_nid).
     /// The caller frees it with X509_EXTENSION_free; `context` supplies issuer/subject for SKI and AKI.
-    package static func makeExtension(_ nid: Int32, _ value: String, context: UnsafeMutablePointer<X509V3_CTX>?) throws -> OpaquePointer {
+    package static func makeExtension(_ nid: Int32, _ value: String, context: UnsafeMutablePointer<X509V3_CTX>?) throws
+        -> OpaquePointer
+    {
         let name = OBJ_nid2sn(nid).map { String(cString: $0) } ?? "nid \(nid)"
-        return try OpenSSLError.check(X509V3_EXT_conf_nid(nil, context, nid, value), .buildFailed,
-                                      "build extension \(name)=\(value)")
+        return try OpenSSLError.check(
+            X509V3_EXT_conf_nid(nil, context, nid, value), .buildFailed,
+            "build extension \(name)=\(value)")
     }
 
     /// A subjectAltName extension built entry by entry, so no name is ever parsed as config syntax (X509V3_EXT_i2d).
@@ -76,7 +80,8 @@ package enum X509Support {
                 throw OpenSSLError.fromQueue(.buildFailed, action)
             }
         }
-        return try OpenSSLError.check(X509V3_EXT_i2d(NID_subject_alt_name, 0, UnsafeMutableRawPointer(stack)), .buildFailed, action)
+        return try OpenSSLError.check(
+            X509V3_EXT_i2d(NID_subject_alt_name, 0, UnsafeMutableRawPointer(stack)), .buildFailed, action)
     }
 
     private static func makeGeneralName(_ san: SubjectAltName) throws -> UnsafeMutablePointer<GENERAL_NAME> {
@@ -87,8 +92,9 @@ package enum X509Support {
             // IA5String holds ASCII only; anything else would be silently mangled.
             guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
                 GENERAL_NAME_free(entry)
-                throw OpenSSLError(code: .buildFailed, action: action, cause: "a DNS name must be non-empty printable ASCII",
-                                   hint: "Use the IDNA (xn--) form for international names")
+                throw OpenSSLError(
+                    code: .buildFailed, action: action, cause: "a DNS name must be non-empty printable ASCII",
+                    hint: "Use the IDNA (xn--) form for international names")
             }
             guard let value = ASN1_IA5STRING_new() else {
                 GENERAL_NAME_free(entry)
@@ -105,7 +111,9 @@ package enum X509Support {
             guard let value = a2i_IPADDRESS(address) else {
                 ERR_clear_error()
                 GENERAL_NAME_free(entry)
-                throw OpenSSLError(code: .buildFailed, action: action, cause: "\"\(address)\" is not an IPv4 or IPv6 address", hint: "")
+                throw OpenSSLError(
+                    code: .buildFailed, action: action, cause: "\"\(address)\" is not an IPv4 or IPv6 address", hint: ""
+                )
             }
             GENERAL_NAME_set0_value(entry, GEN_IPADD, UnsafeMutableRawPointer(value))
         }

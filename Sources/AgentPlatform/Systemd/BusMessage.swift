@@ -111,21 +111,25 @@ package final class BusMessage {
     @discardableResult
     package func enterContainer(_ type: Character, _ contents: String) throws -> Bool {
         let r = contents.withCString { sd_bus_message_enter_container(handle, typeCode(type), $0) }
-        try SystemdError.check(r, "read the reply of \(context) (\(type)\(contents)) from", "systemd", otherwise: .invalidReply)
+        try SystemdError.check(
+            r, "read the reply of \(context) (\(type)\(contents)) from", "systemd", otherwise: .invalidReply)
         return r > 0
     }
 
     /// Leaves the container entered last; throws `SystemdError` `.invalidReply`; sd_bus_message_exit_container.
     package func exitContainer() throws {
-        try SystemdError.check(sd_bus_message_exit_container(handle), "read the reply of \(context) from", "systemd", otherwise: .invalidReply)
+        try SystemdError.check(
+            sd_bus_message_exit_container(handle), "read the reply of \(context) from", "systemd",
+            otherwise: .invalidReply)
     }
 
     // A read returning 0 means the message ended early: as bad as a type mismatch for us.
     private func requireValue(_ r: Int32, _ type: String) throws {
         try SystemdError.check(r, "read the reply of \(context) (\(type)) from", "systemd", otherwise: .invalidReply)
         if r == 0 {
-            throw SystemdError(code: .invalidReply, action: "read the reply of \(context) (\(type)) from", object: "systemd",
-                               cause: "the message ended before the expected value")
+            throw SystemdError(
+                code: .invalidReply, action: "read the reply of \(context) (\(type)) from", object: "systemd",
+                cause: "the message ended before the expected value")
         }
     }
 }

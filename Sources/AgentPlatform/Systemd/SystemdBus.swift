@@ -35,7 +35,9 @@ package final class SystemdBus {
         var bus: OpaquePointer?
         try SystemdError.check(sd_bus_open_system(&bus), "connect to", "the system bus", otherwise: .noBus)
         guard let bus else {
-            throw SystemdError(code: .noBus, action: "connect to", object: "the system bus", cause: "sd_bus_open_system returned no bus")
+            throw SystemdError(
+                code: .noBus, action: "connect to", object: "the system bus",
+                cause: "sd_bus_open_system returned no bus")
         }
         return SystemdBus(handle: bus, address: "the system bus", isBusClient: true)
     }
@@ -60,7 +62,8 @@ package final class SystemdBus {
         var bus: OpaquePointer?
         try SystemdError.check(sd_bus_new(&bus), "create a bus for", address, otherwise: .noBus)
         guard let bus else {
-            throw SystemdError(code: .noBus, action: "create a bus for", object: address, cause: "sd_bus_new returned no bus")
+            throw SystemdError(
+                code: .noBus, action: "create a bus for", object: address, cause: "sd_bus_new returned no bus")
         }
         // Until sd_bus_start succeeds the handle is ours alone; free it on every early exit.
         var started = false
@@ -73,13 +76,16 @@ package final class SystemdBus {
     }
 
     /// Creates a method call to systemd; throws `SystemdError`; sd_bus_message_new_method_call.
-    package func methodCall(path: String = SystemdBus.managerPath, interface: String = SystemdBus.managerInterface,
-                    member: String) throws -> BusMessage {
+    package func methodCall(
+        path: String = SystemdBus.managerPath, interface: String = SystemdBus.managerInterface,
+        member: String
+    ) throws -> BusMessage {
         var message: OpaquePointer?
         let r = sd_bus_message_new_method_call(handle, &message, SystemdBus.destination, path, interface, member)
         try SystemdError.check(r, "build \(member) for", address)
         guard let message else {
-            throw SystemdError(code: .callFailed, action: "build \(member) for", object: address, cause: "no message was created")
+            throw SystemdError(
+                code: .callFailed, action: "build \(member) for", object: address, cause: "no message was created")
         }
         return BusMessage(adopting: message, context: member)
     }
@@ -95,7 +101,8 @@ package final class SystemdBus {
             _ = try SystemdError.check(r, "call \(call.context) on", object, busError: error)
         }
         guard let reply else {
-            throw SystemdError(code: .invalidReply, action: "call \(call.context) on", object: object, cause: "no reply message")
+            throw SystemdError(
+                code: .invalidReply, action: "call \(call.context) on", object: object, cause: "no reply message")
         }
         return BusMessage(adopting: reply, context: call.context)
     }
@@ -116,15 +123,18 @@ package final class SystemdBus {
 
     /// Installs a local callback for a systemd signal; the returned slot removes it when freed;
     /// throws `SystemdError`; sd_bus_match_signal.
-    package func matchSignal(path: String, interface: String, member: String,
-                     handler: sd_bus_message_handler_t, userdata: UnsafeMutableRawPointer) throws -> BusSlot {
+    package func matchSignal(
+        path: String, interface: String, member: String,
+        handler: sd_bus_message_handler_t, userdata: UnsafeMutableRawPointer
+    ) throws -> BusSlot {
         // On the private socket systemd's signals carry no sender, so a sender match would drop them.
         let sender = isBusClient ? SystemdBus.destination : nil
         var slot: OpaquePointer?
         let r = sd_bus_match_signal(handle, &slot, sender, path, interface, member, handler, userdata)
         try SystemdError.check(r, "subscribe to \(member) on", address)
         guard let slot else {
-            throw SystemdError(code: .callFailed, action: "subscribe to \(member) on", object: address, cause: "no slot was returned")
+            throw SystemdError(
+                code: .callFailed, action: "subscribe to \(member) on", object: address, cause: "no slot was returned")
         }
         return BusSlot(handle: slot)
     }

@@ -41,7 +41,9 @@ package struct SystemdError: Error, CustomStringConvertible, Equatable {
     package let errno: Int32?
 
     /// Builds an error from its parts; `code` decides the next step printed.
-    package init(code: Code, action: String, object: String, busErrorName: String? = nil, cause: String, errno: Int32? = nil) {
+    package init(
+        code: Code, action: String, object: String, busErrorName: String? = nil, cause: String, errno: Int32? = nil
+    ) {
         self.code = code
         self.action = action
         self.object = object
@@ -93,13 +95,17 @@ package struct SystemdError: Error, CustomStringConvertible, Equatable {
             let classified: Code
             switch name {
             case noSuchUnitName?: classified = .noSuchUnit
-            case "org.freedesktop.DBus.Error.AccessDenied"?, "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"?:
+            case "org.freedesktop.DBus.Error.AccessDenied"?,
+                "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired"?:
                 classified = .permissionDenied
             default: classified = (number == EACCES || number == EPERM) ? .permissionDenied : code
             }
-            throw SystemdError(code: classified, action: action(), object: object(), busErrorName: name, cause: message, errno: number)
+            throw SystemdError(
+                code: classified, action: action(), object: object(), busErrorName: name, cause: message, errno: number)
         }
         let classified: Code = (number == EACCES || number == EPERM) ? .permissionDenied : code
-        throw SystemdError(code: classified, action: action(), object: object(), cause: String(cString: strerror(number)), errno: number)
+        throw SystemdError(
+            code: classified, action: action(), object: object(), cause: String(cString: strerror(number)),
+            errno: number)
     }
 }

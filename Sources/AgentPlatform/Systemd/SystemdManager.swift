@@ -97,8 +97,9 @@ package final class SystemdManager {
             if try bus.processOne() { continue }
             let now = clock.now
             if now >= deadline {
-                throw SystemdError(code: .jobTimeout, action: "wait for job", object: job,
-                                   cause: "no JobRemoved signal within \(timeout)")
+                throw SystemdError(
+                    code: .jobTimeout, action: "wait for job", object: job,
+                    cause: "no JobRemoved signal within \(timeout)")
             }
             try bus.wait(timeout: now.duration(to: deadline))
         }
@@ -124,7 +125,8 @@ package final class SystemdManager {
             dropInPaths: try unit.strings("DropInPaths"))
         // The Service interface exists only on .service units.
         if name.hasSuffix(".service") {
-            let service = Properties(manager: self, path: path, unitName: name, interface: "org.freedesktop.systemd1.Service")
+            let service = Properties(
+                manager: self, path: path, unitName: name, interface: "org.freedesktop.systemd1.Service")
             status.result = try service.string("Result")
             status.nRestarts = try service.uint32("NRestarts")
             status.execMainStartTimestamp = try service.uint64("ExecMainStartTimestamp")
@@ -147,8 +149,10 @@ package final class SystemdManager {
         var changes: [UnitFileChange] = []
         try reply.enterContainer("a", "(sss)")
         while try reply.enterContainer("r", "sss") {
-            changes.append(UnitFileChange(type: try reply.readString(), file: try reply.readString(),
-                                          destination: try reply.readString()))
+            changes.append(
+                UnitFileChange(
+                    type: try reply.readString(), file: try reply.readString(),
+                    destination: try reply.readString()))
             try reply.exitContainer()
         }
         try reply.exitContainer()
@@ -156,8 +160,10 @@ package final class SystemdManager {
     }
 
     // Properties.Get answers a variant; `type` is the D-Bus signature it must hold.
-    fileprivate func property<T>(_ path: String, _ interface: String, _ name: String, of unit: String,
-                                 type: String, read: (BusMessage) throws -> T) throws -> T {
+    fileprivate func property<T>(
+        _ path: String, _ interface: String, _ name: String, of unit: String,
+        type: String, read: (BusMessage) throws -> T
+    ) throws -> T {
         let call = try bus.methodCall(path: path, interface: "org.freedesktop.DBus.Properties", member: "Get")
         try call.append(interface)
         try call.append(name)
@@ -171,9 +177,10 @@ package final class SystemdManager {
     private func recordJobRemoved(_ message: BusMessage) {
         // JobRemoved(u id, o job, s unit, s result); a malformed one is not ours to fail on.
         guard (try? message.readUInt32()) != nil,
-              let job = try? message.readString(type: "o"),
-              (try? message.readString()) != nil,
-              let result = try? message.readString(), queuedJobs.contains(job) else { return }
+            let job = try? message.readString(type: "o"),
+            (try? message.readString()) != nil,
+            let result = try? message.readString(), queuedJobs.contains(job)
+        else { return }
         finishedJobs[job] = result
     }
 }

@@ -1,6 +1,7 @@
 import AgentCore
 import AgentRuntime
 import FoundationEssentials
+
 #if canImport(Glibc)
 import Glibc
 #endif

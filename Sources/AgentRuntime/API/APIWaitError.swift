@@ -35,9 +35,11 @@ package struct APIWaitError: Error, CustomStringConvertible, ExitStatusProviding
     package var description: String {
         switch code {
         case .deadline:
-            return "could not reach the API server at \(url) within \(APIWaitError.format(timeout)): last attempt \(lastFailure). \(nextStep)"
+            return
+                "could not reach the API server at \(url) within \(APIWaitError.format(timeout)): last attempt \(lastFailure). \(nextStep)"
         case .tls:
-            return "could not reach the API server at \(url): \(lastFailure); not retried, since a TLS failure repeats on every attempt (the server keeps its certificate, and its verdict on ours). \(nextStep)"
+            return
+                "could not reach the API server at \(url): \(lastFailure); not retried, since a TLS failure repeats on every attempt (the server keeps its certificate, and its verdict on ours). \(nextStep)"
         case .rejected:
             return "could not reach the API server at \(url): \(lastFailure). \(nextStep)"
         case .unusable:

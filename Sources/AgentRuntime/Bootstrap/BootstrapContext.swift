@@ -62,8 +62,10 @@ package final class BootstrapContext {
     /// The election once the election (or namespace) step started it; the namespace step releases it.
     package var election: ElectionState?
 
-    package init(config: ClusterConfig, node: ClusterConfig.Master, files: FileStore, dryRun: Bool, logger: Logger,
-         clock: MonotonicClock, random: RandomSource, makeAPITransport: @escaping () throws -> HTTPTransport) {
+    package init(
+        config: ClusterConfig, node: ClusterConfig.Master, files: FileStore, dryRun: Bool, logger: Logger,
+        clock: MonotonicClock, random: RandomSource, makeAPITransport: @escaping () throws -> HTTPTransport
+    ) {
         self.config = config
         self.node = node
         self.files = files

@@ -20,8 +20,10 @@ package struct Bootstrapper {
     }
 
     /// Runs `steps` (validate is expected to have run already and be in `prior`); `report` sees each outcome as it ends.
-    package func run(_ steps: [BootstrapStep], context: BootstrapContext, prior: [StepOutcome],
-             report: (StepOutcome) -> Void) -> Summary {
+    package func run(
+        _ steps: [BootstrapStep], context: BootstrapContext, prior: [StepOutcome],
+        report: (StepOutcome) -> Void
+    ) -> Summary {
         var outcomes = prior
         var exitStatus = ExitStatus.success
         for step in steps where !prior.contains(where: { $0.step == step }) {
@@ -35,8 +37,9 @@ package struct Bootstrapper {
                     exitStatus = (error as? ExitStatusProviding)?.exitStatus ?? .failure
                 }
             } else {
-                outcome = StepOutcome(step: step, status: .notImplemented,
-                                      message: "this version of master-agent cannot run this step yet; nothing was done for it")
+                outcome = StepOutcome(
+                    step: step, status: .notImplemented,
+                    message: "this version of master-agent cannot run this step yet; nothing was done for it")
             }
             outcome.durationMilliseconds = Int(((now() - started) * 1000).rounded())
             if outcome.status == .notImplemented && exitStatus == .success { exitStatus = .notImplemented }

@@ -57,62 +57,103 @@ package struct CertificateChecker {
 
         // The key.
         if let key = try files.readFile(paths.key) {
-            report.findings += CertificateEvaluation.permissions(file: paths.key, mode: key.mode, ownerUID: key.ownerUID, isKey: true, checkOwner: checkOwner)
+            report.findings += CertificateEvaluation.permissions(
+                file: paths.key, mode: key.mode, ownerUID: key.ownerUID, isKey: true, checkOwner: checkOwner)
             do { keyDER = try pki.publicKey(ofKey: key.data) } catch {
                 report.findings.append(.init(severity: .error, code: .unreadable, file: paths.key, message: "\(error)"))
             }
         } else {
-            report.findings.append(.init(severity: .error, code: .missingFile, file: paths.key, message: "\(paths.key) is missing. Run `master-agent bootstrap --steps certs`, or copy it from the first master (every master needs the same key)."))
+            report.findings.append(
+                .init(
+                    severity: .error, code: .missingFile, file: paths.key,
+                    message:
+                        "\(paths.key) is missing. Run `master-agent bootstrap --steps certs`, or copy it from the first master (every master needs the same key)."
+                ))
         }
-        report.rows.append(Row(file: paths.key, subject: "-", sansOK: nil, expiresInDays: nil, status: status(paths.key)))
+        report.rows.append(
+            Row(file: paths.key, subject: "-", sansOK: nil, expiresInDays: nil, status: status(paths.key)))
 
         // The CA.
         let ca = try files.readFile(paths.ca)
         if let ca {
-            report.findings += CertificateEvaluation.permissions(file: paths.ca, mode: ca.mode, ownerUID: ca.ownerUID, isKey: false, checkOwner: false)
+            report.findings += CertificateEvaluation.permissions(
+                file: paths.ca, mode: ca.mode, ownerUID: ca.ownerUID, isKey: false, checkOwner: false)
             let facts = try? pki.inspect(certificatesPEM: ca.data, source: paths.ca).first
             if let facts, now > facts.notAfter {
-                report.findings.append(.init(severity: .error, code: .expired, file: paths.ca, message: "\(paths.ca) (the CA) has expired; the whole cluster needs a new CA."))
+                report.findings.append(
+                    .init(
+                        severity: .error, code: .expired, file: paths.ca,
+                        message: "\(paths.ca) (the CA) has expired; the whole cluster needs a new CA."))
             }
-            report.rows.append(Row(file: paths.ca, subject: facts?.subject ?? "unreadable", sansOK: nil,
-                                   expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, status: status(paths.ca)))
+            report.rows.append(
+                Row(
+                    file: paths.ca, subject: facts?.subject ?? "unreadable", sansOK: nil,
+                    expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, status: status(paths.ca)))
         } else {
-            report.findings.append(.init(severity: .error, code: .missingFile, file: paths.ca, message: "\(paths.ca) is missing: copy the root CA certificate there."))
-            report.rows.append(Row(file: paths.ca, subject: "-", sansOK: nil, expiresInDays: nil, status: status(paths.ca)))
+            report.findings.append(
+                .init(
+                    severity: .error, code: .missingFile, file: paths.ca,
+                    message: "\(paths.ca) is missing: copy the root CA certificate there."))
+            report.rows.append(
+                Row(file: paths.ca, subject: "-", sansOK: nil, expiresInDays: nil, status: status(paths.ca)))
         }
 
         // The certificate.
         guard let certificate = try files.readFile(paths.certificate) else {
-            report.findings.append(.init(severity: .error, code: .missingFile, file: paths.certificate, message: "\(paths.certificate) is missing. Run `master-agent bootstrap --steps certs`."))
-            report.rows.append(Row(file: paths.certificate, subject: "-", sansOK: nil, expiresInDays: nil, status: status(paths.certificate)))
+            report.findings.append(
+                .init(
+                    severity: .error, code: .missingFile, file: paths.certificate,
+                    message: "\(paths.certificate) is missing. Run `master-agent bootstrap --steps certs`."))
+            report.rows.append(
+                Row(
+                    file: paths.certificate, subject: "-", sansOK: nil, expiresInDays: nil,
+                    status: status(paths.certificate)))
             return report
         }
-        report.findings += CertificateEvaluation.permissions(file: paths.certificate, mode: certificate.mode, ownerUID: certificate.ownerUID, isKey: false, checkOwner: false)
+        report.findings += CertificateEvaluation.permissions(
+            file: paths.certificate, mode: certificate.mode, ownerUID: certificate.ownerUID, isKey: false,
+            checkOwner: false)
         let leaf: CertificateFacts
         do {
-            guard let first = try pki.inspect(certificatesPEM: certificate.data, source: paths.certificate).first else { throw UsageError("no certificate in the file") }
+            guard let first = try pki.inspect(certificatesPEM: certificate.data, source: paths.certificate).first else {
+                throw UsageError("no certificate in the file")
+            }
             leaf = first
         } catch {
-            report.findings.append(.init(severity: .error, code: .unreadable, file: paths.certificate, message: "could not read \(paths.certificate): \(error)"))
-            report.rows.append(Row(file: paths.certificate, subject: "unreadable", sansOK: nil, expiresInDays: nil, status: status(paths.certificate)))
+            report.findings.append(
+                .init(
+                    severity: .error, code: .unreadable, file: paths.certificate,
+                    message: "could not read \(paths.certificate): \(error)"))
+            report.rows.append(
+                Row(
+                    file: paths.certificate, subject: "unreadable", sansOK: nil, expiresInDays: nil,
+                    status: status(paths.certificate)))
             return report
         }
         let required = APIServerSANs.required(config)
-        report.findings += CertificateEvaluation.evaluate(leaf: leaf, file: paths.certificate, keyPublicDER: keyDER, requiredSANs: required,
-                                                          now: now, warningDays: config.pki.expiryWarningDays)
+        report.findings += CertificateEvaluation.evaluate(
+            leaf: leaf, file: paths.certificate, keyPublicDER: keyDER, requiredSANs: required,
+            now: now, warningDays: config.pki.expiryWarningDays)
         if let ca {
             do { try pki.verify(chainPEM: certificate.data, trustedPEM: ca.data, at: now) } catch {
                 // Expiry is already reported in the operator's words; don't repeat it as a chain error.
-                let validityKnown = report.findings.contains { $0.file == paths.certificate && ($0.code == .expired || $0.code == .notYetValid) }
+                let validityKnown = report.findings.contains {
+                    $0.file == paths.certificate && ($0.code == .expired || $0.code == .notYetValid)
+                }
                 if !validityKnown {
-                    report.findings.append(.init(severity: .error, code: .chainInvalid, file: paths.certificate,
-                                                 message: "\(paths.certificate) does not verify against \(paths.ca): \(error)"))
+                    report.findings.append(
+                        .init(
+                            severity: .error, code: .chainInvalid, file: paths.certificate,
+                            message: "\(paths.certificate) does not verify against \(paths.ca): \(error)"))
                 }
             }
         }
         report.daysLeft = CertificateEvaluation.daysLeft(leaf, now)
-        report.rows.append(Row(file: paths.certificate, subject: leaf.subject, sansOK: required.allSatisfy(leaf.subjectAltNames.contains),
-                               expiresInDays: report.daysLeft, status: status(paths.certificate)))
+        report.rows.append(
+            Row(
+                file: paths.certificate, subject: leaf.subject,
+                sansOK: required.allSatisfy(leaf.subjectAltNames.contains),
+                expiresInDays: report.daysLeft, status: status(paths.certificate)))
         return report
     }
 }

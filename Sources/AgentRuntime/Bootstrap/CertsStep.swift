@@ -28,13 +28,16 @@ package struct CertsStep: BootstrapStepRunner {
     package struct CertificateProblems: Error, CustomStringConvertible {
         package let findings: [CertificateFinding]
         package var description: String {
-            "could not accept the API server's TLS material:\n" + findings.map { "  \($0.severity.rawValue): \($0.message)" }.joined(separator: "\n")
+            "could not accept the API server's TLS material:\n"
+                + findings.map { "  \($0.severity.rawValue): \($0.message)" }.joined(separator: "\n")
         }
     }
 
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         let paths = PKIPaths(context.config)
-        guard let pki = context.pki, let wallClock = context.wallClock else { throw UsageError("no PKI toolkit or wall clock is wired into this run") }
+        guard let pki = context.pki, let wallClock = context.wallClock else {
+            throw UsageError("no PKI toolkit or wall clock is wired into this run")
+        }
         var files: [FileReport] = []
 
         // 1. The key: shared by every master (it also signs service-account tokens), so an existing one is never replaced.
@@ -45,13 +48,16 @@ package struct CertsStep: BootstrapStepRunner {
             files.append(FileReport(path: paths.key, action: .unchanged))
         } else {
             guard !context.dryRun else {
-                files.append(FileReport(path: paths.key, action: .created, detail: "new \(context.config.pki.keyType.rawValue) key"))
+                files.append(
+                    FileReport(
+                        path: paths.key, action: .created, detail: "new \(context.config.pki.keyType.rawValue) key"))
                 return .fromFiles(.certs, files, message: "dry run: would create the key and then the certificate")
             }
             _ = try context.files.ensureDirectory(paths.dir, mode: 0o755)
             keyPEM = try pki.generateKey(context.config.pki.keyType)
             try context.files.writeAtomically(paths.key, data: keyPEM, mode: 0o600)
-            files.append(FileReport(path: paths.key, action: .created, detail: "new \(context.config.pki.keyType.rawValue) key"))
+            files.append(
+                FileReport(path: paths.key, action: .created, detail: "new \(context.config.pki.keyType.rawValue) key"))
         }
 
         // 2. The certificate: checked when present, issued when a CA is at hand, else requested from the CA host.
@@ -62,24 +68,32 @@ package struct CertsStep: BootstrapStepRunner {
         }
 
         // 3. Checks; warnings (expiring soon) are shown, errors stop the bootstrap.
-        let report = try CertificateChecker(files: context.files, pki: pki, config: context.config, now: wallClock.wallNow()).check()
+        let report = try CertificateChecker(
+            files: context.files, pki: pki, config: context.config, now: wallClock.wallNow()
+        ).check()
         let errors = report.findings.filter { $0.severity == .error }
         guard errors.isEmpty else { throw CertificateProblems(findings: errors) }
         for warning in report.findings where warning.severity == .warning {
             context.logger.warning("certificate check", metadata: ["finding": "\(warning.message)"])
         }
         let expiry = report.daysLeft.map { ", expires in \($0) days" } ?? ""
-        return .fromFiles(.certs, files, message: "key and certificate in \(paths.dir) valid for every derived name\(expiry)")
+        return .fromFiles(
+            .certs, files, message: "key and certificate in \(paths.dir) valid for every derived name\(expiry)")
     }
 
-    private func issueOrRequest(_ context: BootstrapContext, pki: PKIToolkit, paths: PKIPaths, keyPEM: Data, now: Date) throws -> [FileReport] {
+    private func issueOrRequest(_ context: BootstrapContext, pki: PKIToolkit, paths: PKIPaths, keyPEM: Data, now: Date)
+        throws -> [FileReport]
+    {
         let sans = APIServerSANs.required(context.config)
         let ca = try availableCA(context)
         if let ca {
-            if context.dryRun { return [FileReport(path: paths.certificate, action: .created, detail: "would be signed by the CA")] }
+            if context.dryRun {
+                return [FileReport(path: paths.certificate, action: .created, detail: "would be signed by the CA")]
+            }
             let csr = try pki.makeCSR(keyPEM: keyPEM, commonName: "kube-apiserver", sans: sans)
-            let chain = try pki.sign(csrPEM: csr, caCertPEM: ca.certificate, caKeyPEM: ca.key,
-                                     validityDays: context.config.pki.validityDays, notBefore: now)
+            let chain = try pki.sign(
+                csrPEM: csr, caCertPEM: ca.certificate, caKeyPEM: ca.key,
+                validityDays: context.config.pki.validityDays, notBefore: now)
             var reports: [FileReport] = []
             let existingCA = try context.files.readFile(paths.ca)
             if existingCA?.data != ca.certificate {
@@ -88,8 +102,10 @@ package struct CertsStep: BootstrapStepRunner {
             }
             try context.files.writeAtomically(paths.certificate, data: chain, mode: 0o644)
             try context.files.removeFile(paths.csr)
-            reports.append(FileReport(path: paths.certificate, action: .created,
-                                      detail: "signed for \(context.config.pki.validityDays) days, \(sans.count) names"))
+            reports.append(
+                FileReport(
+                    path: paths.certificate, action: .created,
+                    detail: "signed for \(context.config.pki.validityDays) days, \(sans.count) names"))
             return reports
         }
         // No CA: keep a CSR that matches the key and the names, so the operator can take it to the CA host.
@@ -99,7 +115,9 @@ package struct CertsStep: BootstrapStepRunner {
         let keyDER = try pki.publicKey(ofKey: keyPEM)
         if current == nil || current!.publicKeyDER != keyDER || current!.subjectAltNames.sorted() != sans {
             if !context.dryRun {
-                try context.files.writeAtomically(paths.csr, data: try pki.makeCSR(keyPEM: keyPEM, commonName: "kube-apiserver", sans: sans), mode: 0o644)
+                try context.files.writeAtomically(
+                    paths.csr, data: try pki.makeCSR(keyPEM: keyPEM, commonName: "kube-apiserver", sans: sans),
+                    mode: 0o644)
             }
         }
         throw CertificatePending(csrPath: paths.csr, pkiDir: paths.dir)
@@ -110,7 +128,9 @@ package struct CertsStep: BootstrapStepRunner {
         if let ca = context.commandLineCA { return ca }
         guard let certPath = context.config.pki.caCert, let keyPath = context.config.pki.caKey else { return nil }
         guard let cert = try context.files.readFile(certPath), let key = try context.files.readFile(keyPath) else {
-            throw UsageError("could not read the CA named by pki.caCert (\(certPath)) and pki.caKey (\(keyPath)): a file is missing. Fix the paths, or remove both fields to use the CSR flow.")
+            throw UsageError(
+                "could not read the CA named by pki.caCert (\(certPath)) and pki.caKey (\(keyPath)): a file is missing. Fix the paths, or remove both fields to use the CSR flow."
+            )
         }
         return (cert.data, key.data)
     }

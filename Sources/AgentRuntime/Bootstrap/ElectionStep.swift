@@ -21,10 +21,14 @@ package struct ElectionStep: BootstrapStepRunner {
         // A converged cluster needs no leader: with kube-system in place there is nothing for one to do,
         // and taking the lock anyway would write to the API on every rerun.
         if context.election == nil,
-           (try? NamespaceStep.exists(KubernetesAPIClient(transport: try context.localAPI(), baseURL: context.config.apiServer.localURL))) == true {
+            (try? NamespaceStep.exists(
+                KubernetesAPIClient(transport: try context.localAPI(), baseURL: context.config.apiServer.localURL)))
+                == true
+        {
             context.kubeSystemFoundBeforeElection = true
-            return StepOutcome(step: .election, status: .unchanged,
-                               message: "\(NamespaceStep.namespace) already exists: no leader is needed, the lock was not touched")
+            return StepOutcome(
+                step: .election, status: .unchanged,
+                message: "\(NamespaceStep.namespace) already exists: no leader is needed, the lock was not touched")
         }
         let state = try context.election ?? ElectionState.make(context, renewInBackground: renewInBackground)
         context.election = state
@@ -44,12 +48,16 @@ package struct ElectionStep: BootstrapStepRunner {
         case .renewed:
             message = "\(me) leads: already held \(lock) and renewed it"
         case .tookOver(let previous, _):
-            message = previous.isEmpty ? "\(me) leads: took over the released \(lock)"
+            message =
+                previous.isEmpty
+                ? "\(me) leads: took over the released \(lock)"
                 : "\(me) leads: took over \(lock) from \(previous)"
         case .following(let holder, let expiresIn):
-            message = "\(holder) leads (\(lock)); \(me) follows (lease valid \(Self.seconds(expiresIn)) more unless renewed)"
+            message =
+                "\(holder) leads (\(lock)); \(me) follows (lease valid \(Self.seconds(expiresIn)) more unless renewed)"
         case .lostRace:
-            message = "\(elector.observedHolder ?? "another master") leads (\(lock)); \(me) lost \(tries) races for it and follows"
+            message =
+                "\(elector.observedHolder ?? "another master") leads (\(lock)); \(me) lost \(tries) races for it and follows"
         }
         if round.isLeading { state.startRenewing() }
         state.leaderAtElection = round.isLeading ? me : elector.observedHolder

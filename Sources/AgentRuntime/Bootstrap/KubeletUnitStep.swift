@@ -25,8 +25,9 @@ package struct KubeletUnitStep: BootstrapStepRunner {
             let onDisk = Set(dropIns.map { "\(unitPath).d/\($0)" })
             let loaded = Set(status.dropInPaths.filter { $0.hasPrefix("\(unitPath).d/") })
             let dropInsStale = status.needDaemonReload || onDisk != loaded
-            let plan = UnitDecisions.enablePlan(unitFileChanged: context.kubeletUnitChanged, needDaemonReload: dropInsStale,
-                                                unitFileState: status.unitFileState)
+            let plan = UnitDecisions.enablePlan(
+                unitFileChanged: context.kubeletUnitChanged, needDaemonReload: dropInsStale,
+                unitFileState: status.unitFileState)
             // A reload for changed drop-ins changes how the kubelet runs, so kubelet-start restarts it too.
             if dropInsStale { context.kubeletUnitChanged = true }
             var actions: [String] = []
@@ -40,19 +41,26 @@ package struct KubeletUnitStep: BootstrapStepRunner {
                 actions.append(links.isEmpty ? "enabled" : "enabled (\(links.joined(separator: ", ")))")
             }
             if !actions.isEmpty { outcome.status = .changed }
-            outcome.message = "\(unitName): \(actions.isEmpty ? "already enabled, unit unchanged" : actions.joined(separator: "; "))\(dropInNote)"
+            outcome.message =
+                "\(unitName): \(actions.isEmpty ? "already enabled, unit unchanged" : actions.joined(separator: "; "))\(dropInNote)"
             return outcome
         }
         if let offline = context.offlineUnits {
-            let unit = try context.config.kubernetes.profile.profile.kubeletUnit(config: context.config, node: context.node)
-            for link in UnitDecisions.installSymlinks(unitPath: unitPath, wantedBy: unit.wantedBy) where try offline.ensureSymlink(link.link, target: link.target) {
+            let unit = try context.config.kubernetes.profile.profile.kubeletUnit(
+                config: context.config, node: context.node)
+            for link in UnitDecisions.installSymlinks(unitPath: unitPath, wantedBy: unit.wantedBy)
+            where try offline.ensureSymlink(link.link, target: link.target) {
                 outcome.files.append(FileReport(path: link.link, action: .created, detail: "-> \(link.target)"))
                 outcome.status = .changed
             }
-            outcome.message = "\(unitName) enabled offline (no running systemd; nothing reloaded or started)\(dropInNote)"
+            outcome.message =
+                "\(unitName) enabled offline (no running systemd; nothing reloaded or started)\(dropInNote)"
             return outcome
         }
-        throw UnitStepError(message: "could not enable \(unitName): \(context.unitsUnavailableReason). Run on a booted system as root, or pass --offline (or --root DIR) to enable by symlinks without starting anything.")
+        throw UnitStepError(
+            message:
+                "could not enable \(unitName): \(context.unitsUnavailableReason). Run on a booted system as root, or pass --offline (or --root DIR) to enable by symlinks without starting anything."
+        )
     }
 }
 

@@ -19,17 +19,21 @@ package struct NamespaceStep: BootstrapStepRunner {
 
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         if context.dryRun {
-            return StepOutcome(step: .namespace, status: .skipped, message: "dry run: \(Self.namespace) is neither created nor awaited")
+            return StepOutcome(
+                step: .namespace, status: .skipped, message: "dry run: \(Self.namespace) is neither created nor awaited"
+            )
         }
         if context.election == nil && !context.kubeSystemFoundBeforeElection {
             // `--steps namespace` alone: the election still decides who may create.
             _ = try ElectionStep(renewInBackground: renewInBackground).run(context)
         }
         if context.kubeSystemFoundBeforeElection {
-            return StepOutcome(step: .namespace, status: .unchanged, message: "\(Self.namespace) exists; nothing to create")
+            return StepOutcome(
+                step: .namespace, status: .unchanged, message: "\(Self.namespace) exists; nothing to create")
         }
         guard let state = context.election else {
-            throw ElectionError(.notConfigured, object: "namespace \(Self.namespace)", cause: "the election did not start")
+            throw ElectionError(
+                .notConfigured, object: "namespace \(Self.namespace)", cause: "the election did not start")
         }
         defer { state.finish() }
         let api = KubernetesAPIClient(transport: try context.localAPI(), baseURL: context.config.apiServer.localURL)
@@ -48,28 +52,39 @@ package struct NamespaceStep: BootstrapStepRunner {
                 if elector.isLeader {
                     let leadNote = takeover.map { "; \($0)" } ?? ""
                     if try Self.exists(api) {
-                        return StepOutcome(step: .namespace, status: .unchanged,
-                                           message: "\(Self.namespace) exists; \(me) led and had nothing to create\(leadNote)")
+                        return StepOutcome(
+                            step: .namespace, status: .unchanged,
+                            message: "\(Self.namespace) exists; \(me) led and had nothing to create\(leadNote)")
                     }
                     let created = try create(api)
-                    context.logger.info(created ? "created namespace" : "namespace already existed",
-                                        metadata: ["namespace": "\(Self.namespace)", "leader": "\(me)"])
+                    context.logger.info(
+                        created ? "created namespace" : "namespace already existed",
+                        metadata: ["namespace": "\(Self.namespace)", "leader": "\(me)"])
                     return created
-                        ? StepOutcome(step: .namespace, status: .changed,
-                                      message: "\(me) led and created \(Self.namespace) (201 Created)\(leadNote)")
-                        : StepOutcome(step: .namespace, status: .unchanged,
-                                      message: "\(me) led; \(Self.namespace) already existed (409 AlreadyExists)\(leadNote)")
+                        ? StepOutcome(
+                            step: .namespace, status: .changed,
+                            message: "\(me) led and created \(Self.namespace) (201 Created)\(leadNote)")
+                        : StepOutcome(
+                            step: .namespace, status: .unchanged,
+                            message: "\(me) led; \(Self.namespace) already existed (409 AlreadyExists)\(leadNote)")
                 }
                 if try Self.exists(api) {
                     let waited = context.clock.now() - started
-                    let leader = elector.observedHolder.flatMap { $0.isEmpty ? nil : $0 } ?? state.leaderAtElection ?? "another master"
-                    return StepOutcome(step: .namespace, status: .unchanged,
-                                       message: "\(Self.namespace) exists; \(me) followed \(leader) and waited \(ElectionStep.seconds(waited)), created nothing")
+                    let leader =
+                        elector.observedHolder.flatMap { $0.isEmpty ? nil : $0 } ?? state.leaderAtElection
+                        ?? "another master"
+                    return StepOutcome(
+                        step: .namespace, status: .unchanged,
+                        message:
+                            "\(Self.namespace) exists; \(me) followed \(leader) and waited \(ElectionStep.seconds(waited)), created nothing"
+                    )
                 }
                 let round = try elector.tryAcquireOrRenew()
                 switch round {
                 case .tookOver(let previous, let unrenewedFor):
-                    takeover = previous.isEmpty ? "took over the released lock"
+                    takeover =
+                        previous.isEmpty
+                        ? "took over the released lock"
                         : "took over from \(previous), whose lease went unrenewed for \(ElectionStep.seconds(unrenewedFor))"
                     state.startRenewing()
                     continue
@@ -78,7 +93,8 @@ package struct NamespaceStep: BootstrapStepRunner {
                     state.startRenewing()
                     continue
                 case .following(let holder, let expiresIn):
-                    lastProblem = "\(holder) leads and \(Self.namespace) does not exist yet (lease valid \(ElectionStep.seconds(expiresIn)) more)"
+                    lastProblem =
+                        "\(holder) leads and \(Self.namespace) does not exist yet (lease valid \(ElectionStep.seconds(expiresIn)) more)"
                 case .lostRace(let reason):
                     lastProblem = "lost a race for the lock: \(reason)"
                 }
@@ -90,8 +106,9 @@ package struct NamespaceStep: BootstrapStepRunner {
                 context.logger.warning("API request failed; retrying", metadata: ["error": "\(error)"])
             }
             if context.clock.now() >= deadline {
-                throw ElectionError(.timedOut, object: "namespace \(Self.namespace)",
-                                    cause: "not there after \(ElectionStep.seconds(timeout)); last: \(lastProblem)")
+                throw ElectionError(
+                    .timedOut, object: "namespace \(Self.namespace)",
+                    cause: "not there after \(ElectionStep.seconds(timeout)); last: \(lastProblem)")
             }
             context.clock.sleep(elector.timings.followerPollInterval)
         }

@@ -31,9 +31,12 @@ package struct NodeStatus: Codable {
             // The same comparison bootstrap makes (content, mode, owner), without writing.
             let sync = FileSynchronizer(store: context.files, dryRun: true, logger: context.logger)
             for report in try sync.sync(try ManifestRenderer.all(config: config, node: context.node)) {
-                let state: ManagedFile.State = report.action == .created ? .missing : (report.action == .unchanged ? .inSync : .drifted)
+                let state: ManagedFile.State =
+                    report.action == .created ? .missing : (report.action == .unchanged ? .inSync : .drifted)
                 status.files.append(ManagedFile(path: report.path, state: state))
-                if state != .inSync { status.problems.append("\(report.path) is \(state.rawValue); run master-agent bootstrap") }
+                if state != .inSync {
+                    status.problems.append("\(report.path) is \(state.rawValue); run master-agent bootstrap")
+                }
             }
         } catch {
             status.problems.append("could not compare files: \(error)")
@@ -44,7 +47,11 @@ package struct NodeStatus: Codable {
                 let unit = try units.status(unitName)
                 status.unitEnabled = unit.unitFileState
                 status.unitActive = "\(unit.activeState) (\(unit.subState))"
-                if unit.unitFileState != "enabled" { status.problems.append("\(unitName) is \(unit.unitFileState.isEmpty ? "not installed" : unit.unitFileState), not enabled") }
+                if unit.unitFileState != "enabled" {
+                    status.problems.append(
+                        "\(unitName) is \(unit.unitFileState.isEmpty ? "not installed" : unit.unitFileState), not enabled"
+                    )
+                }
                 if unit.activeState != "active" { status.problems.append("\(unitName) is \(unit.activeState)") }
             } catch {
                 status.problems.append("could not read \(unitName) from systemd: \(error)")
@@ -58,9 +65,12 @@ package struct NodeStatus: Codable {
             while base.hasSuffix("/") { base.removeLast() }
             // One look, judged as wait-api judges (/healthz where /readyz is missing, as on v1.2).
             probe: for path in ["/readyz", "/healthz"] {
-                let response = try transport.send(HTTPRequest(url: base + path, timeout: .seconds(3), connectTimeout: .seconds(1)))
-                switch HealthVerdict.judge(status: response.status, contentType: response.header("content-type"), body: response.bodyText,
-                                           retryAfterHeader: response.header("retry-after")) {
+                let response = try transport.send(
+                    HTTPRequest(url: base + path, timeout: .seconds(3), connectTimeout: .seconds(1)))
+                switch HealthVerdict.judge(
+                    status: response.status, contentType: response.header("content-type"), body: response.bodyText,
+                    retryAfterHeader: response.header("retry-after"))
+                {
                 case .endpointMissing:
                     continue
                 case .ready:
@@ -71,9 +81,16 @@ package struct NodeStatus: Codable {
                 }
                 break probe
             }
-            if !status.apiHealthy { status.problems.append("the API server at \(config.apiServer.localURL) is not ready (\(status.apiHealth ?? "no health endpoint"))") }
-            let client = KubernetesAPIClient(transport: transport, baseURL: config.apiServer.localURL, timeout: .seconds(3))
-            let lock = try LockDiscovery.chooseLock(client: client, namespace: config.election.namespace, name: config.election.lockName, logger: context.logger)
+            if !status.apiHealthy {
+                status.problems.append(
+                    "the API server at \(config.apiServer.localURL) is not ready (\(status.apiHealth ?? "no health endpoint"))"
+                )
+            }
+            let client = KubernetesAPIClient(
+                transport: transport, baseURL: config.apiServer.localURL, timeout: .seconds(3))
+            let lock = try LockDiscovery.chooseLock(
+                client: client, namespace: config.election.namespace, name: config.election.lockName,
+                logger: context.logger)
             status.lockKind = lock.kind.rawValue
             let holder = try lock.get()?.record.holderIdentity
             status.lockHolder = (holder?.isEmpty ?? true) ? "none (released)" : holder
@@ -82,7 +99,9 @@ package struct NodeStatus: Codable {
         }
         if let pki = context.pki, let wallClock = context.wallClock {
             do {
-                let report = try CertificateChecker(files: context.files, pki: pki, config: config, now: wallClock.wallNow()).check()
+                let report = try CertificateChecker(
+                    files: context.files, pki: pki, config: config, now: wallClock.wallNow()
+                ).check()
                 status.certificateDaysLeft = report.daysLeft
                 status.certificateProblems = report.findings.map(\.message)
                 status.problems += report.findings.filter { $0.severity == .error }.map(\.message)

@@ -11,7 +11,8 @@ package struct PreflightStep: BootstrapStepRunner {
     package struct Failed: Error, CustomStringConvertible {
         package let problems: [String]
         package var description: String {
-            "could not start the bootstrap, \(problems.count == 1 ? "1 problem" : "\(problems.count) problems"):\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+            "could not start the bootstrap, \(problems.count == 1 ? "1 problem" : "\(problems.count) problems"):\n"
+                + problems.map { "  - \($0)" }.joined(separator: "\n")
         }
     }
 
@@ -21,24 +22,34 @@ package struct PreflightStep: BootstrapStepRunner {
         var warnings: [String] = []
 
         if !context.runningAsRoot && !context.usesAlternateRoot {
-            problems.append("not running as root: the agent writes under /etc and talks to systemd. Run it with sudo, or pass --root DIR to write elsewhere.")
+            problems.append(
+                "not running as root: the agent writes under /etc and talks to systemd. Run it with sudo, or pass --root DIR to write elsewhere."
+            )
         }
         // Files the API server pod mounts; a missing one makes the pod crash-loop much later, far from the cause.
-        for (field, path) in [("etcd.caFile", config.etcd.caFile), ("etcd.certFile", config.etcd.certFile), ("etcd.keyFile", config.etcd.keyFile),
-                              ("apiServer.clientCAFile", config.apiServer.clientCAFile)] {
+        for (field, path) in [
+            ("etcd.caFile", config.etcd.caFile), ("etcd.certFile", config.etcd.certFile),
+            ("etcd.keyFile", config.etcd.keyFile),
+            ("apiServer.clientCAFile", config.apiServer.clientCAFile),
+        ] {
             problems += try readableFile(context, field: field, path: path)
         }
-        for (field, path) in [("apiServer.caFile", config.apiServer.caFile), ("apiServer.certFile", config.apiServer.certFile),
-                              ("apiServer.keyFile", config.apiServer.keyFile), ("apiServer.tokenFile", config.apiServer.tokenFile),
-                              ("pki.caCert", config.pki.caCert), ("pki.caKey", config.pki.caKey)] {
+        for (field, path) in [
+            ("apiServer.caFile", config.apiServer.caFile), ("apiServer.certFile", config.apiServer.certFile),
+            ("apiServer.keyFile", config.apiServer.keyFile), ("apiServer.tokenFile", config.apiServer.tokenFile),
+            ("pki.caCert", config.pki.caCert), ("pki.caKey", config.pki.caKey),
+        ] {
             if let path { problems += try readableFile(context, field: field, path: path) }
         }
         if let binary = try context.files.attributes(config.kubelet.binary) {
             if binary.isDirectory || binary.mode & 0o111 == 0 {
-                problems.append("kubelet.binary \(config.kubelet.binary) is not executable (chmod 755 \(config.kubelet.binary)).")
+                problems.append(
+                    "kubelet.binary \(config.kubelet.binary) is not executable (chmod 755 \(config.kubelet.binary)).")
             }
         } else {
-            problems.append("kubelet.binary \(config.kubelet.binary) does not exist. Install the kubelet there or set kubelet.binary in the config.")
+            problems.append(
+                "kubelet.binary \(config.kubelet.binary) does not exist. Install the kubelet there or set kubelet.binary in the config."
+            )
         }
         problems += try usableDirectory(context, field: "kubelet.manifestDir", path: config.kubelet.manifestDir)
         problems += try usableDirectory(context, field: "pki.dir", path: config.pki.dir)
@@ -52,7 +63,9 @@ package struct PreflightStep: BootstrapStepRunner {
         for warning in warnings { context.logger.warning("preflight", metadata: ["warning": "\(warning)"]) }
         guard problems.isEmpty else { throw Failed(problems: problems) }
         let tail = warnings.isEmpty ? "" : "; \(warnings.count) warning(s): " + warnings.joined(separator: "; ")
-        return StepOutcome(step: .preflight, status: .done, message: "files, kubelet binary and directories usable; \(etcdSummary)\(tail)")
+        return StepOutcome(
+            step: .preflight, status: .done,
+            message: "files, kubelet binary and directories usable; \(etcdSummary)\(tail)")
     }
 
     private func readableFile(_ context: BootstrapContext, field: String, path: String) throws -> [String] {
@@ -60,7 +73,8 @@ package struct PreflightStep: BootstrapStepRunner {
             return ["\(field) \(path) does not exist. Copy the file there or fix \(field) in the config."]
         }
         if attributes.isDirectory { return ["\(field) \(path) is a directory, not a file."] }
-        return attributes.readable ? [] : ["\(field) \(path) is not readable by this user. Run as root or fix its permissions."]
+        return attributes.readable
+            ? [] : ["\(field) \(path) is not readable by this user. Run as root or fix its permissions."]
     }
 
     private func usableDirectory(_ context: BootstrapContext, field: String, path: String) throws -> [String] {
@@ -69,7 +83,8 @@ package struct PreflightStep: BootstrapStepRunner {
         while true {
             if let attributes = try context.files.attributes(probe) {
                 if !attributes.isDirectory { return ["\(field) \(path): \(probe) is a file, not a directory."] }
-                return attributes.writable ? [] : ["\(field) \(path): \(probe) is not writable by this user. Run as root."]
+                return attributes.writable
+                    ? [] : ["\(field) \(path): \(probe) is not writable by this user. Run as root."]
             }
             guard let slash = probe.lastIndex(of: "/"), slash != probe.startIndex else { return [] }
             probe = String(probe[..<slash])
@@ -83,10 +98,14 @@ package struct PreflightStep: BootstrapStepRunner {
         for endpoint in config.etcd.endpoints {
             let url = endpoint.hasSuffix("/") ? "\(endpoint)health" : "\(endpoint)/health"
             do {
-                let response = try transport.send(HTTPRequest(url: url, timeout: .seconds(3), connectTimeout: .seconds(2)))
+                let response = try transport.send(
+                    HTTPRequest(url: url, timeout: .seconds(3), connectTimeout: .seconds(2)))
                 let body = String(decoding: response.body, as: UTF8.self)
-                if response.status == 200 && body.contains("\"health\":\"true\"") { healthy += 1 } else {
-                    failures.append("etcd \(endpoint) is not healthy: GET /health answered \(response.status) \(body.prefix(120))")
+                if response.status == 200 && body.contains("\"health\":\"true\"") {
+                    healthy += 1
+                } else {
+                    failures.append(
+                        "etcd \(endpoint) is not healthy: GET /health answered \(response.status) \(body.prefix(120))")
                 }
             } catch {
                 failures.append("etcd \(endpoint) is not reachable: \(error)")

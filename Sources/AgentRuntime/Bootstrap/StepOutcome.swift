@@ -23,7 +23,9 @@ package struct StepOutcome: Codable, Equatable, Sendable {
     package var files: [FileReport] = []
     package var durationMilliseconds: Int = 0
 
-    package init(step: BootstrapStep, status: Status, message: String, files: [FileReport] = [], durationMilliseconds: Int = 0) {
+    package init(
+        step: BootstrapStep, status: Status, message: String, files: [FileReport] = [], durationMilliseconds: Int = 0
+    ) {
         self.step = step
         self.status = status
         self.message = message

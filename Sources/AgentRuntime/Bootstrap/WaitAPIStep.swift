@@ -16,16 +16,19 @@ package struct WaitAPIStep: BootstrapStepRunner {
         if context.dryRun {
             return StepOutcome(step: .waitAPI, status: .skipped, message: "dry run: \(url) was not asked")
         }
-        let waiter = APIWaiter(transport: try context.localAPI(), probe: probe, clock: context.clock, random: context.random)
+        let waiter = APIWaiter(
+            transport: try context.localAPI(), probe: probe, clock: context.clock, random: context.random)
         var shown: (APIWaitStage, String?)?
         let result = try waiter.wait(for: url, timeout: context.config.apiServer.waitTimeout.seconds) { progress in
             // One log line per change of state, not per attempt.
             guard shown.map({ $0.0 != progress.stage || $0.1 != progress.reason }) ?? true else { return }
             shown = (progress.stage, progress.reason)
-            context.logger.info("waiting for the API server", metadata: [
-                "stage": "\(progress.stage.rawValue)", "reason": "\(progress.reason ?? "-")",
-                "elapsed": "\(APIWaitSummary.seconds(progress.elapsed))",
-            ])
+            context.logger.info(
+                "waiting for the API server",
+                metadata: [
+                    "stage": "\(progress.stage.rawValue)", "reason": "\(progress.reason ?? "-")",
+                    "elapsed": "\(APIWaitSummary.seconds(progress.elapsed))",
+                ])
         }
         return StepOutcome(step: .waitAPI, status: .done, message: APIWaitSummary.line(result))
     }

@@ -30,9 +30,11 @@ package struct ElectionError: Error, CustomStringConvertible, Equatable {
     package var description: String {
         switch code {
         case .discovery:
-            return "could not choose the lock kind for \(object): \(cause). Check that apiServer.localURL points at a Kubernetes API server."
+            return
+                "could not choose the lock kind for \(object): \(cause). Check that apiServer.localURL points at a Kubernetes API server."
         case .timedOut:
-            return "could not see \(object) appear: \(cause). Check the leader's log (journalctl -u master-agent-bootstrap) and run bootstrap again."
+            return
+                "could not see \(object) appear: \(cause). Check the leader's log (journalctl -u master-agent-bootstrap) and run bootstrap again."
         case .notConfigured:
             return "could not run the election for \(object): \(cause). This is a bug in master-agent's wiring."
         }

@@ -23,16 +23,22 @@ package final class ElectionState {
     /// `HTTPTransportFailure`.
     package static func make(_ context: BootstrapContext, renewInBackground: Bool) throws -> ElectionState {
         let settings = context.config.election
-        let timings = try LeaseTimings(leaseDuration: settings.leaseDuration.seconds, renewInterval: settings.renewInterval.seconds)
+        let timings = try LeaseTimings(
+            leaseDuration: settings.leaseDuration.seconds, renewInterval: settings.renewInterval.seconds)
         guard let wallClock = context.wallClock else {
-            throw ElectionError(.notConfigured, object: "\(settings.namespace)/\(settings.lockName)", cause: "the context has no wall clock")
+            throw ElectionError(
+                .notConfigured, object: "\(settings.namespace)/\(settings.lockName)",
+                cause: "the context has no wall clock")
         }
         // A connection of its own: the renewer thread must never share a curl handle with the step's thread.
-        let client = KubernetesAPIClient(transport: try context.makeAPITransport(), baseURL: context.config.apiServer.localURL)
-        let lock = try LockDiscovery.chooseLock(client: client, namespace: settings.namespace, name: settings.lockName,
-                                                logger: context.logger)
-        let elector = LeaderElector(lock: lock, identity: context.node.name, timings: timings, clock: context.clock,
-                                    wallClock: wallClock, logger: context.logger)
+        let client = KubernetesAPIClient(
+            transport: try context.makeAPITransport(), baseURL: context.config.apiServer.localURL)
+        let lock = try LockDiscovery.chooseLock(
+            client: client, namespace: settings.namespace, name: settings.lockName,
+            logger: context.logger)
+        let elector = LeaderElector(
+            lock: lock, identity: context.node.name, timings: timings, clock: context.clock,
+            wallClock: wallClock, logger: context.logger)
         return ElectionState(elector: elector, renewInBackground: renewInBackground)
     }
 

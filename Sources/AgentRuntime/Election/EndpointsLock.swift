@@ -29,15 +29,17 @@ package final class EndpointsLock: ResourceLock {
 
     /// POST new Endpoints.
     package func create(_ record: LeaderElectionRecord) throws -> LockSnapshot {
-        let stored = try client.create(EndpointsObject(name: name, namespace: namespace, resourceVersion: nil, record: record), in: collection)
+        let stored = try client.create(
+            EndpointsObject(name: name, namespace: namespace, resourceVersion: nil, record: record), in: collection)
         lastMetadata = stored.metadata
         return try stored.snapshot()
     }
 
     /// PUT the Endpoints with the observed resourceVersion.
     package func update(_ record: LeaderElectionRecord, resourceVersion: String) throws -> LockSnapshot {
-        let object = EndpointsObject(name: name, namespace: namespace, resourceVersion: resourceVersion, record: record,
-                                     existing: lastMetadata)
+        let object = EndpointsObject(
+            name: name, namespace: namespace, resourceVersion: resourceVersion, record: record,
+            existing: lastMetadata)
         let stored = try client.update(object, at: "\(collection)/\(name)")
         lastMetadata = stored.metadata
         return try stored.snapshot()

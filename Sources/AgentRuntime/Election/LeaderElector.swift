@@ -22,7 +22,10 @@ package final class LeaderElector {
     private var leading = false
 
     /// An elector for `identity` on `lock`; `clock` judges expiry, `wallClock` only stamps records.
-    package init(lock: ResourceLock, identity: String, timings: LeaseTimings, clock: MonotonicClock, wallClock: WallClock, logger: Logger) {
+    package init(
+        lock: ResourceLock, identity: String, timings: LeaseTimings, clock: MonotonicClock, wallClock: WallClock,
+        logger: Logger
+    ) {
         self.lock = lock
         self.identity = identity
         self.timings = timings
@@ -55,8 +58,9 @@ package final class LeaderElector {
         } else {
             observation = nil
         }
-        let decision = LeaseDecision.decide(observation: observation, now: now, wallNow: wallClock.wallNow(),
-                                            identity: identity, timings: timings)
+        let decision = LeaseDecision.decide(
+            observation: observation, now: now, wallNow: wallClock.wallNow(),
+            identity: identity, timings: timings)
         do {
             switch decision {
             case .wait(let holder, let until):
@@ -65,27 +69,36 @@ package final class LeaderElector {
             case .create(let record):
                 observation = LeaseObservation(snapshot: try lock.create(record), observedAt: clock.now())
                 leading = true
-                logger.info("acquired the election lock by creating it", metadata: ["lock": "\(lock.objectDescription)", "holder": "\(identity)"])
+                logger.info(
+                    "acquired the election lock by creating it",
+                    metadata: ["lock": "\(lock.objectDescription)", "holder": "\(identity)"])
                 return .created
             case .renew(let record, let version):
-                observation = LeaseObservation(snapshot: try lock.update(record, resourceVersion: version), observedAt: clock.now())
+                observation = LeaseObservation(
+                    snapshot: try lock.update(record, resourceVersion: version), observedAt: clock.now())
                 leading = true
                 logger.debug("renewed the election lock", metadata: ["lock": "\(lock.objectDescription)"])
                 return .renewed
             case .takeOver(let record, let version, let previous):
                 let unrenewedFor = previous.isEmpty ? 0 : now - (observation?.observedAt ?? now)
-                observation = LeaseObservation(snapshot: try lock.update(record, resourceVersion: version), observedAt: clock.now())
+                observation = LeaseObservation(
+                    snapshot: try lock.update(record, resourceVersion: version), observedAt: clock.now())
                 leading = true
-                logger.info("took over the election lock", metadata: [
-                    "lock": "\(lock.objectDescription)", "previousHolder": "\(previous.isEmpty ? "(released)" : previous)",
-                    "unrenewedForSeconds": "\(String(format: "%.1f", unrenewedFor))",
-                ])
+                logger.info(
+                    "took over the election lock",
+                    metadata: [
+                        "lock": "\(lock.objectDescription)",
+                        "previousHolder": "\(previous.isEmpty ? "(released)" : previous)",
+                        "unrenewedForSeconds": "\(String(format: "%.1f", unrenewedFor))",
+                    ])
                 return .tookOver(previousHolder: previous, unrenewedFor: unrenewedFor)
             }
         } catch let error as APIError where error.statusReason == .alreadyExists || error.statusReason == .conflict {
             // Another master wrote first; forget what we saw so the next round reads the winner's record.
             leading = false
-            logger.info("lost the race for the election lock", metadata: ["lock": "\(lock.objectDescription)", "reason": "\(error.reason ?? "")"])
+            logger.info(
+                "lost the race for the election lock",
+                metadata: ["lock": "\(lock.objectDescription)", "reason": "\(error.reason ?? "")"])
             return .lostRace(reason: error.status?.message ?? error.description)
         }
     }
@@ -99,13 +112,15 @@ package final class LeaderElector {
             leading = false
             let record = LeaseDecision.release(of: observation, wallNow: wallClock.wallNow())
             do {
-                self.observation = LeaseObservation(snapshot: try lock.update(record, resourceVersion: observation.snapshot.resourceVersion),
-                                                    observedAt: clock.now())
+                self.observation = LeaseObservation(
+                    snapshot: try lock.update(record, resourceVersion: observation.snapshot.resourceVersion),
+                    observedAt: clock.now())
                 logger.info("released the election lock", metadata: ["lock": "\(lock.objectDescription)"])
                 return true
             } catch {
-                logger.warning("could not release the election lock; it lapses by itself",
-                               metadata: ["lock": "\(lock.objectDescription)", "error": "\(error)"])
+                logger.warning(
+                    "could not release the election lock; it lapses by itself",
+                    metadata: ["lock": "\(lock.objectDescription)", "error": "\(error)"])
                 return false
             }
         }
@@ -137,8 +152,9 @@ package final class LeaderElector {
                 logger.warning("could not renew the election lock", metadata: ["error": "\(error)"])
                 if clock.now() - lastSuccess >= timings.leaseDuration {
                     mutex.withLock { _ in leading = false }
-                    logger.error("gave up leadership: no renewal succeeded within the lease duration",
-                                 metadata: ["leaseDurationSeconds": "\(timings.leaseDurationSeconds)"])
+                    logger.error(
+                        "gave up leadership: no renewal succeeded within the lease duration",
+                        metadata: ["leaseDurationSeconds": "\(timings.leaseDurationSeconds)"])
                     return
                 }
             }

@@ -25,12 +25,16 @@ package final class LeaseLock: ResourceLock {
 
     /// POST a new Lease.
     package func create(_ record: LeaderElectionRecord) throws -> LockSnapshot {
-        try client.create(LeaseObject(name: name, namespace: namespace, resourceVersion: nil, record: record), in: collection).snapshot()
+        try client.create(
+            LeaseObject(name: name, namespace: namespace, resourceVersion: nil, record: record), in: collection
+        ).snapshot()
     }
 
     /// PUT the Lease with the observed resourceVersion.
     package func update(_ record: LeaderElectionRecord, resourceVersion: String) throws -> LockSnapshot {
-        try client.update(LeaseObject(name: name, namespace: namespace, resourceVersion: resourceVersion, record: record),
-                          at: "\(collection)/\(name)").snapshot()
+        try client.update(
+            LeaseObject(name: name, namespace: namespace, resourceVersion: resourceVersion, record: record),
+            at: "\(collection)/\(name)"
+        ).snapshot()
     }
 }

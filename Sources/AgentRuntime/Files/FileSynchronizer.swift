@@ -23,8 +23,9 @@ package struct FileSynchronizer {
             case let current? where current.data != desired:
                 report = FileReport(path: file.path, action: .updated, diff: dryRun ? diff(current.data, file) : nil)
             case let current? where current.mode != file.mode || (store.writesAsRoot && current.ownerUID != 0):
-                report = FileReport(path: file.path, action: .updated,
-                                    detail: String(format: "mode %04o -> %04o", current.mode, file.mode))
+                report = FileReport(
+                    path: file.path, action: .updated,
+                    detail: String(format: "mode %04o -> %04o", current.mode, file.mode))
             default:
                 report = FileReport(path: file.path, action: .unchanged)
             }
@@ -52,23 +53,29 @@ package struct FileSynchronizer {
     package func removeDuplicatePods(of manifests: [RenderedFile], in directory: String) throws -> [FileReport] {
         var ours: [String: String] = [:]
         for manifest in manifests where manifest.kind == .manifest {
-            if let identity = StaticPodIdentity.of(manifest.content) { ours[identity] = (manifest.path as NSString).lastPathComponent }
+            if let identity = StaticPodIdentity.of(manifest.content) {
+                ours[identity] = (manifest.path as NSString).lastPathComponent
+            }
         }
         let ourNames = Set(manifests.map { ($0.path as NSString).lastPathComponent })
         var reports: [FileReport] = []
         for name in try store.listDirectory(directory) ?? [] where !ourNames.contains(name) && !name.hasPrefix(".") {
             let path = "\(directory)/\(name)"
             guard let file = try store.readFile(path), let text = String(validating: file.data, as: UTF8.self),
-                  let identity = StaticPodIdentity.of(text), let twin = ours[identity] else { continue }
+                let identity = StaticPodIdentity.of(text), let twin = ours[identity]
+            else { continue }
             if !dryRun { try store.removeFile(path) }
-            reports.append(FileReport(path: path, action: .removed,
-                                      detail: "defines pod \(identity) like \(twin); the kubelet would run it twice"))
+            reports.append(
+                FileReport(
+                    path: path, action: .removed,
+                    detail: "defines pod \(identity) like \(twin); the kubelet would run it twice"))
         }
         return reports
     }
 
     private func diff(_ old: Data?, _ file: RenderedFile) -> String {
-        UnifiedDiff.diff(old: old.flatMap { String(data: $0, encoding: .utf8) } ?? "", new: file.content,
-                         oldLabel: old == nil ? "/dev/null" : "a\(file.path)", newLabel: "b\(file.path)")
+        UnifiedDiff.diff(
+            old: old.flatMap { String(data: $0, encoding: .utf8) } ?? "", new: file.content,
+            oldLabel: old == nil ? "/dev/null" : "a\(file.path)", newLabel: "b\(file.path)")
     }
 }

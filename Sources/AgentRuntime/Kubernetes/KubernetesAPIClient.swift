@@ -21,7 +21,8 @@ package final class KubernetesAPIClient {
 
     /// GET `path` decoded as `T`; throws `APIError` (NotFound for a missing object) or `HTTPTransportFailure`.
     package func get<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
-        let request = HTTPRequest(method: .get, url: baseURL + path, headers: ["Accept": "application/json"], timeout: timeout)
+        let request = HTTPRequest(
+            method: .get, url: baseURL + path, headers: ["Accept": "application/json"], timeout: timeout)
         return try APIError.decode(T.self, from: try transport.send(request), for: request)
     }
 
@@ -52,7 +53,8 @@ package final class KubernetesAPIClient {
     /// API discovery: true when GET `path` answers 2xx, false on 404; throws `APIError` for any other
     /// status or `HTTPTransportFailure`.
     package func serves(_ path: String) throws -> Bool {
-        let request = HTTPRequest(method: .get, url: baseURL + path, headers: ["Accept": "application/json"], timeout: timeout)
+        let request = HTTPRequest(
+            method: .get, url: baseURL + path, headers: ["Accept": "application/json"], timeout: timeout)
         let response = try transport.send(request)
         if response.status == 404 { return false }
         try APIError.check(response, for: request)

@@ -46,7 +46,9 @@ package struct FileAttributes: Equatable, Sendable {
     /// Last modification, seconds since the epoch (st_mtim).
     package var modifiedAt: Double = 0
 
-    package init(isDirectory: Bool, mode: UInt16, ownerUID: UInt32, readable: Bool, writable: Bool, modifiedAt: Double = 0) {
+    package init(
+        isDirectory: Bool, mode: UInt16, ownerUID: UInt32, readable: Bool, writable: Bool, modifiedAt: Double = 0
+    ) {
         self.isDirectory = isDirectory
         self.mode = mode
         self.ownerUID = ownerUID
@@ -63,7 +65,9 @@ package enum TemporaryFileName {
     package static let suffix = ".tmp"
 
     /// A fresh temp name for writing `target` in the same directory.
-    package static func make(for targetName: String, unique: String) -> String { "\(prefix)\(targetName).\(unique)\(suffix)" }
+    package static func make(for targetName: String, unique: String) -> String {
+        "\(prefix)\(targetName).\(unique)\(suffix)"
+    }
 
     /// True for names made by `make` (leftovers of a killed run).
     package static func isTemporary(_ name: String) -> Bool { name.hasPrefix(prefix) && name.hasSuffix(suffix) }

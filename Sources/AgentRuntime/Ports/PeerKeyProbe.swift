@@ -18,17 +18,24 @@ package struct PeerKeyCheck {
     }
 
     /// Findings for each other master in `config`, compared with `localKeyDER`.
-    package func run(config: ClusterConfig, node: ClusterConfig.Master, localKeyDER: Data, trustedPEM: Data) -> [CertificateFinding] {
+    package func run(config: ClusterConfig, node: ClusterConfig.Master, localKeyDER: Data, trustedPEM: Data)
+        -> [CertificateFinding]
+    {
         config.masters.filter { $0.name != node.name }.compactMap { peer in
             let target = "\(peer.address):\(config.apiServer.securePort)"
             do {
-                let served = try probe.servedPublicKey(host: peer.address.description, port: config.apiServer.securePort, trustedPEM: trustedPEM)
+                let served = try probe.servedPublicKey(
+                    host: peer.address.description, port: config.apiServer.securePort, trustedPEM: trustedPEM)
                 guard served != localKeyDER else { return nil }
-                return CertificateFinding(severity: .error, code: .peerKeyDiffers, file: peer.name,
-                                          message: "\(peer.name) (\(target)) serves a different key than this master's apiserver.key: service-account tokens signed on one are rejected by the other. Copy apiserver.key and apiserver.crt from the first master to \(peer.name).")
+                return CertificateFinding(
+                    severity: .error, code: .peerKeyDiffers, file: peer.name,
+                    message:
+                        "\(peer.name) (\(target)) serves a different key than this master's apiserver.key: service-account tokens signed on one are rejected by the other. Copy apiserver.key and apiserver.crt from the first master to \(peer.name)."
+                )
             } catch {
-                return CertificateFinding(severity: .error, code: .peerUnreachable, file: peer.name,
-                                          message: "could not check \(peer.name) (\(target)): \(error)")
+                return CertificateFinding(
+                    severity: .error, code: .peerUnreachable, file: peer.name,
+                    message: "could not check \(peer.name) (\(target)): \(error)")
             }
         }
     }

@@ -28,7 +28,11 @@ package struct UnitStatus: Equatable {
     /// (Service.ExecMainStartTimestamp).
     package var execMainStartTimestamp: UInt64?
 
-    package init(name: String, loadState: String, activeState: String, subState: String, fragmentPath: String, unitFileState: String, needDaemonReload: Bool, requires: [String], dropInPaths: [String], result: String? = nil, nRestarts: UInt32? = nil, execMainStartTimestamp: UInt64? = nil) {
+    package init(
+        name: String, loadState: String, activeState: String, subState: String, fragmentPath: String,
+        unitFileState: String, needDaemonReload: Bool, requires: [String], dropInPaths: [String], result: String? = nil,
+        nRestarts: UInt32? = nil, execMainStartTimestamp: UInt64? = nil
+    ) {
         self.name = name
         self.loadState = loadState
         self.activeState = activeState

@@ -41,7 +41,9 @@ package struct NodeReset {
             throw NodeResetError(unitName: unitName, reason: context.unitsUnavailableReason)
         }
         // 2. Remove the files that exist, so a second reset lists nothing.
-        let existing = try paths(config: context.config, node: context.node).filter { try context.files.attributes($0) != nil }
+        let existing = try paths(config: context.config, node: context.node).filter {
+            try context.files.attributes($0) != nil
+        }
         for path in existing {
             try context.files.removeFile(path)
             outcome.files.append(FileReport(path: path, action: .removed))
@@ -56,8 +58,10 @@ package struct NodeReset {
     }
 
     /// Stops the unit; the problem, if any, that keeps the reset from being complete.
-    private func stop(_ unitName: String, units: UnitManager, timeout: Double,
-                      report: (NodeResetEvent) -> Void) -> [String] {
+    private func stop(
+        _ unitName: String, units: UnitManager, timeout: Double,
+        report: (NodeResetEvent) -> Void
+    ) -> [String] {
         // A stop job on an inactive unit is "done" too; only a unit that ran was "stopped".
         let wasRunning = (try? units.status(unitName)).map { !["inactive", "failed"].contains($0.activeState) } ?? true
         do {

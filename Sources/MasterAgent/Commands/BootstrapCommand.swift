@@ -16,7 +16,8 @@ struct BootstrapCommand: ParsableCommand {
     @Flag(name: .long, help: "Show what would change (diffs) and change nothing.")
     var dryRun = false
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Run only these steps (comma-separated); validate always runs.")
+    @Option(
+        name: .long, parsing: .upToNextOption, help: "Run only these steps (comma-separated); validate always runs.")
     var steps: [String] = []
 
     @Option(name: .long, help: "Run the sequence up to and including this step.")
@@ -25,7 +26,9 @@ struct BootstrapCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to wait for another run's lock.")
     var lockTimeout: Double = 120
 
-    @Flag(name: .long, help: "No running systemd (chroot, image build): enable the kubelet by symlinks and start nothing.")
+    @Flag(
+        name: .long, help: "No running systemd (chroot, image build): enable the kubelet by symlinks and start nothing."
+    )
     var offline = false
 
     @Flag(name: .long, help: "Make preflight warnings (unhealthy etcd) errors.")
@@ -61,15 +64,18 @@ struct BootstrapCommand: ParsableCommand {
         let clock = { SystemClock().now() }
         let started = clock()
         let (config, node, how) = try options.loadConfigAndNode()
-        var validate = StepOutcome(step: .validate, status: .done, message: "config \(options.configPath) is valid; this is \(node.name) (by \(how))")
+        var validate = StepOutcome(
+            step: .validate, status: .done,
+            message: "config \(options.configPath) is valid; this is \(node.name) (by \(how))")
         validate.durationMilliseconds = Int(((clock() - started) * 1000).rounded())
         printer.line(validate.step.rawValue, validate.status.rawValue, validate.message)
 
         let lock = dryRun ? nil : try NodeLock.acquire(root: options.root, timeout: lockTimeout, logger: logger)
         defer { lock?.release() }
         let needsSystemd = selection.contains(.kubeletUnit) || selection.contains(.kubeletStart)
-        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: dryRun, logger: logger,
-                                     offline: offline, connectSystemd: needsSystemd)
+        let context = Wiring.context(
+            config: config, node: node, root: options.root, dryRun: dryRun, logger: logger,
+            offline: offline, connectSystemd: needsSystemd)
         context.strict = strict
         try ProfileGate.check(config: config, files: context.files)
         context.commandLineCA = try ca.load()
@@ -78,15 +84,18 @@ struct BootstrapCommand: ParsableCommand {
             printer.line(outcome.step.rawValue, outcome.status.rawValue, outcome.message)
             printer.files(outcome.files)
         }
-        printer.json(Result(node: node.name, root: options.root, dryRun: dryRun,
-                            exitStatus: summary.exitStatus.rawValue, steps: summary.outcomes,
-                            filesChanged: summary.outcomes.flatMap(\.files).filter { $0.action != .unchanged }.count,
-                            systemdCalls: (context.units as? SystemdUnitManager)?.calls ?? [:],
-                            durationMilliseconds: Int(((clock() - started) * 1000).rounded())))
+        printer.json(
+            Result(
+                node: node.name, root: options.root, dryRun: dryRun,
+                exitStatus: summary.exitStatus.rawValue, steps: summary.outcomes,
+                filesChanged: summary.outcomes.flatMap(\.files).filter { $0.action != .unchanged }.count,
+                systemdCalls: (context.units as? SystemdUnitManager)?.calls ?? [:],
+                durationMilliseconds: Int(((clock() - started) * 1000).rounded())))
         if summary.exitStatus != .success {
             let missing = summary.outcomes.filter { $0.status == .notImplemented }.map(\.step.rawValue)
             let failed = summary.outcomes.first { $0.status == .failed }
-            let message = failed.map { "step \($0.step.rawValue) failed" }
+            let message =
+                failed.map { "step \($0.step.rawValue) failed" }
                 ?? "not done: \(missing.joined(separator: ", ")) cannot run in this version"
             throw CommandFailure(status: summary.exitStatus, message: message)
         }

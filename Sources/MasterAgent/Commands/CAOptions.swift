@@ -6,15 +6,21 @@ import FoundationEssentials
 
 /// `--ca-cert`/`--ca-key`: a CA given on the command line to sign apiserver.crt with (bootstrap, certs renew).
 struct CAOptions: ParsableArguments {
-    @Option(name: .customLong("ca-cert"), help: "CA certificate (PEM) to sign apiserver.crt with (else pki.caCert); needs --ca-key.")
+    @Option(
+        name: .customLong("ca-cert"),
+        help: "CA certificate (PEM) to sign apiserver.crt with (else pki.caCert); needs --ca-key.")
     var caCert: String?
 
-    @Option(name: .customLong("ca-key"), help: "CA private key (PEM) to sign apiserver.crt with (else pki.caKey); needs --ca-cert.")
+    @Option(
+        name: .customLong("ca-key"),
+        help: "CA private key (PEM) to sign apiserver.crt with (else pki.caKey); needs --ca-cert.")
     var caKey: String?
 
     /// Throws `CommandFailure` (usage) when only one of the two options is given.
     func checkPair() throws {
-        if (caCert == nil) != (caKey == nil) { throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together") }
+        if (caCert == nil) != (caKey == nil) {
+            throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together")
+        }
     }
 
     /// The CA's certificate and key as PEM, or nil when neither option is given; throws `CommandFailure` when only

@@ -14,11 +14,14 @@ struct CertsCommand: ParsableCommand {
 
     /// `certs check [--peers]`.
     struct Check: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check key, certificate and CA in pki.dir (and, with --peers, the other masters' keys).")
+        static let configuration = CommandConfiguration(
+            abstract: "Check key, certificate and CA in pki.dir (and, with --peers, the other masters' keys).")
 
         @OptionGroup var options: NodeOptions
 
-        @Flag(name: .long, help: "Also connect to every other master's secure port and compare the key it serves with ours.")
+        @Flag(
+            name: .long,
+            help: "Also connect to every other master's secure port and compare the key it serves with ours.")
         var peers = false
 
         @Option(name: .long, help: "Seconds for each peer's TLS handshake.")
@@ -38,13 +41,19 @@ struct CertsCommand: ParsableCommand {
             var report = try CertificateChecker(files: fs, pki: toolkit, config: config, now: Date()).check()
             let paths = PKIPaths(config)
             if peers {
-                if let key = try fs.readFile(paths.key), let ca = try fs.readFile(paths.ca), let der = try? toolkit.publicKey(ofKey: key.data) {
-                    let findings = PeerKeyCheck(probe: OpenSSLPeerKeyProbe(timeout: peerTimeout)).run(config: config, node: node, localKeyDER: der, trustedPEM: ca.data)
+                if let key = try fs.readFile(paths.key), let ca = try fs.readFile(paths.ca),
+                    let der = try? toolkit.publicKey(ofKey: key.data)
+                {
+                    let findings = PeerKeyCheck(probe: OpenSSLPeerKeyProbe(timeout: peerTimeout)).run(
+                        config: config, node: node, localKeyDER: der, trustedPEM: ca.data)
                     report.findings += findings
                     for peer in config.masters where peer.name != node.name {
                         let failed = findings.contains { $0.file == peer.name }
-                        report.rows.append(.init(file: "peer \(peer.name)", subject: "\(peer.address):\(config.apiServer.securePort)", sansOK: nil,
-                                                 expiresInDays: nil, status: failed ? "error" : "same key"))
+                        report.rows.append(
+                            .init(
+                                file: "peer \(peer.name)", subject: "\(peer.address):\(config.apiServer.securePort)",
+                                sansOK: nil,
+                                expiresInDays: nil, status: failed ? "error" : "same key"))
                     }
                 } else {
                     logger.error("peer check skipped: the local key or ca.crt is unusable")
@@ -55,22 +64,27 @@ struct CertsCommand: ParsableCommand {
             func column(_ text: String, _ width: Int) -> String {
                 text.padding(toLength: max(width, text.utf16.count + 1), withPad: " ", startingAt: 0)
             }
-            printer.text(column("FILE", 36) + column("SUBJECT", 28) + column("SANS", 9) + column("EXPIRES IN", 12) + "STATUS")
+            printer.text(
+                column("FILE", 36) + column("SUBJECT", 28) + column("SANS", 9) + column("EXPIRES IN", 12) + "STATUS")
             for row in report.rows {
                 let sans = row.sansOK.map { $0 ? "ok" : "MISSING" } ?? "-"
                 let expires = row.expiresInDays.map { "\($0) days" } ?? "-"
-                printer.text(column(row.file, 36) + column(String(row.subject.prefix(27)), 28)
-                             + column(sans, 9) + column(expires, 12) + row.status)
+                printer.text(
+                    column(row.file, 36) + column(String(row.subject.prefix(27)), 28)
+                        + column(sans, 9) + column(expires, 12) + row.status)
             }
             for finding in report.findings { printer.text("\(finding.severity.rawValue): \(finding.message)") }
             printer.json(Result(rows: report.rows, findings: report.findings, healthy: !report.hasErrors))
-            if report.hasErrors { throw CommandFailure(status: .failure, message: "certificate check failed (see above)") }
+            if report.hasErrors {
+                throw CommandFailure(status: .failure, message: "certificate check failed (see above)")
+            }
         }
     }
 
     /// `certs sign`: what the document's root-ca-host ran with `openssl x509 -req`, keeping the CSR's names.
     struct Sign: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sign an apiserver.csr on the CA host; writes the certificate followed by the CA.")
+        static let configuration = CommandConfiguration(
+            abstract: "Sign an apiserver.csr on the CA host; writes the certificate followed by the CA.")
 
         @Option(name: .long, help: "The certificate signing request (PEM).") var csr: String
         @Option(name: .customLong("ca-cert"), help: "The CA certificate (PEM).") var caCert: String
@@ -79,15 +93,20 @@ struct CertsCommand: ParsableCommand {
         @Option(name: .long, help: "Where to write the certificate chain.") var out: String
 
         func run() throws {
-            guard (1...36500).contains(days) else { throw CommandFailure(status: .usage, message: "--days must be between 1 and 36500") }
+            guard (1...36500).contains(days) else {
+                throw CommandFailure(status: .usage, message: "--days must be between 1 and 36500")
+            }
             let toolkit = OpenSSLToolkit()
             do {
                 let csrPEM = try readFile(csr), caCertPEM = try readFile(caCert), caKeyPEM = try readFile(caKey)
                 let request = try toolkit.inspectRequest(csrPEM)
-                let chain = try toolkit.sign(csrPEM: csrPEM, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM, validityDays: days, notBefore: Date())
+                let chain = try toolkit.sign(
+                    csrPEM: csrPEM, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM, validityDays: days, notBefore: Date())
                 try RootedFileSystem(root: "/").writeAtomically(absolute(out), data: chain, mode: 0o644)
                 print("signed \(csr) for \(days) days with \(request.subjectAltNames.count) names -> \(out)")
-                print("copy \(out) and \(caCert) to the master and run: master-agent certs import --cert apiserver.crt --ca-cert ca.crt")
+                print(
+                    "copy \(out) and \(caCert) to the master and run: master-agent certs import --cert apiserver.crt --ca-cert ca.crt"
+                )
             } catch let failure as CommandFailure {
                 throw failure
             } catch {
@@ -98,11 +117,13 @@ struct CertsCommand: ParsableCommand {
 
     /// `certs import`: install a certificate signed on the CA host after checking it.
     struct Import: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Install a signed apiserver.crt (and ca.crt) into pki.dir after checking it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Install a signed apiserver.crt (and ca.crt) into pki.dir after checking it.")
 
         @OptionGroup var options: NodeOptions
         @Option(name: .long, help: "The signed certificate (certificate, then the CA).") var cert: String
-        @Option(name: .customLong("ca-cert"), help: "The CA certificate; default: the one already in pki.dir.") var caCert: String?
+        @Option(name: .customLong("ca-cert"), help: "The CA certificate; default: the one already in pki.dir.")
+        var caCert: String?
 
         func run() throws {
             _ = try options.makeLogger()
@@ -112,22 +133,38 @@ struct CertsCommand: ParsableCommand {
             let toolkit = OpenSSLToolkit()
             do {
                 let chain = try readFile(cert)
-                let caPEM = try caCert.map(readFile) ?? (try fs.readFile(paths.ca)?.data).orThrow("no --ca-cert given and \(paths.ca) does not exist")
+                let caPEM =
+                    try caCert.map(readFile)
+                    ?? (try fs.readFile(paths.ca)?.data).orThrow("no --ca-cert given and \(paths.ca) does not exist")
                 guard let key = try fs.readFile(paths.key) else {
-                    throw CommandFailure(status: .failure, message: "could not import \(cert): \(paths.key) is missing; the certificate must match this master's key.")
+                    throw CommandFailure(
+                        status: .failure,
+                        message:
+                            "could not import \(cert): \(paths.key) is missing; the certificate must match this master's key."
+                    )
                 }
                 // Check before installing: the imported files must pass the same checks bootstrap runs.
-                let scratch = InMemoryCheckStore(files: [paths.key: ExistingFile(data: key.data, mode: 0o600, ownerUID: 0),
-                                                         paths.certificate: ExistingFile(data: chain, mode: 0o644, ownerUID: 0),
-                                                         paths.ca: ExistingFile(data: caPEM, mode: 0o644, ownerUID: 0)])
-                let report = try CertificateChecker(files: scratch, pki: toolkit, config: config, now: Date(), checkOwner: false).check()
+                let scratch = InMemoryCheckStore(files: [
+                    paths.key: ExistingFile(data: key.data, mode: 0o600, ownerUID: 0),
+                    paths.certificate: ExistingFile(data: chain, mode: 0o644, ownerUID: 0),
+                    paths.ca: ExistingFile(data: caPEM, mode: 0o644, ownerUID: 0),
+                ])
+                let report = try CertificateChecker(
+                    files: scratch, pki: toolkit, config: config, now: Date(), checkOwner: false
+                ).check()
                 guard !report.hasErrors else {
-                    throw CommandFailure(status: .failure, message: "could not import \(cert):\n" + report.findings.filter { $0.severity == .error }.map { "  \($0.message)" }.joined(separator: "\n"))
+                    throw CommandFailure(
+                        status: .failure,
+                        message: "could not import \(cert):\n"
+                            + report.findings.filter { $0.severity == .error }.map { "  \($0.message)" }.joined(
+                                separator: "\n"))
                 }
                 try fs.writeAtomically(paths.ca, data: caPEM, mode: 0o644)
                 try fs.writeAtomically(paths.certificate, data: chain, mode: 0o644)
                 try fs.removeFile(paths.csr)
-                print("imported \(cert) into \(paths.certificate) (expires in \(report.daysLeft ?? 0) days); run master-agent bootstrap to continue")
+                print(
+                    "imported \(cert) into \(paths.certificate) (expires in \(report.daysLeft ?? 0) days); run master-agent bootstrap to continue"
+                )
             } catch let failure as CommandFailure {
                 throw failure
             } catch {
@@ -138,11 +175,16 @@ struct CertsCommand: ParsableCommand {
 
     /// `certs renew`: a new certificate for the same key (or, on request, a new key).
     struct Renew: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Issue a new certificate for the existing key (--new-key replaces the key too).")
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a new certificate for the existing key (--new-key replaces the key too).")
 
         @OptionGroup var options: NodeOptions
         @OptionGroup var ca: CAOptions
-        @Flag(name: .long, help: "Also replace apiserver.key. Invalidates every service-account token; copy the new key to all masters.") var newKey = false
+        @Flag(
+            name: .long,
+            help:
+                "Also replace apiserver.key. Invalidates every service-account token; copy the new key to all masters.")
+        var newKey = false
 
         func run() throws {
             let logger = try options.makeLogger()
@@ -156,7 +198,9 @@ struct CertsCommand: ParsableCommand {
             defer { lock.release() }
             let oldKey = try fs.readFile(paths.key)
             if newKey {
-                logger.warning("replacing apiserver.key: every service-account token signed with the old key stops working; copy the new key and certificate to every master")
+                logger.warning(
+                    "replacing apiserver.key: every service-account token signed with the old key stops working; copy the new key and certificate to every master"
+                )
                 try fs.removeFile(paths.key)
             }
             // Moving the certificate aside makes the certs step issue a new one; restored if that fails.

@@ -36,7 +36,9 @@ struct NodeOptions: ParsableArguments {
     /// Sets up swift-log on stderr at `--log-level` and returns the agent's logger.
     func makeLogger() throws -> Logger {
         guard let level = Logger.Level(rawValue: logLevel) else {
-            throw CommandFailure(status: .usage, message: "unknown --log-level \(logLevel); use trace, debug, info, notice, warning, error or critical")
+            throw CommandFailure(
+                status: .usage,
+                message: "unknown --log-level \(logLevel); use trace, debug, info, notice, warning, error or critical")
         }
         LoggingSetup.bootstrapOnce()
         var logger = Logger(label: "master-agent")
@@ -49,14 +51,24 @@ struct NodeOptions: ParsableArguments {
     func readConfigText() throws -> String {
         let path = configPath
         guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "it is not readable (run as root?)" : "it does not exist"
-            throw CommandFailure(status: .invalidConfig, message: "could not read config \(path): \(reason). Pass --config PATH or write it (see `master-agent config print-example`).")
+            let reason =
+                FileManager.default.fileExists(atPath: path) ? "it is not readable (run as root?)" : "it does not exist"
+            throw CommandFailure(
+                status: .invalidConfig,
+                message:
+                    "could not read config \(path): \(reason). Pass --config PATH or write it (see `master-agent config print-example`)."
+            )
         }
         guard data.count <= 1 << 20 else {
-            throw CommandFailure(status: .invalidConfig, message: "could not read config \(path): it is \(data.count) bytes, larger than the 1 MiB a cluster config can need. Check that --config names the right file.")
+            throw CommandFailure(
+                status: .invalidConfig,
+                message:
+                    "could not read config \(path): it is \(data.count) bytes, larger than the 1 MiB a cluster config can need. Check that --config names the right file."
+            )
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure(status: .invalidConfig, message: "could not read config \(path): it is not UTF-8 text.")
+            throw CommandFailure(
+                status: .invalidConfig, message: "could not read config \(path): it is not UTF-8 text.")
         }
         return text
     }
@@ -73,8 +85,9 @@ struct NodeOptions: ParsableArguments {
             throw CommandFailure(status: .invalidConfig, message: error.description)
         }
         do {
-            let master = try NodeIdentifier.identify(masters: config.masters, explicitName: node,
-                                                     hostname: HostIdentity.hostname(), localAddresses: HostIdentity.ipv4Addresses())
+            let master = try NodeIdentifier.identify(
+                masters: config.masters, explicitName: node,
+                hostname: HostIdentity.hostname(), localAddresses: HostIdentity.ipv4Addresses())
             let how = node != nil ? "--node" : "hostname or local address"
             return (config, master, how)
         } catch let error as NodeIdentifier.IdentifyError {

@@ -14,7 +14,8 @@ struct ConfigCommand: ParsableCommand {
 
     /// `master-agent config validate`: says "valid" or lists every problem.
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check a config file; list every problem with its field and line.")
+        static let configuration = CommandConfiguration(
+            abstract: "Check a config file; list every problem with its field and line.")
 
         @OptionGroup var options: NodeOptions
 
@@ -34,12 +35,15 @@ struct ConfigCommand: ParsableCommand {
                 let config = try ConfigLoader.load(yaml: text, file: path)
                 var nodeName: String?
                 if options.node != nil {
-                    nodeName = try NodeIdentifier.identify(masters: config.masters, explicitName: options.node, hostname: nil, localAddresses: []).name
+                    nodeName = try NodeIdentifier.identify(
+                        masters: config.masters, explicitName: options.node, hostname: nil, localAddresses: []
+                    ).name
                 }
                 printer.text("\(path): valid\(nodeName.map { " (node \($0))" } ?? "")")
                 printer.json(Result(file: path, valid: true, node: nodeName, problems: []))
             } catch let error as ConfigError {
-                printer.json(Result(file: error.file, valid: false, node: nil, problems: error.problems.map(\.description)))
+                printer.json(
+                    Result(file: error.file, valid: false, node: nil, problems: error.problems.map(\.description)))
                 throw CommandFailure(status: .invalidConfig, message: options.output == .json ? "" : error.description)
             } catch let error as NodeIdentifier.IdentifyError {
                 throw CommandFailure(status: .invalidConfig, message: error.description)

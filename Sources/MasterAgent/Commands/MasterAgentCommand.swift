@@ -12,12 +12,15 @@ struct MasterAgentCommand: ParsableCommand {
         commandName: "master-agent",
         abstract: "Bring up a highly available Kubernetes control-plane node, safely and repeatably.",
         discussion: """
-        Exit status: 0 success, 1 runtime failure, 3 certificate must be signed on the CA host, \
-        4 wait-api deadline reached, 64 usage error, 65 invalid configuration, \
-        69 a requested step is not implemented yet, 75 lock held by another run.
-        """,
+            Exit status: 0 success, 1 runtime failure, 3 certificate must be signed on the CA host, \
+            4 wait-api deadline reached, 64 usage error, 65 invalid configuration, \
+            69 a requested step is not implemented yet, 75 lock held by another run.
+            """,
         version: MasterAgentVersion.current,
-        subcommands: [RenderCommand.self, BootstrapCommand.self, WaitAPICommand.self, StatusCommand.self, ResetCommand.self, CertsCommand.self, ConfigCommand.self]
+        subcommands: [
+            RenderCommand.self, BootstrapCommand.self, WaitAPICommand.self, StatusCommand.self, ResetCommand.self,
+            CertsCommand.self, ConfigCommand.self,
+        ]
     )
 
     /// Runs the command and maps our errors to the documented exit statuses.

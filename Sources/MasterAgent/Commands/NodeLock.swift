@@ -14,7 +14,9 @@ enum NodeLock {
         let path = path(root: root)
         do {
             return try FileLock.acquire(path: path, timeout: timeout) {
-                logger.notice("another master-agent run holds the lock; waiting", metadata: ["lock": "\(path)", "timeout": "\(Int(timeout))s"])
+                logger.notice(
+                    "another master-agent run holds the lock; waiting",
+                    metadata: ["lock": "\(path)", "timeout": "\(Int(timeout))s"])
             }
         } catch let error as FileSystemError where error.code == .lockTimeout {
             throw CommandFailure(status: .lockTimeout, message: error.description)

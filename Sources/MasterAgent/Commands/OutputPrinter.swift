@@ -16,7 +16,8 @@ struct OutputPrinter {
         for (index, column) in columns.enumerated() {
             if index < columns.count - 1, index < widths.count {
                 // padding(toLength:) counts UTF-16 units and cuts a longer string, so measure in those units.
-                text += column.padding(toLength: max(widths[index], column.utf16.count + 1), withPad: " ", startingAt: 0)
+                text += column.padding(
+                    toLength: max(widths[index], column.utf16.count + 1), withPad: " ", startingAt: 0)
             } else {
                 text += column
             }
@@ -37,7 +38,9 @@ struct OutputPrinter {
         guard format == .text else { return }
         for report in reports {
             let detail = report.detail.map { " (\($0))" } ?? ""
-            print("\(indent)\(report.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(report.path)\(detail)")
+            print(
+                "\(indent)\(report.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0))\(report.path)\(detail)"
+            )
             if let diff = report.diff, !diff.isEmpty { print(diff, terminator: "") }
         }
         fflush(stdout)

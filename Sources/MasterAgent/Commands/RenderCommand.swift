@@ -43,8 +43,11 @@ struct RenderCommand: ParsableCommand {
             throw CommandFailure(status: .failure, message: "\(error)")
         }
         printer.files(files, indent: "")
-        let counts = Dictionary(grouping: files, by: \.action).map { "\($0.value.count) \($0.key.rawValue)" }.sorted().joined(separator: ", ")
-        printer.text("\(dryRun ? "dry run, nothing written: " : "")\(node.name): \(counts)\(options.root == "/" ? "" : " under \(options.root)")")
+        let counts = Dictionary(grouping: files, by: \.action).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
+            .joined(separator: ", ")
+        printer.text(
+            "\(dryRun ? "dry run, nothing written: " : "")\(node.name): \(counts)\(options.root == "/" ? "" : " under \(options.root)")"
+        )
         printer.json(Result(node: node.name, root: options.root, dryRun: dryRun, files: files))
     }
 }

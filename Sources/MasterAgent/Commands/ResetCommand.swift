@@ -9,7 +9,8 @@ import Glibc
 struct ResetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reset",
-        abstract: "Stop and disable the kubelet and remove the unit and manifests the agent wrote (TLS material kept unless --purge-pki)."
+        abstract:
+            "Stop and disable the kubelet and remove the unit and manifests the agent wrote (TLS material kept unless --purge-pki)."
     )
 
     @OptionGroup var options: NodeOptions
@@ -25,13 +26,15 @@ struct ResetCommand: ParsableCommand {
         do {
             paths = try reset.paths(config: config, node: node)
         } catch let error as RenderProfileNotImplemented {
-            throw CommandFailure(status: .notImplemented, message: "\(error) Reset with the config the node was set up with.")
+            throw CommandFailure(
+                status: .notImplemented, message: "\(error) Reset with the config the node was set up with.")
         }
         if !yes { try confirm(node: node, paths: paths) }
         let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
         defer { lock.release() }
-        let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger,
-                                     connectSystemd: true)
+        let context = Wiring.context(
+            config: config, node: node, root: options.root, dryRun: false, logger: logger,
+            connectSystemd: true)
         let printer = OutputPrinter(format: options.output)
         let outcome: NodeResetOutcome
         do {
@@ -55,8 +58,9 @@ struct ResetCommand: ParsableCommand {
 
     /// Lists what reset removes and asks for "yes"; throws `CommandFailure` for any other answer.
     private func confirm(node: ClusterConfig.Master, paths: [String]) throws {
-        print("This stops and disables the kubelet on \(node.name) and removes:\n"
-              + paths.map { "  \($0)" }.joined(separator: "\n"))
+        print(
+            "This stops and disables the kubelet on \(node.name) and removes:\n"
+                + paths.map { "  \($0)" }.joined(separator: "\n"))
         print("Type yes to continue: ", terminator: "")
         fflush(stdout)
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {

@@ -10,18 +10,23 @@ struct WaitAPICommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wait-api",
         abstract: "Wait until the API server answers ok on /readyz (/healthz on v1.2).",
-        discussion: "Exit status: 0 ready, 4 deadline reached (the message names the last failure), 1 any other failure (TLS, credentials)."
+        discussion:
+            "Exit status: 0 ready, 4 deadline reached (the message names the last failure), 1 any other failure (TLS, credentials)."
     )
 
     @OptionGroup var options: NodeOptions
 
-    @Option(name: .long, help: "API server base URL. Default: the config's apiServer.localURL (the config is then not read).")
+    @Option(
+        name: .long,
+        help: "API server base URL. Default: the config's apiServer.localURL (the config is then not read).")
     var url: String?
 
-    @Option(name: .long, help: "Overall deadline, e.g. 30s or 5m. Default: apiServer.waitTimeout from the config, else 5m.")
+    @Option(
+        name: .long, help: "Overall deadline, e.g. 30s or 5m. Default: apiServer.waitTimeout from the config, else 5m.")
     var timeout: String?
 
-    @Option(name: .long, help: "CA file the server's certificate must chain to. Default: apiServer.caFile without --url.")
+    @Option(
+        name: .long, help: "CA file the server's certificate must chain to. Default: apiServer.caFile without --url.")
     var cacert: String?
 
     @Option(name: .long, help: "Client certificate (PEM); needs --key.")
@@ -62,12 +67,15 @@ struct WaitAPICommand: ParsableCommand {
             throw CommandFailure(status: .usage, message: "--cert and --key go together; give both or neither")
         }
         if tokenFile != nil && cert != nil {
-            throw CommandFailure(status: .usage, message: "--token-file and --cert/--key cannot be combined; use one way to authenticate")
+            throw CommandFailure(
+                status: .usage, message: "--token-file and --cert/--key cannot be combined; use one way to authenticate"
+            )
         }
         var explicitTimeout: Double?
         if let timeout {
             guard let parsed = ConfigDuration(timeout), parsed.seconds > 0 else {
-                throw CommandFailure(status: .usage, message: "--timeout \(timeout) is not a duration; write e.g. 30s, 5m, 1m30s")
+                throw CommandFailure(
+                    status: .usage, message: "--timeout \(timeout) is not a duration; write e.g. 30s, 5m, 1m30s")
             }
             explicitTimeout = parsed.seconds
         }
@@ -99,19 +107,22 @@ struct WaitAPICommand: ParsableCommand {
         }
         if insecureSkipTLSVerify {
             tls.insecureSkipTLSVerify = true
-            logger.warning("TLS verification is off (--insecure-skip-tls-verify): any server can pose as the API server",
-                           metadata: ["url": "\(baseURL)"])
+            logger.warning(
+                "TLS verification is off (--insecure-skip-tls-verify): any server can pose as the API server",
+                metadata: ["url": "\(baseURL)"])
         }
 
         let transport: HTTPClient
         do {
-            transport = try HTTPClient(tls: tls, userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: nodeName))
+            transport = try HTTPClient(
+                tls: tls, userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: nodeName))
         } catch {
             throw CommandFailure(status: .failure, message: "\(error)")
         }
         let printer = OutputPrinter(format: options.output)
         let progress = WaitProgressPrinter(enabled: options.output == .text, live: isatty(STDOUT_FILENO) == 1)
-        let waiter = APIWaiter(transport: transport, probe: SystemTCPProbe(), clock: SystemClock(), random: SystemRandom())
+        let waiter = APIWaiter(
+            transport: transport, probe: SystemTCPProbe(), clock: SystemClock(), random: SystemRandom())
         do {
             let result = try waiter.wait(for: baseURL, timeout: timeoutSeconds, progress: progress.show)
             progress.finish()
@@ -125,10 +136,11 @@ struct WaitAPICommand: ParsableCommand {
     }
 
     private static func output(_ result: APIWaitResult, status: ExitStatus, error: String?) -> Output {
-        Output(url: result.url, ready: status == .success, exitStatus: status.rawValue, healthPath: result.healthPath,
-               stages: .init(refused: rounded(result.secondsRefused), starting: rounded(result.secondsUnready)),
-               secondsTotal: rounded(result.secondsTotal), httpRequests: result.httpRequests,
-               tcpProbes: result.tcpProbes, lastFailure: result.lastFailure, error: error)
+        Output(
+            url: result.url, ready: status == .success, exitStatus: status.rawValue, healthPath: result.healthPath,
+            stages: .init(refused: rounded(result.secondsRefused), starting: rounded(result.secondsUnready)),
+            secondsTotal: rounded(result.secondsTotal), httpRequests: result.httpRequests,
+            tcpProbes: result.tcpProbes, lastFailure: result.lastFailure, error: error)
     }
 
     private static func rounded(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }

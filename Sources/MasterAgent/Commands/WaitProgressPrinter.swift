@@ -22,7 +22,8 @@ final class WaitProgressPrinter {
     func show(_ progress: APIWaitProgress) {
         guard enabled else { return }
         let reason = progress.reason ?? ""
-        let text = APIWaitSummary.seconds(progress.elapsed).padding(toLength: 8, withPad: " ", startingAt: 0) + " "
+        let text =
+            APIWaitSummary.seconds(progress.elapsed).padding(toLength: 8, withPad: " ", startingAt: 0) + " "
             + progress.stage.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + " " + reason
         if live {
             // Clip to one terminal line so \r keeps rewriting the same line.

@@ -11,11 +11,14 @@ final class BenchSmokeTests: XCTestCase {
         let markdown = TestSupport.repoRoot.appendingPathComponent("BENCHMARKS.md")
         let before = try? Data(contentsOf: markdown)
 
-        let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/python3"),
-                                         [script.path, "--smoke", "--binary", TestSupport.binary.path], timeout: 180)
+        let result = try TestSupport.run(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [script.path, "--smoke", "--binary", TestSupport.binary.path], timeout: 180)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        for title in ["1. API readiness detection", "2. Converged rerun in a real systemd", "3. Fresh bootstrap, excluding waits",
-                      "4. Leader failover", "5. Footprint"] {
+        for title in [
+            "1. API readiness detection", "2. Converged rerun in a real systemd", "3. Fresh bootstrap, excluding waits",
+            "4. Leader failover", "5. Footprint",
+        ] {
             XCTAssertTrue(result.stdout.contains("== \(title)"), "\(title) missing:\n\(result.stdout)")
         }
         XCTAssertFalse(result.stdout.contains("COULD NOT RUN"), result.stdout)

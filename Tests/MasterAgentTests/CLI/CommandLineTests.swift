@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -20,10 +21,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(ok.stdout.hasSuffix(": valid\n"), ok.stdout)
         let root = try TestSupport.makeTemporaryDirectory(self)
         let bad = root.appendingPathComponent("bad.yaml")
-        try "apiVersion: master-agent/v1alpha1\nkind: ClusterConfig\nmasterz: []\n".write(to: bad, atomically: true, encoding: .utf8)
+        try "apiVersion: master-agent/v1alpha1\nkind: ClusterConfig\nmasterz: []\n".write(
+            to: bad, atomically: true, encoding: .utf8)
         let failed = try TestSupport.agent(["config", "validate", "--config", bad.path])
         XCTAssertEqual(failed.status, ExitStatus.invalidConfig.rawValue)
-        XCTAssertTrue(failed.stderr.contains("masterz: unknown field (did you mean \"masters\"?) (line 3)"), failed.stderr)
+        XCTAssertTrue(
+            failed.stderr.contains("masterz: unknown field (did you mean \"masters\"?) (line 3)"), failed.stderr)
         XCTAssertTrue(failed.stderr.contains("masters: is required"), failed.stderr)
         let json = try TestSupport.agent(["config", "validate", "--config", bad.path, "--output", "json"])
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
@@ -42,30 +45,41 @@ final class CommandLineTests: XCTestCase {
         let root = try TestSupport.makeTemporaryDirectory(self)
         let result = try TestSupport.agent(["render", "--root", root.path, "--node", "master01"])
         XCTAssertEqual(result.status, ExitStatus.invalidConfig.rawValue)
-        XCTAssertTrue(result.stderr.contains("could not read config \(root.path)/etc/master-agent/cluster.yaml: it does not exist"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains(
+                "could not read config \(root.path)/etc/master-agent/cluster.yaml: it does not exist"), result.stderr)
     }
 
     func testUnknownNodeListsCandidates() throws {
-        let result = try TestSupport.agent(["render", "--config", seedPath, "--node", "master09", "--root", "/nonexistent"])
+        let result = try TestSupport.agent([
+            "render", "--config", seedPath, "--node", "master09", "--root", "/nonexistent",
+        ])
         XCTAssertEqual(result.status, ExitStatus.invalidConfig.rawValue)
         XCTAssertTrue(result.stderr.contains("master01 (master01.example.com, 192.168.1.1)"), result.stderr)
     }
 
     func testBootstrapUnderRootEnablesOfflineAndStartsNothing() throws {
         let root = try TestSupport.makeTemporaryDirectory(self)
-        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", root.path,
-                                            "--steps", "kubelet-unit,manifests,kubelet-start"])
+        let result = try TestSupport.agent([
+            "bootstrap", "--config", seedPath, "--node", "master01", "--root", root.path,
+            "--steps", "kubelet-unit,manifests,kubelet-start",
+        ])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.contains("kubelet-unit  changed         kubelet.service enabled offline"), result.stdout)
+        XCTAssertTrue(
+            result.stdout.contains("kubelet-unit  changed         kubelet.service enabled offline"), result.stdout)
         XCTAssertTrue(result.stdout.contains("manifests     changed"), result.stdout)
         XCTAssertTrue(result.stdout.contains("kubelet-start skipped"), result.stdout)
         XCTAssertFalse(result.stdout.contains("certs"), result.stdout)
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/etc/systemd/system/multi-user.target.wants/kubelet.service"),
-                       "/etc/systemd/system/kubelet.service")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(
+                atPath: root.path + "/etc/systemd/system/multi-user.target.wants/kubelet.service"),
+            "/etc/systemd/system/kubelet.service")
     }
 
     func testBootstrapRejectsUnknownStep() throws {
-        let result = try TestSupport.agent(["bootstrap", "--config", seedPath, "--node", "master01", "--root", "/nonexistent", "--steps", "manifest"])
+        let result = try TestSupport.agent([
+            "bootstrap", "--config", seedPath, "--node", "master01", "--root", "/nonexistent", "--steps", "manifest",
+        ])
         XCTAssertEqual(result.status, ExitStatus.usage.rawValue)
         XCTAssertTrue(result.stderr.contains("unknown step \"manifest\""), result.stderr)
     }
@@ -74,7 +88,8 @@ final class CommandLineTests: XCTestCase {
         let root = try TestSupport.makeTemporaryDirectory(self)
         let common = ["--config", seedPath, "--node", "master01", "--root", root.path]
         XCTAssertEqual(try TestSupport.agent(["bootstrap", "--steps", "kubelet-unit,manifests"] + common).status, 0)
-        try FileManager.default.createDirectory(atPath: root.path + "/etc/kubernetes/ssl", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: root.path + "/etc/kubernetes/ssl", withIntermediateDirectories: true)
         try "key".write(toFile: root.path + "/etc/kubernetes/ssl/apiserver.key", atomically: true, encoding: .utf8)
         let manifest = root.path + "/etc/kubernetes/manifests/kube-apiserver.yaml"
 
@@ -88,8 +103,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(confirmed.status, 0, confirmed.stdout + confirmed.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: manifest))
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/etc/systemd/system/kubelet.service"))
-        XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: root.path + "/etc/systemd/system/multi-user.target.wants/kubelet.service"))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: root.path + "/etc/kubernetes/ssl/apiserver.key"), "TLS material is kept without --purge-pki")
+        XCTAssertNil(
+            try? FileManager.default.destinationOfSymbolicLink(
+                atPath: root.path + "/etc/systemd/system/multi-user.target.wants/kubelet.service"))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: root.path + "/etc/kubernetes/ssl/apiserver.key"),
+            "TLS material is kept without --purge-pki")
 
         XCTAssertEqual(try TestSupport.agent(["reset", "--yes", "--purge-pki"] + common).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + "/etc/kubernetes/ssl/apiserver.key"))
@@ -119,7 +138,8 @@ final class CommandLineTests: XCTestCase {
         let reset = try TestSupport.agent(["reset", "--yes"] + common)
         XCTAssertEqual(reset.status, 0, reset.stdout + reset.stderr)
         XCTAssertEqual(symlinks(), [], reset.stdout)
-        XCTAssertTrue(reset.stdout.contains("/etc/systemd/system/multi-user.target.wants/kubelet.service"), reset.stdout)
+        XCTAssertTrue(
+            reset.stdout.contains("/etc/systemd/system/multi-user.target.wants/kubelet.service"), reset.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.path + unitPath))
 
         // A second reset finds nothing left: it succeeds and claims no removal.

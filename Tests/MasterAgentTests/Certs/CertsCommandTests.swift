@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -36,7 +37,9 @@ final class CertsCommandTests: XCTestCase {
     }
 
     private func bootstrapCerts(withCA: Bool = true) throws -> TestSupport.ProcessResult {
-        try agent(["bootstrap", "--steps", "certs"] + (withCA ? ["--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"] : []))
+        try agent(
+            ["bootstrap", "--steps", "certs"]
+                + (withCA ? ["--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"] : []))
     }
 
     private func derivedSANs() -> String {
@@ -53,17 +56,26 @@ final class CertsCommandTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.stderr)
         XCTAssertTrue(verify.stdout.hasSuffix(": OK\n"), verify.stdout)
         let sans = try openssl(["x509", "-in", pkiDir + "/apiserver.crt", "-noout", "-ext", "subjectAltName"])
-        let listed = Set(sans.stdout.components(separatedBy: "\n")[1].trimmingCharacters(in: .whitespaces).components(separatedBy: ", "))
+        let listed = Set(
+            sans.stdout.components(separatedBy: "\n")[1].trimmingCharacters(in: .whitespaces).components(
+                separatedBy: ", "))
         XCTAssertEqual(listed, Set(derivedSANs().components(separatedBy: ", ")))
-        let subject = try openssl(["x509", "-in", pkiDir + "/apiserver.crt", "-noout", "-subject", "-ext", "keyUsage,extendedKeyUsage,basicConstraints"])
+        let subject = try openssl([
+            "x509", "-in", pkiDir + "/apiserver.crt", "-noout", "-subject", "-ext",
+            "keyUsage,extendedKeyUsage,basicConstraints",
+        ])
         XCTAssertTrue(subject.stdout.contains("CN = kube-apiserver"), subject.stdout)
         XCTAssertTrue(subject.stdout.contains("Digital Signature, Non Repudiation, Key Encipherment"), subject.stdout)
         XCTAssertTrue(subject.stdout.contains("TLS Web Server Authentication"), subject.stdout)
         XCTAssertTrue(subject.stdout.contains("CA:FALSE"), subject.stdout)
         // The certificate is followed by the CA, as the document's `cat ca.crt >> apiserver.crt`.
-        XCTAssertEqual(try String(contentsOfFile: pkiDir + "/apiserver.crt", encoding: .utf8).components(separatedBy: "BEGIN CERTIFICATE").count - 1, 2)
+        XCTAssertEqual(
+            try String(contentsOfFile: pkiDir + "/apiserver.crt", encoding: .utf8).components(
+                separatedBy: "BEGIN CERTIFICATE"
+            ).count - 1, 2)
         XCTAssertEqual(try openssl(["pkey", "-in", pkiDir + "/apiserver.key", "-noout"]).status, 0)
-        let keyMode = try FileManager.default.attributesOfItem(atPath: pkiDir + "/apiserver.key")[.posixPermissions] as! NSNumber
+        let keyMode =
+            try FileManager.default.attributesOfItem(atPath: pkiDir + "/apiserver.key")[.posixPermissions] as! NSNumber
         XCTAssertEqual(keyMode.intValue, 0o600)
         let key = try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.key"))
 
@@ -84,17 +96,24 @@ final class CertsCommandTests: XCTestCase {
         XCTAssertEqual(try openssl(["req", "-in", csr, "-noout", "-verify"]).status, 0)
         let csrBytes = try Data(contentsOf: URL(fileURLWithPath: csr))
         XCTAssertEqual(try bootstrapCerts(withCA: false).status, ExitStatus.certificatePending.rawValue)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: csr)), csrBytes, "a rerun keeps a CSR that still matches")
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: csr)), csrBytes, "a rerun keeps a CSR that still matches")
 
         // On the CA host.
-        let signed = try TestSupport.agent(["certs", "sign", "--csr", csr, "--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key",
-                                            "--days", "90", "--out", caDir.path + "/apiserver.crt"])
+        let signed = try TestSupport.agent([
+            "certs", "sign", "--csr", csr, "--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key",
+            "--days", "90", "--out", caDir.path + "/apiserver.crt",
+        ])
         XCTAssertEqual(signed.status, 0, signed.stderr)
-        XCTAssertEqual(try openssl(["verify", "-CAfile", caDir.path + "/ca.crt", caDir.path + "/apiserver.crt"]).status, 0)
-        let sans = try openssl(["x509", "-in", caDir.path + "/apiserver.crt", "-noout", "-ext", "subjectAltName"]).stdout
+        XCTAssertEqual(
+            try openssl(["verify", "-CAfile", caDir.path + "/ca.crt", caDir.path + "/apiserver.crt"]).status, 0)
+        let sans = try openssl(["x509", "-in", caDir.path + "/apiserver.crt", "-noout", "-ext", "subjectAltName"])
+            .stdout
         XCTAssertTrue(sans.contains("DNS:kubernetes.default.svc.cluster.local"), sans)
 
-        let imported = try agent(["certs", "import", "--cert", caDir.path + "/apiserver.crt", "--ca-cert", caDir.path + "/ca.crt"])
+        let imported = try agent([
+            "certs", "import", "--cert", caDir.path + "/apiserver.crt", "--ca-cert", caDir.path + "/ca.crt",
+        ])
         XCTAssertEqual(imported.status, 0, imported.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: csr))
         let resumed = try bootstrapCerts(withCA: false)
@@ -135,16 +154,20 @@ final class CertsCommandTests: XCTestCase {
 
     func testMissingSANIsNamedWithTheFix() throws {
         XCTAssertEqual(try bootstrapCerts().status, 0)
-        let text = try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  extraSANs: [api.example.com, 10.9.9.9]")
+        let text = try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(
+            of: "  validityDays: 365", with: "  validityDays: 365\n  extraSANs: [api.example.com, 10.9.9.9]")
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         let result = try agent(["certs", "check"])
         XCTAssertEqual(result.status, 1)
         XCTAssertTrue(result.stdout.contains("lacks subjectAltNames DNS:api.example.com, IP:10.9.9.9"), result.stdout)
         // The SANS column is wide enough for the whole word (it once printed "MISSIN").
-        let row = try XCTUnwrap(result.stdout.components(separatedBy: "\n").first { $0.hasPrefix("/etc/kubernetes/ssl/apiserver.crt") })
+        let row = try XCTUnwrap(
+            result.stdout.components(separatedBy: "\n").first { $0.hasPrefix("/etc/kubernetes/ssl/apiserver.crt") })
         XCTAssertTrue(row.contains(" MISSING  "), row)
         XCTAssertTrue(result.stdout.contains("master-agent certs renew"), result.stdout)
-        let renewed = try agent(["certs", "renew", "--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"])
+        let renewed = try agent([
+            "certs", "renew", "--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key",
+        ])
         XCTAssertEqual(renewed.status, 0, renewed.stdout + renewed.stderr)
         XCTAssertEqual(try agent(["certs", "check"]).status, 0)
     }
@@ -158,9 +181,12 @@ final class CertsCommandTests: XCTestCase {
             XCTAssertTrue(alone.stderr.contains("--ca-cert and --ca-key go together"), alone.stderr)
             let unreadable = try agent(command + ["--ca-cert", caDir.path + "/ca.crt", "--ca-key", missing])
             XCTAssertEqual(unreadable.status, 1, "\(command): " + unreadable.stderr)
-            XCTAssertTrue(unreadable.stderr.contains("could not read \(missing): it does not exist or is not readable"), unreadable.stderr)
+            XCTAssertTrue(
+                unreadable.stderr.contains("could not read \(missing): it does not exist or is not readable"),
+                unreadable.stderr)
             let help = try TestSupport.agent(command + ["--help"])
-            XCTAssertTrue(help.stdout.contains("--ca-cert <ca-cert>") && help.stdout.contains("--ca-key <ca-key>"), help.stdout)
+            XCTAssertTrue(
+                help.stdout.contains("--ca-cert <ca-cert>") && help.stdout.contains("--ca-key <ca-key>"), help.stdout)
         }
     }
 
@@ -171,9 +197,14 @@ final class CertsCommandTests: XCTestCase {
         let caCert = try Data(contentsOf: URL(fileURLWithPath: caDir.path + "/ca.crt"))
         let caKey = try Data(contentsOf: URL(fileURLWithPath: caDir.path + "/ca.key"))
         let config = try ConfigLoader.load(yaml: String(contentsOfFile: configPath, encoding: .utf8), file: configPath)
-        let csr = try toolkit.makeCSR(keyPEM: keyPEM, commonName: "kube-apiserver", sans: APIServerSANs.required(config))
-        for (notBefore, words) in [(Date().addingTimeInterval(-20 * 86400), "expired on"), (Date().addingTimeInterval(5 * 86400), "is not valid before")] {
-            let chain = try toolkit.sign(csrPEM: csr, caCertPEM: caCert, caKeyPEM: caKey, validityDays: 10, notBefore: notBefore)
+        let csr = try toolkit.makeCSR(
+            keyPEM: keyPEM, commonName: "kube-apiserver", sans: APIServerSANs.required(config))
+        for (notBefore, words) in [
+            (Date().addingTimeInterval(-20 * 86400), "expired on"),
+            (Date().addingTimeInterval(5 * 86400), "is not valid before"),
+        ] {
+            let chain = try toolkit.sign(
+                csrPEM: csr, caCertPEM: caCert, caKeyPEM: caKey, validityDays: 10, notBefore: notBefore)
             try chain.write(to: URL(fileURLWithPath: pkiDir + "/apiserver.crt"))
             let result = try agent(["certs", "check"])
             XCTAssertEqual(result.status, 1, words)
@@ -183,7 +214,8 @@ final class CertsCommandTests: XCTestCase {
     }
 
     func testExpiringSoonIsAWarningNotAnError() throws {
-        let text = try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 10")
+        let text = try String(contentsOfFile: configPath, encoding: .utf8).replacingOccurrences(
+            of: "  validityDays: 365", with: "  validityDays: 10")
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         XCTAssertEqual(try bootstrapCerts().status, 0)
         let result = try agent(["certs", "check", "--output", "json"])
@@ -209,12 +241,16 @@ final class CertsCommandTests: XCTestCase {
 
         let rekeyed = try agent(["certs", "renew", "--new-key"] + ca)
         XCTAssertEqual(rekeyed.status, 0, rekeyed.stdout + rekeyed.stderr)
-        XCTAssertTrue(rekeyed.stderr.contains("every service-account token signed with the old key stops working"), rekeyed.stderr)
+        XCTAssertTrue(
+            rekeyed.stderr.contains("every service-account token signed with the old key stops working"), rekeyed.stderr
+        )
         XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: keyPath)), key)
         XCTAssertEqual(try agent(["certs", "check"]).status, 0, "the new certificate matches the new key")
 
         // Without a CA the renewal cannot finish: the old key and certificate are put back.
-        let before = (try Data(contentsOf: URL(fileURLWithPath: keyPath)), try Data(contentsOf: URL(fileURLWithPath: certPath)))
+        let before = (
+            try Data(contentsOf: URL(fileURLWithPath: keyPath)), try Data(contentsOf: URL(fileURLWithPath: certPath))
+        )
         let failed = try agent(["certs", "renew", "--new-key"])
         XCTAssertEqual(failed.status, ExitStatus.certificatePending.rawValue, failed.stdout + failed.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: keyPath)), before.0)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -29,9 +30,11 @@ final class PeerKeyCheckTests: XCTestCase {
         try server.run()
         servers.append(server)
         waitUntil(timeout: 10, interval: 0.02, "openssl s_server accepting on \(host):\(port)") {
-            !server.isRunning || SystemTCPProbe().canConnect(host: host, port: port, timeout: .milliseconds(100)) == .connected
+            !server.isRunning
+                || SystemTCPProbe().canConnect(host: host, port: port, timeout: .milliseconds(100)) == .connected
         }
-        XCTAssertTrue(server.isRunning, "openssl s_server on \(host):\(port) exited with status \(server.terminationStatus)")
+        XCTAssertTrue(
+            server.isRunning, "openssl s_server on \(host):\(port) exited with status \(server.terminationStatus)")
     }
 
     func testPeerServingOurKeyPassesAndAnotherKeyIsNamed() throws {
@@ -49,7 +52,9 @@ final class PeerKeyCheckTests: XCTestCase {
         try FileManager.default.createDirectory(at: caDir, withIntermediateDirectories: true)
         let ca = try TestCA.make(in: caDir, subject: "/CN=peer-ca", days: 5)
         let common = ["--config", configPath, "--node", "master01", "--root", root.path]
-        XCTAssertEqual(try TestSupport.agent(["bootstrap", "--steps", "certs", "--ca-cert", ca.cert, "--ca-key", ca.key] + common).status, 0)
+        XCTAssertEqual(
+            try TestSupport.agent(["bootstrap", "--steps", "certs", "--ca-cert", ca.cert, "--ca-key", ca.key] + common)
+                .status, 0)
         let pki = root.path + "/etc/kubernetes/ssl"
 
         // master02 serves the same key and certificate: the check passes.
@@ -63,9 +68,11 @@ final class PeerKeyCheckTests: XCTestCase {
         let toolkit = OpenSSLToolkit()
         let otherKey = try toolkit.generateKey(.ecdsaP256)
         let parsed = try ConfigLoader.load(yaml: config, file: configPath)
-        let chain = try toolkit.sign(csrPEM: toolkit.makeCSR(keyPEM: otherKey, commonName: "kube-apiserver", sans: APIServerSANs.required(parsed)),
-                                     caCertPEM: Data(contentsOf: URL(fileURLWithPath: ca.cert)),
-                                     caKeyPEM: Data(contentsOf: URL(fileURLWithPath: ca.key)), validityDays: 2, notBefore: Date())
+        let chain = try toolkit.sign(
+            csrPEM: toolkit.makeCSR(
+                keyPEM: otherKey, commonName: "kube-apiserver", sans: APIServerSANs.required(parsed)),
+            caCertPEM: Data(contentsOf: URL(fileURLWithPath: ca.cert)),
+            caKeyPEM: Data(contentsOf: URL(fileURLWithPath: ca.key)), validityDays: 2, notBefore: Date())
         try otherKey.write(to: URL(fileURLWithPath: root.path + "/other.key"))
         try chain.write(to: URL(fileURLWithPath: root.path + "/other.crt"))
         try serve(cert: root.path + "/other.crt", key: root.path + "/other.key", host: "127.0.0.2", port: port)

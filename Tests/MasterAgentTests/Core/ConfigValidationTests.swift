@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -39,36 +40,81 @@ final class ConfigValidationTests: XCTestCase {
     func testEachRuleNamesTheFieldAndLine() throws {
         // (edit from, edit to, expected path, expected words in the message)
         let cases: [(String, String, String, String)] = [
-            ("    address: 192.168.1.2", "    address: 192.168.1.300", "masters[1].address", "\"192.168.1.300\" is not an IPv4 address"),
-            ("  serviceCIDR: 10.3.0.0/24 ", "  serviceCIDR: 10.3.0.0/33 ", "cluster.serviceCIDR", "is not an IPv4 CIDR"),
+            (
+                "    address: 192.168.1.2", "    address: 192.168.1.300", "masters[1].address",
+                "\"192.168.1.300\" is not an IPv4 address"
+            ),
+            (
+                "  serviceCIDR: 10.3.0.0/24 ", "  serviceCIDR: 10.3.0.0/33 ", "cluster.serviceCIDR",
+                "is not an IPv4 CIDR"
+            ),
             ("  serviceCIDR: 10.3.0.0/24 ", "  serviceCIDR: 10.3.0.5/24 ", "cluster.serviceCIDR", "host bits set"),
-            ("  dnsServiceIP: 10.3.0.2", "  dnsServiceIP: 10.4.0.2", "cluster.dnsServiceIP", "outside cluster.serviceCIDR (10.3.0.0/24)"),
+            (
+                "  dnsServiceIP: 10.3.0.2", "  dnsServiceIP: 10.4.0.2", "cluster.dnsServiceIP",
+                "outside cluster.serviceCIDR (10.3.0.0/24)"
+            ),
             ("  dnsServiceIP: 10.3.0.2", "  dnsServiceIP: 10.3.0.0", "cluster.dnsServiceIP", "network address"),
             ("  dnsServiceIP: 10.3.0.2", "  dnsServiceIP: 10.3.0.1", "cluster.dnsServiceIP", "kubernetes.default"),
             ("  dnsServiceIP: 10.3.0.2", "  dnsServiceIP: 10.3.0.255", "cluster.dnsServiceIP", "broadcast"),
             ("  - name: master02", "  - name: master01", "masters[1].name", "duplicate master name \"master01\""),
-            ("    dnsName: master02.example.com", "    dnsName: master01.example.com", "masters[1].dnsName", "duplicate DNS name"),
-            ("    address: 192.168.1.2", "    address: 192.168.1.1", "masters[1].address", "duplicate address 192.168.1.1"),
-            ("    - https://192.168.0.2:2379", "    - ftp://192.168.0.2:2379", "etcd.endpoints[1]", "must use http or https"),
+            (
+                "    dnsName: master02.example.com", "    dnsName: master01.example.com", "masters[1].dnsName",
+                "duplicate DNS name"
+            ),
+            (
+                "    address: 192.168.1.2", "    address: 192.168.1.1", "masters[1].address",
+                "duplicate address 192.168.1.1"
+            ),
+            (
+                "    - https://192.168.0.2:2379", "    - ftp://192.168.0.2:2379", "etcd.endpoints[1]",
+                "must use http or https"
+            ),
             ("    - https://192.168.0.2:2379", "    - https://192.168.0.2", "etcd.endpoints[1]", "has no port"),
             ("    - https://192.168.0.2:2379", "    - 192.168.0.2:2379", "etcd.endpoints[1]", "is not a URL"),
-            ("  caFile: /etc/ssl/etcd/ca.crt", "  caFile: etc/ssl/etcd/ca.crt", "etcd.caFile", "must be an absolute path"),
-            ("  manifestDir: /etc/kubernetes/manifests", "  manifestDir: manifests", "kubelet.manifestDir", "must be an absolute path"),
-            ("  housekeepingInterval: 60s", "  housekeepingInterval: 60", "kubelet.housekeepingInterval", "is not a duration"),
-            ("  housekeepingInterval: 60s", "  housekeepingInterval: 5 minutes", "kubelet.housekeepingInterval", "is not a duration"),
-            ("  profile: legacy-hyperkube ", "  profile: moddern ", "kubernetes.profile", "unknown profile \"moddern\""),
-            ("  image: quay.io/coreos/hyperkube:v1.2.2_coreos.0", "  image: \"\"", "kubernetes.image", "must not be empty"),
-            ("  securePort: 443", "  securPort: 443", "apiServer.securPort", "unknown field (did you mean \"securePort\"?)"),
+            (
+                "  caFile: /etc/ssl/etcd/ca.crt", "  caFile: etc/ssl/etcd/ca.crt", "etcd.caFile",
+                "must be an absolute path"
+            ),
+            (
+                "  manifestDir: /etc/kubernetes/manifests", "  manifestDir: manifests", "kubelet.manifestDir",
+                "must be an absolute path"
+            ),
+            (
+                "  housekeepingInterval: 60s", "  housekeepingInterval: 60", "kubelet.housekeepingInterval",
+                "is not a duration"
+            ),
+            (
+                "  housekeepingInterval: 60s", "  housekeepingInterval: 5 minutes", "kubelet.housekeepingInterval",
+                "is not a duration"
+            ),
+            (
+                "  profile: legacy-hyperkube ", "  profile: moddern ", "kubernetes.profile",
+                "unknown profile \"moddern\""
+            ),
+            (
+                "  image: quay.io/coreos/hyperkube:v1.2.2_coreos.0", "  image: \"\"", "kubernetes.image",
+                "must not be empty"
+            ),
+            (
+                "  securePort: 443", "  securPort: 443", "apiServer.securPort",
+                "unknown field (did you mean \"securePort\"?)"
+            ),
             ("  domain: cluster.local", "  domain: Cluster_Local", "cluster.domain", "not a valid DNS domain"),
             ("  securePort: 443", "  securePort: 70000", "apiServer.securePort", "out of range"),
             ("  securePort: 443", "  securePort: https", "apiServer.securePort", "is not a whole number"),
-            ("  localURL: http://127.0.0.1:8080 ", "  localURL: http://127.0.0.1 ", "apiServer.localURL", "has no port"),
+            (
+                "  localURL: http://127.0.0.1:8080 ", "  localURL: http://127.0.0.1 ", "apiServer.localURL",
+                "has no port"
+            ),
             ("  keyType: rsa-2048", "  keyType: dsa-1024", "pki.keyType", "unknown key type"),
             ("  validityDays: 365", "  validityDays: 0", "pki.validityDays", "out of range"),
             ("kind: ClusterConfig", "kind: Cluster", "kind", "not supported"),
             ("apiVersion: master-agent/v1alpha1", "apiVersion: v1", "apiVersion", "not supported"),
             ("  address: 192.168.3.1 ", "  address: loadbalancer ", "loadBalancer.address", "is not an IPv4 address"),
-            ("    dnsName: master01.example.com", "    dnsName: Master01..example", "masters[0].dnsName", "not a valid DNS name"),
+            (
+                "    dnsName: master01.example.com", "    dnsName: Master01..example", "masters[0].dnsName",
+                "not a valid DNS name"
+            ),
         ]
         for (old, new, path, words) in cases {
             let found = problems(try seed(replacing: old, with: new))
@@ -87,40 +133,55 @@ final class ConfigValidationTests: XCTestCase {
             XCTAssertEqual(try ConfigLoader.load(yaml: yaml, file: "test.yaml").pki.keyType, type)
         }
         let withoutField = try seed(replacing: "  keyType: rsa-2048\n", with: "")
-        XCTAssertEqual(try ConfigLoader.load(yaml: withoutField, file: "test.yaml").pki.keyType, .rsa2048, "the default")
+        XCTAssertEqual(
+            try ConfigLoader.load(yaml: withoutField, file: "test.yaml").pki.keyType, .rsa2048, "the default")
     }
 
     func testUnknownKeyTypeListsTheAllowedValuesWithItsLine() throws {
         let found = problems(try seed(replacing: "  keyType: rsa-2048", with: "  keyType: dsa-1024"))
         let line = try seed().components(separatedBy: "\n").firstIndex { $0.contains("keyType:") }! + 1
-        XCTAssertEqual(found.map(\.description),
-                       ["pki.keyType: unknown key type \"dsa-1024\" (known: rsa-2048, rsa-4096, ecdsa-p256) (line \(line))"])
+        XCTAssertEqual(
+            found.map(\.description),
+            ["pki.keyType: unknown key type \"dsa-1024\" (known: rsa-2048, rsa-4096, ecdsa-p256) (line \(line))"])
     }
 
     func testLineNumberPointsAtTheField() throws {
         let found = problems(try seed(replacing: "    address: 192.168.1.2", with: "    address: 192.168.1.300"))
         let lineOfField = try seed().components(separatedBy: "\n").firstIndex { $0.contains("192.168.1.2") }! + 1
         XCTAssertEqual(found.first?.line, lineOfField)
-        XCTAssertEqual(found.first?.description, "masters[1].address: \"192.168.1.300\" is not an IPv4 address (line \(lineOfField))")
+        XCTAssertEqual(
+            found.first?.description,
+            "masters[1].address: \"192.168.1.300\" is not an IPv4 address (line \(lineOfField))")
     }
 
     func testManyMistakesAreAllReportedInOneRun() throws {
         var text = try seed()
-        for (old, new) in [("    address: 192.168.1.2", "    address: 1.2.3"), ("  dnsServiceIP: 10.3.0.2", "  dnsServiceIP: 10.9.9.9"),
-                           ("  caFile: /etc/ssl/etcd/ca.crt", "  caFile: ca.crt"), ("  housekeepingInterval: 60s", "  housekeepingInterval: soon"),
-                           ("  domain: cluster.local", "  domain: cluster.local\n  colour: blue")] {
+        for (old, new) in [
+            ("    address: 192.168.1.2", "    address: 1.2.3"),
+            ("  dnsServiceIP: 10.3.0.2", "  dnsServiceIP: 10.9.9.9"),
+            ("  caFile: /etc/ssl/etcd/ca.crt", "  caFile: ca.crt"),
+            ("  housekeepingInterval: 60s", "  housekeepingInterval: soon"),
+            ("  domain: cluster.local", "  domain: cluster.local\n  colour: blue"),
+        ] {
             text = text.replacingOccurrences(of: old, with: new)
         }
         let paths = problems(text).map(\.path)
-        XCTAssertEqual(Set(paths), ["masters[1].address", "cluster.dnsServiceIP", "etcd.caFile", "kubelet.housekeepingInterval", "cluster.colour"])
+        XCTAssertEqual(
+            Set(paths),
+            [
+                "masters[1].address", "cluster.dnsServiceIP", "etcd.caFile", "kubelet.housekeepingInterval",
+                "cluster.colour",
+            ])
     }
 
     func testRequiredFieldsAndSections() throws {
         let withoutImage = try seed(replacing: "  image: quay.io/coreos/hyperkube:v1.2.2_coreos.0\n", with: "")
-        XCTAssertEqual(problems(withoutImage).map(\.description).first?.hasPrefix("kubernetes.image: is required"), true)
+        XCTAssertEqual(
+            problems(withoutImage).map(\.description).first?.hasPrefix("kubernetes.image: is required"), true)
         let withoutMasters = try seed().replacingOccurrences(of: "masters:", with: "oldMasters:")
         XCTAssertTrue(problems(withoutMasters).contains { $0.path == "masters" && $0.message == "is required" })
-        XCTAssertTrue(problems(withoutMasters).contains { $0.path == "oldMasters" && $0.message.hasPrefix("unknown field") })
+        XCTAssertTrue(
+            problems(withoutMasters).contains { $0.path == "oldMasters" && $0.message.hasPrefix("unknown field") })
         XCTAssertEqual(problems("masters: []\n").contains { $0.path == "masters" }, true)
     }
 
@@ -128,7 +189,8 @@ final class ConfigValidationTests: XCTestCase {
         let listForString = try seed(replacing: "  version: v1.2.2", with: "  version: [v1, v2]")
         XCTAssertEqual(problems(listForString).first?.path, "kubernetes.version")
         let mappingForList = try seed(replacing: "  endpoints:\n", with: "  endpoints: {a: b}\n  unused:\n")
-        XCTAssertTrue(problems(mappingForList).contains { $0.path == "etcd.endpoints" && $0.message == "must be a list" })
+        XCTAssertTrue(
+            problems(mappingForList).contains { $0.path == "etcd.endpoints" && $0.message == "must be a list" })
     }
 
     func testGarbageEmptyAndNonMappingDocuments() {
@@ -155,7 +217,9 @@ final class ConfigValidationTests: XCTestCase {
     }
 
     func testExampleConfigIsTheSeedAndValid() throws {
-        XCTAssertEqual(ExampleConfig.yaml.trimmingCharacters(in: .whitespacesAndNewlines), try seed().trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(
+            ExampleConfig.yaml.trimmingCharacters(in: .whitespacesAndNewlines),
+            try seed().trimmingCharacters(in: .whitespacesAndNewlines))
         XCTAssertNoThrow(try ConfigLoader.load(yaml: ExampleConfig.yaml, file: "example"))
     }
 }

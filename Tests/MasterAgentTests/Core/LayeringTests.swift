@@ -11,7 +11,9 @@ final class LayeringTests: XCTestCase {
             for module in imports(in: text) {
                 XCTAssertTrue(allowed.contains(module), "\(file) imports \(module)")
             }
-            for banned in ["FileManager", "ProcessInfo", "Date()", "DispatchQueue", "URLSession", ".random(", "geteuid", "Glibc"] {
+            for banned in [
+                "FileManager", "ProcessInfo", "Date()", "DispatchQueue", "URLSession", ".random(", "geteuid", "Glibc",
+            ] {
                 XCTAssertFalse(text.contains(banned), "\(file) uses \(banned)")
             }
         }
@@ -19,7 +21,9 @@ final class LayeringTests: XCTestCase {
     }
 
     func testRuntimeNamesNoPlatformTypeAndCallsNoOS() throws {
-        let allowed: Set<String> = ["AgentCore", "Foundation", "FoundationEssentials", "Logging", "Dispatch", "Synchronization"]
+        let allowed: Set<String> = [
+            "AgentCore", "Foundation", "FoundationEssentials", "Logging", "Dispatch", "Synchronization",
+        ]
         let platformTypes = try platformTypeNames()
         XCTAssertTrue(platformTypes.contains("HTTPClientError"), "\(platformTypes)")
         let checked = try forEachSource(in: "Sources/AgentRuntime") { file, text in
@@ -30,8 +34,11 @@ final class LayeringTests: XCTestCase {
                 XCTAssertFalse(text.contains(banned), "\(file) uses \(banned)")
             }
             // Code only: a doc comment may say which Platform type implements a port.
-            let code = text.components(separatedBy: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }
-            let words = Set(code.joined(separator: "\n").split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
+            let code = text.components(separatedBy: "\n").filter {
+                !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//")
+            }
+            let words = Set(
+                code.joined(separator: "\n").split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init))
             for type in platformTypes.intersection(words) {
                 XCTFail("\(file) names the Platform type \(type); use a port's vocabulary instead")
             }
@@ -43,7 +50,8 @@ final class LayeringTests: XCTestCase {
         text.components(separatedBy: "\n").compactMap { line in
             let words = line.split(separator: " ")
             guard let index = words.firstIndex(of: "import"), index + 1 < words.count,
-                  words[..<index].allSatisfy({ $0.hasPrefix("@") }) else { return nil }
+                words[..<index].allSatisfy({ $0.hasPrefix("@") })
+            else { return nil }
             return String(words[index + 1])
         }
     }
@@ -56,7 +64,8 @@ final class LayeringTests: XCTestCase {
                 guard line.hasPrefix("package ") || line.hasPrefix("public ") else { continue }
                 let words = line.split(separator: " ").map(String.init)
                 if let index = words.firstIndex(where: { ["struct", "class", "enum", "protocol"].contains($0) }),
-                   index + 1 < words.count {
+                    index + 1 < words.count
+                {
                     names.insert(String(words[index + 1].prefix { $0.isLetter || $0.isNumber }))
                 }
             }

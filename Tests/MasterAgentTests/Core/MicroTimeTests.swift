@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -78,12 +79,16 @@ final class MicroTimeTests: XCTestCase {
     func testLeapDaysOfLeapYearsAreAccepted() {
         XCTAssertEqual(MicroTime.parse("2024-02-29T12:00:00.000000Z")?.timeIntervalSince1970, 1_709_208_000)
         XCTAssertEqual(MicroTime.parse("2000-02-29T00:00:00Z")?.timeIntervalSince1970, 951_782_400)
-        XCTAssertEqual(MicroTime.parse("2026-12-31T23:59:59.999999z")?.timeIntervalSince1970 ?? 0, 1_798_761_599.999999, accuracy: 1e-7)
+        XCTAssertEqual(
+            MicroTime.parse("2026-12-31T23:59:59.999999z")?.timeIntervalSince1970 ?? 0, 1_798_761_599.999999,
+            accuracy: 1e-7)
     }
 
     func testTextRoundTripsThroughParseAndFormat() {
-        for text in ["2024-02-29T23:59:59.999999Z", "2026-01-01T00:00:00.000000Z", "2026-11-24T22:00:00.000001Z",
-                     "1999-12-31T23:59:59.500000Z", "2100-03-01T00:00:00.000000Z"] {
+        for text in [
+            "2024-02-29T23:59:59.999999Z", "2026-01-01T00:00:00.000000Z", "2026-11-24T22:00:00.000001Z",
+            "1999-12-31T23:59:59.500000Z", "2100-03-01T00:00:00.000000Z",
+        ] {
             XCTAssertEqual(MicroTime.parse(text).map(MicroTime.format), text)
         }
         // Every day of a leap year and of the years around it, at an odd microsecond.
@@ -94,6 +99,7 @@ final class MicroTimeTests: XCTestCase {
     }
 
     func testAFractionThatRoundsUpCarriesIntoTheSecond() {
-        XCTAssertEqual(MicroTime.format(Date(timeIntervalSince1970: 1_795_557_599.9999996)), "2026-11-24T22:00:00.000000Z")
+        XCTAssertEqual(
+            MicroTime.format(Date(timeIntervalSince1970: 1_795_557_599.9999996)), "2026-11-24T22:00:00.000000Z")
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -11,8 +12,10 @@ final class NodeIdentifierTests: XCTestCase {
     ]
 
     private func identify(_ name: String? = nil, hostname: String? = nil, addresses: [String] = []) throws -> String {
-        try NodeIdentifier.identify(masters: masters, explicitName: name, hostname: hostname,
-                                    localAddresses: addresses.compactMap(IPv4Address.init)).name
+        try NodeIdentifier.identify(
+            masters: masters, explicitName: name, hostname: hostname,
+            localAddresses: addresses.compactMap(IPv4Address.init)
+        ).name
     }
 
     func testExplicitNodeWins() throws {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 
 /// Config values that reach the kubelet unit, a component flag or a path (RenderedValueCheck, UnitName).
@@ -22,12 +23,15 @@ final class RenderedValueCheckTests: XCTestCase {
     }
 
     func testInjectedExecStartPreLineIsRejectedNamingTheField() throws {
-        let yaml = try seed(replacing: "  binary: /usr/local/bin/kubelet",
-                            with: "  binary: \"/usr/local/bin/kubelet\\nExecStartPre=/bin/sh -c evil\"")
+        let yaml = try seed(
+            replacing: "  binary: /usr/local/bin/kubelet",
+            with: "  binary: \"/usr/local/bin/kubelet\\nExecStartPre=/bin/sh -c evil\"")
         let found = problems(yaml)
         XCTAssertEqual(found.map(\.path), ["kubelet.binary"])
-        XCTAssertEqual(found.first?.message.hasPrefix(
-            "\"/usr/local/bin/kubelet\\nExecStartPre=/bin/sh -c evil\" contains the control character U+000A (line feed)"), true,
+        XCTAssertEqual(
+            found.first?.message.hasPrefix(
+                "\"/usr/local/bin/kubelet\\nExecStartPre=/bin/sh -c evil\" contains the control character U+000A (line feed)"
+            ), true,
             found.first?.message ?? "")
         XCTAssertFalse(found.first?.description.contains("\n") ?? true, "a message must not print the raw line break")
     }
@@ -36,14 +40,23 @@ final class RenderedValueCheckTests: XCTestCase {
         // (edit from, YAML scalar with the control character, field path)
         let fields: [(String, String, String)] = [
             ("  binary: /usr/local/bin/kubelet", "  binary: \"/usr/local/bin/kubelet%@\"", "kubelet.binary"),
-            ("  manifestDir: /etc/kubernetes/manifests", "  manifestDir: \"/etc/kubernetes/manifests%@\"", "kubelet.manifestDir"),
+            (
+                "  manifestDir: /etc/kubernetes/manifests", "  manifestDir: \"/etc/kubernetes/manifests%@\"",
+                "kubelet.manifestDir"
+            ),
             ("  dir: /etc/kubernetes/ssl ", "  dir: \"/etc/kubernetes/ssl%@\" ", "pki.dir"),
             ("  caFile: /etc/ssl/etcd/ca.crt", "  caFile: \"/etc/ssl/etcd/ca.crt%@\"", "etcd.caFile"),
             ("    - ResourceQuota", "    - \"ResourceQuota%@\"", "apiServer.admissionControl[5]"),
             ("  version: v1.2.2", "  version: \"v1.2.2%@\"", "kubernetes.version"),
-            ("  housekeepingInterval: 60s", "  housekeepingInterval: 60s\n  unitPath: \"/etc/systemd/system/kubelet.service%@\"",
-             "kubelet.unitPath"),
-            ("  housekeepingInterval: 60s", "  housekeepingInterval: 60s\nelection:\n  lockName: \"lock%@\"", "election.lockName"),
+            (
+                "  housekeepingInterval: 60s",
+                "  housekeepingInterval: 60s\n  unitPath: \"/etc/systemd/system/kubelet.service%@\"",
+                "kubelet.unitPath"
+            ),
+            (
+                "  housekeepingInterval: 60s", "  housekeepingInterval: 60s\nelection:\n  lockName: \"lock%@\"",
+                "election.lockName"
+            ),
         ]
         // YAML escapes for: NUL, tab, line feed, CR, ESC, DEL, NEL (C1), another C1.
         let controls = ["\\0", "\\t", "\\n", "\\r", "\\e", "\\x7F", "\\N", "\\x9B"]
@@ -57,22 +70,26 @@ final class RenderedValueCheckTests: XCTestCase {
         }
         // ConfigLoader's own unit-name rule (with its line) rejects these before the model exists.
         for control in controls {
-            let yaml = try seed(replacing: "  housekeepingInterval: 60s",
-                                with: "  housekeepingInterval: 60s\n  unitAfter: [\"docker.service\(control)\"]")
+            let yaml = try seed(
+                replacing: "  housekeepingInterval: 60s",
+                with: "  housekeepingInterval: 60s\n  unitAfter: [\"docker.service\(control)\"]")
             XCTAssertEqual(problems(yaml).map(\.path), ["kubelet.unitAfter[0]"], control)
         }
     }
 
     func testProblemsOfSeveralFieldsAreReportedTogether() throws {
-        var yaml = try seed(replacing: "  binary: /usr/local/bin/kubelet", with: "  binary: \"/usr/local/bin/kubelet\\r\"")
-        yaml = yaml.replacingOccurrences(of: "  manifestDir: /etc/kubernetes/manifests", with: "  manifestDir: \"/etc/kube\\tlets\"")
+        var yaml = try seed(
+            replacing: "  binary: /usr/local/bin/kubelet", with: "  binary: \"/usr/local/bin/kubelet\\r\"")
+        yaml = yaml.replacingOccurrences(
+            of: "  manifestDir: /etc/kubernetes/manifests", with: "  manifestDir: \"/etc/kube\\tlets\"")
         yaml += "  unitAfter: [getty@.service]\n"
         XCTAssertEqual(problems(yaml).map(\.path), ["kubelet.binary", "kubelet.manifestDir", "kubelet.unitAfter[0]"])
     }
 
     func testPrintableSpecialCharactersAreAcceptedForQuoting() throws {
-        let yaml = try seed(replacing: "  manifestDir: /etc/kubernetes/manifests",
-                            with: "  manifestDir: \"/etc/kube manifests/%n $HOME ${X} 'q' \\\"dq\\\" back\\\\slash ünï\"")
+        let yaml = try seed(
+            replacing: "  manifestDir: /etc/kubernetes/manifests",
+            with: "  manifestDir: \"/etc/kube manifests/%n $HOME ${X} 'q' \\\"dq\\\" back\\\\slash ünï\"")
         let config = try ConfigLoader.load(yaml: yaml, file: "test.yaml")
         XCTAssertEqual(config.kubelet.manifestDir, "/etc/kube manifests/%n $HOME ${X} 'q' \"dq\" back\\slash ünï")
     }
@@ -85,12 +102,15 @@ final class RenderedValueCheckTests: XCTestCase {
             ("/opt/kubelet/", "ends with \"/\""),
         ]
         for (binary, words) in cases {
-            let found = problems(try seed(replacing: "  binary: /usr/local/bin/kubelet", with: "  binary: \"\(binary)\""))
+            let found = problems(
+                try seed(replacing: "  binary: /usr/local/bin/kubelet", with: "  binary: \"\(binary)\""))
             XCTAssertEqual(found.map(\.path), ["kubelet.binary"], binary)
             XCTAssertEqual(found.first?.message.contains(words), true, "\(binary): \(found)")
         }
         for binary in ["/opt/kube let/kubelet", "/opt/100%/kubelet", "/opt/$x/kubelet", "/opt/ünï/kubelet"] {
-            XCTAssertEqual(problems(try seed(replacing: "  binary: /usr/local/bin/kubelet", with: "  binary: \"\(binary)\"")), [], binary)
+            XCTAssertEqual(
+                problems(try seed(replacing: "  binary: /usr/local/bin/kubelet", with: "  binary: \"\(binary)\"")), [],
+                binary)
         }
     }
 
@@ -102,15 +122,20 @@ final class RenderedValueCheckTests: XCTestCase {
             ("/etc/systemd/system/kubelet@.service", "template"),
         ]
         for (path, words) in cases {
-            let found = problems(try seed(replacing: "  housekeepingInterval: 60s", with: "  housekeepingInterval: 60s\n  unitPath: \"\(path)\""))
+            let found = problems(
+                try seed(
+                    replacing: "  housekeepingInterval: 60s",
+                    with: "  housekeepingInterval: 60s\n  unitPath: \"\(path)\""))
             XCTAssertEqual(found.map(\.path), ["kubelet.unitPath"], path)
             XCTAssertEqual(found.first?.message.contains(words), true, "\(path): \(found)")
         }
     }
 
     func testUnitNamesFollowSystemdsRules() {
-        for name in ["docker.service", "network-online.target", "getty@tty1.service", "dev-sda1.device", "a@b@c.service",
-                     "system-getty.slice", "foo\\x2dbar.mount", "x:y_z.socket", String(repeating: "a", count: 247) + ".service"] {
+        for name in [
+            "docker.service", "network-online.target", "getty@tty1.service", "dev-sda1.device", "a@b@c.service",
+            "system-getty.slice", "foo\\x2dbar.mount", "x:y_z.socket", String(repeating: "a", count: 247) + ".service",
+        ] {
             XCTAssertNil(UnitName.problem(in: name), name)
             XCTAssertEqual(UnitName(name)?.text, name)
         }
@@ -130,7 +155,8 @@ final class RenderedValueCheckTests: XCTestCase {
         ]
         for (name, words) in invalid {
             XCTAssertNil(UnitName(name), name)
-            XCTAssertEqual(UnitName.problem(in: name)?.contains(words), true, "\(name): \(UnitName.problem(in: name) ?? "nil")")
+            XCTAssertEqual(
+                UnitName.problem(in: name)?.contains(words), true, "\(name): \(UnitName.problem(in: name) ?? "nil")")
         }
         XCTAssertEqual(UnitName("getty@tty1.service")?.type, "service")
     }
@@ -150,7 +176,9 @@ final class RenderedValueCheckTests: XCTestCase {
         config.kubelet.unitAfter = ["b.service"]
         config.apiServer.clientCAFile = "/g"
         XCTAssertEqual(RenderedValueCheck.textFields(of: config).count, Self.stringLeaves(config))
-        XCTAssertEqual(Set(RenderedValueCheck.textFields(of: config).map(\.path)).count, Self.stringLeaves(config), "paths are unique")
+        XCTAssertEqual(
+            Set(RenderedValueCheck.textFields(of: config).map(\.path)).count, Self.stringLeaves(config),
+            "paths are unique")
     }
 
     // Every String reachable from `value`, with a ConfigDuration counted once (its text).

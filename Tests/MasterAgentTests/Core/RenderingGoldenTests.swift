@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Yams
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -27,7 +28,8 @@ final class RenderingGoldenTests: XCTestCase {
             logical.append(pending + raw)
             pending = ""
         }
-        for line in logical.map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty && !line.hasPrefix("#") {
+        for line in logical.map({ $0.trimmingCharacters(in: .whitespaces) }) where !line.isEmpty && !line.hasPrefix("#")
+        {
             if line.hasPrefix("[") { section = line; continue }
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
             let value = parts.count > 1 ? parts[1].split(whereSeparator: { $0 == " " }).joined(separator: " ") : ""
@@ -44,8 +46,11 @@ final class RenderingGoldenTests: XCTestCase {
     func testLegacyProfileReproducesTheDocumentsManifests() throws {
         let files = try renderSeed()
         for component in ["kube-apiserver", "kube-controller-manager", "kube-proxy", "kube-scheduler"] {
-            let rendered = try XCTUnwrap(files.first { $0.path == "/etc/kubernetes/manifests/\(component).yaml" }, component)
-            XCTAssertEqual(try Self.canonical(rendered.content), try Self.canonical(TestSupport.fixtureText("\(golden)/\(component).yaml")), component)
+            let rendered = try XCTUnwrap(
+                files.first { $0.path == "/etc/kubernetes/manifests/\(component).yaml" }, component)
+            XCTAssertEqual(
+                try Self.canonical(rendered.content),
+                try Self.canonical(TestSupport.fixtureText("\(golden)/\(component).yaml")), component)
             XCTAssertEqual(rendered.mode, 0o600)
         }
         XCTAssertEqual(files.count, 5)
@@ -54,7 +59,8 @@ final class RenderingGoldenTests: XCTestCase {
     func testLegacyProfileReproducesTheDocumentsKubeletUnit() throws {
         let unit = try XCTUnwrap(try renderSeed().first { $0.kind == .unit })
         XCTAssertEqual(unit.path, "/etc/systemd/system/kubelet.service")
-        XCTAssertEqual(Self.unitData(unit.content), Self.unitData(try TestSupport.fixtureText("\(golden)/kubelet.service")))
+        XCTAssertEqual(
+            Self.unitData(unit.content), Self.unitData(try TestSupport.fixtureText("\(golden)/kubelet.service")))
     }
 
     func testRenderingIsDeterministic() throws {
@@ -64,7 +70,8 @@ final class RenderingGoldenTests: XCTestCase {
 
     func testDerivedValuesFollowTheConfig() throws {
         var config = try TestSupport.seedConfig()
-        config.masters.append(.init(name: "master03", dnsName: "master03.example.com", address: IPv4Address("192.168.1.3")!))
+        config.masters.append(
+            .init(name: "master03", dnsName: "master03.example.com", address: IPv4Address("192.168.1.3")!))
         config.etcd.endpoints = ["https://10.0.0.9:2379"]
         config.apiServer.localURL = "http://127.0.0.1:8081"
         config.kubelet.unitRequires = ["network-online.target"]
@@ -74,7 +81,9 @@ final class RenderingGoldenTests: XCTestCase {
         XCTAssertTrue(apiServer.contains("--etcd-servers=https://10.0.0.9:2379\n"))
         XCTAssertTrue(apiServer.contains("--insecure-port=8081"))
         XCTAssertTrue(apiServer.contains("hostPort: 8081"))
-        XCTAssertTrue(files.first { $0.path.hasSuffix("kube-scheduler.yaml") }!.content.contains("--master=http://127.0.0.1:8081"))
+        XCTAssertTrue(
+            files.first { $0.path.hasSuffix("kube-scheduler.yaml") }!.content.contains("--master=http://127.0.0.1:8081")
+        )
         let unit = Self.unitData(files[0].content)
         XCTAssertEqual(unit["[Unit]"]?["Requires"], ["network-online.target"])
         XCTAssertTrue(unit["[Service]"]!["ExecStart"]![0].contains("--api-servers=http://127.0.0.1:8081"))

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 
 /// How config values are written into `ExecStart=` (SystemdSyntax). What systemd makes of these words is
@@ -69,18 +70,23 @@ final class SystemdQuotingTests: XCTestCase {
 
     func testExecutableWithADollarSignIsGivenItsOwnArgvZero() {
         // systemd runs the path unexpanded but expands argv[0]: the @ prefix sets both exactly.
-        XCTAssertEqual(SystemdSyntax.execCommandLine("/opt/$x/kubelet", arguments: ["--v=2"]),
-                       "@/opt/$x/kubelet /opt/$$x/kubelet --v=2")
-        XCTAssertEqual(SystemdSyntax.execCommandLine("/opt/a b$/kubelet", arguments: []),
-                       "\"@/opt/a b$/kubelet\" \"/opt/a b$$/kubelet\"")
-        XCTAssertEqual(SystemdSyntax.execCommandLine("/usr/bin/kubelet", arguments: ["a b", "c"]), "/usr/bin/kubelet \"a b\" c")
+        XCTAssertEqual(
+            SystemdSyntax.execCommandLine("/opt/$x/kubelet", arguments: ["--v=2"]),
+            "@/opt/$x/kubelet /opt/$$x/kubelet --v=2")
+        XCTAssertEqual(
+            SystemdSyntax.execCommandLine("/opt/a b$/kubelet", arguments: []),
+            "\"@/opt/a b$/kubelet\" \"/opt/a b$$/kubelet\"")
+        XCTAssertEqual(
+            SystemdSyntax.execCommandLine("/usr/bin/kubelet", arguments: ["a b", "c"]), "/usr/bin/kubelet \"a b\" c")
     }
 
     func testSeedUnitIsByteIdenticalToTheUnquotedRendering() throws {
         let config = try TestSupport.seedConfig()
         let unit = try ManifestRenderer.kubeletUnit(config: config, node: config.masters[0])
         // The bytes written before quoting existed: a node bootstrapped by an older release sees no change.
-        XCTAssertEqual(unit.content, """
+        XCTAssertEqual(
+            unit.content,
+            """
             [Unit]
             Description=The primary agent to run pods
             Documentation=http://kubernetes.io/docs/admin/kubelet/
@@ -120,7 +126,8 @@ final class SystemdQuotingTests: XCTestCase {
         let pods = try config.kubernetes.profile.profile.staticPods(config: config, node: config.masters[0])
         let apiServer = try XCTUnwrap(pods.first { $0.metadata.name == "kube-apiserver" }?.spec.containers.first)
         // The kubelet expands $(NAME) in a command and reads $$ as $; each list item is one argument.
-        XCTAssertTrue(apiServer.command.contains("--tls-cert-file=/etc/k8s $$(HOME) ssl/apiserver.crt"), "\(apiServer.command)")
+        XCTAssertTrue(
+            apiServer.command.contains("--tls-cert-file=/etc/k8s $$(HOME) ssl/apiserver.crt"), "\(apiServer.command)")
         // Mount paths are not expanded by the kubelet and stay as configured.
         XCTAssertEqual(apiServer.volumeMounts?.first?.mountPath, "/etc/k8s $(HOME) ssl")
         XCTAssertEqual(StaticPod.literalCommand(["/hyperkube", "a$b", "$$", ""]), ["/hyperkube", "a$$b", "$$$$", ""])

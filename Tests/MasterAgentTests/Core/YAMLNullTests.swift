@@ -1,5 +1,6 @@
 import XCTest
 import Yams
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -13,8 +14,12 @@ final class YAMLNullTests: XCTestCase {
         guard case .mapping(let mapping)? = try Yams.compose(yaml: yaml) else { return XCTFail("not a mapping") }
         var null: [String: Bool] = [:]
         for (key, value) in mapping { null[key.scalar!.string] = YAMLFieldReader.isNull(value) }
-        XCTAssertEqual(null, ["a": true, "b": true, "c": true, "d": true, "e": true, "f": true,
-                              "g": false, "h": false, "i": false, "j": false])
+        XCTAssertEqual(
+            null,
+            [
+                "a": true, "b": true, "c": true, "d": true, "e": true, "f": true,
+                "g": false, "h": false, "i": false, "j": false,
+            ])
     }
 
     func testAnExplicitlyNullOptionalFieldReadsAsAbsent() throws {

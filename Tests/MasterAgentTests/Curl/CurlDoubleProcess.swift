@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -32,8 +33,11 @@ final class CurlDoubleProcess {
 
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [CurlDoubleProcess.scriptPath, "--listen", "127.0.0.1:0",
-                             "--ready-file", readyFile.path] + arguments
+        process.arguments =
+            [
+                CurlDoubleProcess.scriptPath, "--listen", "127.0.0.1:0",
+                "--ready-file", readyFile.path,
+            ] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: stderrFile)
         try process.run()
@@ -51,8 +55,9 @@ final class CurlDoubleProcess {
         guard let info, let port = (info["ports"] as? [Int])?.first, let scheme = info["scheme"] as? String else {
             let log = (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? ""
             process.terminate()
-            throw NSError(domain: "CurlDoubleProcess", code: 1,
-                          userInfo: [NSLocalizedDescriptionKey: "API double did not start: \(log)"])
+            throw NSError(
+                domain: "CurlDoubleProcess", code: 1,
+                userInfo: [NSLocalizedDescriptionKey: "API double did not start: \(log)"])
         }
         self.port = port
         baseURL = "\(scheme)://127.0.0.1:\(port)"
@@ -61,8 +66,9 @@ final class CurlDoubleProcess {
         while SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)) != .connected {
             guard Date() < deadline, process.isRunning else {
                 process.terminate()
-                throw NSError(domain: "CurlDoubleProcess", code: 2,
-                              userInfo: [NSLocalizedDescriptionKey: "API double never accepted on \(port)"])
+                throw NSError(
+                    domain: "CurlDoubleProcess", code: 2,
+                    userInfo: [NSLocalizedDescriptionKey: "API double never accepted on \(port)"])
             }
             Thread.sleep(forTimeInterval: 0.02)
         }

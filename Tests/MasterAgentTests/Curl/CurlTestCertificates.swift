@@ -13,12 +13,15 @@ final class CurlTestCertificates {
             .appendingPathComponent("curl-pki-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try TestCA.make(in: directory, name: "ca", subject: "/CN=curl-test-server-ca", days: 2, keyType: .ecP256)
-        try TestCA.make(in: directory, name: "other-ca", subject: "/CN=curl-test-unrelated-ca", days: 2, keyType: .ecP256)
+        try TestCA.make(
+            in: directory, name: "other-ca", subject: "/CN=curl-test-unrelated-ca", days: 2, keyType: .ecP256)
         try TestCA.make(in: directory, name: "client-ca", subject: "/CN=curl-test-client-ca", days: 2, keyType: .ecP256)
-        try makeLeaf("server", subject: "/CN=127.0.0.1", ca: "ca",
-                     extensions: "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
-        try makeLeaf("client", subject: "/O=system:masters/CN=master-agent", ca: "client-ca",
-                     extensions: "extendedKeyUsage=clientAuth\n")
+        try makeLeaf(
+            "server", subject: "/CN=127.0.0.1", ca: "ca",
+            extensions: "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n")
+        try makeLeaf(
+            "client", subject: "/O=system:masters/CN=master-agent", ca: "client-ca",
+            extensions: "extendedKeyUsage=clientAuth\n")
     }
 
     /// Path of `<name>.crt`.
@@ -33,10 +36,14 @@ final class CurlTestCertificates {
         let csr = directory.appendingPathComponent("\(name).csr").path
         let ext = directory.appendingPathComponent("\(name).ext").path
         try extensions.write(toFile: ext, atomically: true, encoding: .utf8)
-        try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                     "-keyout", key(name), "-out", csr, "-subj", subject])
-        try openssl(["x509", "-req", "-in", csr, "-CA", cert(ca), "-CAkey", key(ca), "-CAcreateserial",
-                     "-out", cert(name), "-days", "2", "-extfile", ext])
+        try openssl([
+            "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key(name), "-out", csr, "-subj", subject,
+        ])
+        try openssl([
+            "x509", "-req", "-in", csr, "-CA", cert(ca), "-CAkey", key(ca), "-CAcreateserial",
+            "-out", cert(name), "-days", "2", "-extfile", ext,
+        ])
     }
 
     private func openssl(_ arguments: [String]) throws {
@@ -50,8 +57,9 @@ final class CurlTestCertificates {
         let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw NSError(domain: "openssl", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")): \(text)"])
+            throw NSError(
+                domain: "openssl", code: Int(process.terminationStatus),
+                userInfo: [NSLocalizedDescriptionKey: "openssl \(arguments.joined(separator: " ")): \(text)"])
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -42,8 +43,9 @@ final class HTTPClientPlainTests: XCTestCase {
         let fetched = try APIError.decode(Namespace.self, from: client.send(get), for: get)
         XCTAssertEqual(fetched.metadata.name, "default")
 
-        let post = try HTTPRequest.json(.post, url: collection,
-                                        body: Namespace(metadata: .init(name: "curl-created")))
+        let post = try HTTPRequest.json(
+            .post, url: collection,
+            body: Namespace(metadata: .init(name: "curl-created")))
         let postResponse = try client.send(post)
         XCTAssertEqual(postResponse.status, 201)
         XCTAssertEqual(postResponse.header("Content-Type"), "application/json")
@@ -65,8 +67,9 @@ final class HTTPClientPlainTests: XCTestCase {
     func testEmptyPostBodyIsSentAsZeroBytes() throws {
         let double = try startDouble()
         let client = try HTTPClient(userAgent: userAgent)
-        let post = HTTPRequest(method: .post, url: "\(double.baseURL)/api/v1/namespaces",
-                               headers: ["Content-Type": "application/json"], timeout: .seconds(5))
+        let post = HTTPRequest(
+            method: .post, url: "\(double.baseURL)/api/v1/namespaces",
+            headers: ["Content-Type": "application/json"], timeout: .seconds(5))
         let response = try client.send(post)
         XCTAssertEqual(response.status, 400)
         XCTAssertEqual(KubernetesStatus.decode(from: response.body)?.reason, "BadRequest")
@@ -97,8 +100,9 @@ final class HTTPClientPlainTests: XCTestCase {
             XCTAssertEqual(error?.status?.message, #"namespaces "nope" not found"#)
         }
 
-        let post = try HTTPRequest.json(.post, url: "\(double.baseURL)/api/v1/namespaces",
-                                        body: Namespace(metadata: .init(name: "kube-system")))
+        let post = try HTTPRequest.json(
+            .post, url: "\(double.baseURL)/api/v1/namespaces",
+            body: Namespace(metadata: .init(name: "kube-system")))
         XCTAssertThrowsError(try APIError.check(client.send(post), for: post)) { error in
             let error = error as? APIError
             XCTAssertEqual(error?.statusCode, 409)
@@ -123,15 +127,20 @@ final class HTTPClientPlainTests: XCTestCase {
 
     func testTCPProbeSeesAListeningServer() throws {
         let double = try startDouble()
-        XCTAssertEqual(SystemTCPProbe().canConnect(host: "127.0.0.1", port: double.port, timeout: .seconds(1)), .connected)
+        XCTAssertEqual(
+            SystemTCPProbe().canConnect(host: "127.0.0.1", port: double.port, timeout: .seconds(1)), .connected)
     }
 
     func testHangingServerEndsInTimeoutWithinTheTotalLimit() throws {
         let double = try startDouble(["--fault", #"{"path":"/readyz","action":"hang"}"#])
         let client = try HTTPClient(userAgent: userAgent)
         let started = ContinuousClock.now
-        XCTAssertThrowsError(try client.send(HTTPRequest(url: "\(double.baseURL)/readyz",
-                                                         timeout: .milliseconds(300)))) { error in
+        XCTAssertThrowsError(
+            try client.send(
+                HTTPRequest(
+                    url: "\(double.baseURL)/readyz",
+                    timeout: .milliseconds(300)))
+        ) { error in
             XCTAssertEqual((error as? HTTPClientError)?.code, .timeout)
         }
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))
@@ -175,7 +184,8 @@ final class HTTPClientPlainTests: XCTestCase {
     }
 
     func testMissingTokenFileIsACredentialsError() throws {
-        let client = try HTTPClient(tls: HTTPTLSConfig(bearerTokenFile: "/nonexistent/curl-token"), userAgent: userAgent)
+        let client = try HTTPClient(
+            tls: HTTPTLSConfig(bearerTokenFile: "/nonexistent/curl-token"), userAgent: userAgent)
         XCTAssertThrowsError(try client.send(HTTPRequest(url: "http://127.0.0.1:1/readyz"))) { error in
             XCTAssertEqual((error as? HTTPClientError)?.code, .credentials)
         }

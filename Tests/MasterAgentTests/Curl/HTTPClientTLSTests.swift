@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -55,31 +56,37 @@ final class HTTPClientTLSTests: XCTestCase {
 
     func testWrongCAFailsClosedNamingTheVerifyProblem() throws {
         let double = try startHTTPSDouble()
-        let client = try HTTPClient(tls: HTTPTLSConfig(caFile: try certificates().cert("other-ca")),
-                                    userAgent: userAgent)
+        let client = try HTTPClient(
+            tls: HTTPTLSConfig(caFile: try certificates().cert("other-ca")),
+            userAgent: userAgent)
         XCTAssertThrowsError(try client.send(HTTPRequest(url: "\(double.baseURL)/readyz"))) { error in
             guard let error = error as? HTTPClientError else { return XCTFail("not an HTTPClientError: \(error)") }
             XCTAssertEqual(error.code, .tls)
-            XCTAssertEqual(error.curlCode, 60)  // CURLE_PEER_FAILED_VERIFICATION
+            XCTAssertEqual(error.curlCode, 60) // CURLE_PEER_FAILED_VERIFICATION
             XCTAssertEqual(error.tlsVerifyResult, "unable to get local issuer certificate")
             XCTAssertTrue(error.curlMessage.contains("SSL certificate problem"), error.curlMessage)
-            XCTAssertTrue(error.description.hasPrefix("could not GET \(double.baseURL)/readyz: TLS failed"),
-                          error.description)
+            XCTAssertTrue(
+                error.description.hasPrefix("could not GET \(double.baseURL)/readyz: TLS failed"),
+                error.description)
         }
     }
 
     func testInsecureSkipVerifyAcceptsAnUnknownCAOnlyWhenAsked() throws {
         let double = try startHTTPSDouble()
-        let client = try HTTPClient(tls: HTTPTLSConfig(caFile: try certificates().cert("other-ca"),
-                                                       insecureSkipTLSVerify: true), userAgent: userAgent)
+        let client = try HTTPClient(
+            tls: HTTPTLSConfig(
+                caFile: try certificates().cert("other-ca"),
+                insecureSkipTLSVerify: true), userAgent: userAgent)
         XCTAssertEqual(try client.send(HTTPRequest(url: "\(double.baseURL)/readyz")).status, 200)
     }
 
     func testClientCertificateIsAcceptedWhenRequired() throws {
         let double = try startHTTPSDouble(requireClientCert: true)
         let pki = try certificates()
-        let client = try HTTPClient(tls: HTTPTLSConfig(caFile: pki.cert("ca"), clientCertFile: pki.cert("client"),
-                                                       clientKeyFile: pki.key("client")), userAgent: userAgent)
+        let client = try HTTPClient(
+            tls: HTTPTLSConfig(
+                caFile: pki.cert("ca"), clientCertFile: pki.cert("client"),
+                clientKeyFile: pki.key("client")), userAgent: userAgent)
         let response = try client.send(HTTPRequest(url: "\(double.baseURL)/api/v1/namespaces/default"))
         XCTAssertEqual(response.status, 200)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -40,17 +41,22 @@ final class ElectionIntegrationTests: XCTestCase {
             let config = try writeConfig(in: base, apiURL: double.baseURL)
             for round in 1...rounds {
                 _ = try control(double, .post, "/__double/reset")
-                let agents = try Self.nodes.map { try launch($0, config: config, base: base.appendingPathComponent("r\(round)")) }
+                let agents = try Self.nodes.map {
+                    try launch($0, config: config, base: base.appendingPathComponent("r\(round)"))
+                }
                 let ended = agents.map { finish($0, timeout: 20) }
                 let label = "\(mode) round \(round)"
                 for end in ended { XCTAssertEqual(end.status, 0, "\(label) \(end.node): \(end.stdout)\(end.stderr)") }
                 let state = try control(double, .get, "/__double/state") as! [String: Any]
-                XCTAssertEqual(state["namespaceCreatesTotal"] as? Int, 1, "\(label): \(state["namespaceCreates"] ?? "")")
+                XCTAssertEqual(
+                    state["namespaceCreatesTotal"] as? Int, 1, "\(label): \(state["namespaceCreates"] ?? "")")
                 let creators = ended.filter { $0.stdout.contains("created kube-system (201 Created)") }.map(\.node)
                 XCTAssertEqual(creators.count, 1, "\(label): exactly one agent says it created kube-system")
                 if let creator = creators.first {
-                    XCTAssertEqual((state["namespaceCreates"] as? [String: Int])?.keys.first { $0.hasSuffix("(node \(creator))") } != nil, true,
-                                   "\(label): the double counted \(creator)'s create")
+                    XCTAssertEqual(
+                        (state["namespaceCreates"] as? [String: Int])?.keys.first { $0.hasSuffix("(node \(creator))") }
+                            != nil, true,
+                        "\(label): the double counted \(creator)'s create")
                 }
                 // The others found it: as followers (saying whom they followed and how long they waited), as a later
                 // leader with nothing left to create, or, starting after it was created, with no election at all.
@@ -59,20 +65,32 @@ final class ElectionIntegrationTests: XCTestCase {
                     XCTAssertTrue(end.stdout.contains("kube-system exists;"), "\(label) \(end.node): \(end.stdout)")
                     let followed = end.stdout.contains("followed") && end.stdout.contains("waited")
                     let ledLate = end.stdout.contains("had nothing to create")
-                    XCTAssertTrue(followed || ledLate || lateComers.contains { $0.node == end.node }, "\(label) \(end.node): \(end.stdout)")
+                    XCTAssertTrue(
+                        followed || ledLate || lateComers.contains { $0.node == end.node },
+                        "\(label) \(end.node): \(end.stdout)")
                 }
                 let byPath = state["requestsByMethodPath"] as? [String: Int] ?? [:]
                 let objects = state["objects"] as? [String: [String]] ?? [:]
                 if mode == "legacy" {
-                    XCTAssertGreaterThanOrEqual(byPath["POST /api/v1/namespaces/default/endpoints"] ?? 0, 1, "\(label): Endpoints lock: \(byPath)")
-                    XCTAssertTrue(objects["endpoints"]?.contains("default/master-agent-bootstrap") ?? false, "\(label): \(objects)")
+                    XCTAssertGreaterThanOrEqual(
+                        byPath["POST /api/v1/namespaces/default/endpoints"] ?? 0, 1,
+                        "\(label): Endpoints lock: \(byPath)")
+                    XCTAssertTrue(
+                        objects["endpoints"]?.contains("default/master-agent-bootstrap") ?? false,
+                        "\(label): \(objects)")
                     XCTAssertNil(byPath.keys.first { $0.contains("/leases") }, "\(label): no Lease on a legacy server")
-                    XCTAssertTrue(ended.filter { end in !lateComers.contains { $0.node == end.node } }
-                        .allSatisfy { $0.stdout.contains("Endpoints default/master-agent-bootstrap") })
+                    XCTAssertTrue(
+                        ended.filter { end in !lateComers.contains { $0.node == end.node } }
+                            .allSatisfy { $0.stdout.contains("Endpoints default/master-agent-bootstrap") })
                 } else {
-                    XCTAssertGreaterThanOrEqual(byPath["POST /apis/coordination.k8s.io/v1/namespaces/default/leases"] ?? 0, 1, "\(label): Lease lock: \(byPath)")
-                    XCTAssertTrue(objects["leases"]?.contains("default/master-agent-bootstrap") ?? false, "\(label): \(objects)")
-                    XCTAssertNil(byPath.keys.first { $0.contains("/endpoints") }, "\(label): no Endpoints lock on a modern server")
+                    XCTAssertGreaterThanOrEqual(
+                        byPath["POST /apis/coordination.k8s.io/v1/namespaces/default/leases"] ?? 0, 1,
+                        "\(label): Lease lock: \(byPath)")
+                    XCTAssertTrue(
+                        objects["leases"]?.contains("default/master-agent-bootstrap") ?? false, "\(label): \(objects)")
+                    XCTAssertNil(
+                        byPath.keys.first { $0.contains("/endpoints") },
+                        "\(label): no Endpoints lock on a modern server")
                     let lease = try control(double, .get, leasePath) as! [String: Any]
                     let spec = lease["spec"] as? [String: Any] ?? [:]
                     XCTAssertEqual(spec["holderIdentity"] as? String, "", "\(label): the leader released the Lease")
@@ -88,7 +106,9 @@ final class ElectionIntegrationTests: XCTestCase {
         let base = try TestSupport.makeTemporaryDirectory(self, name: "election-kill")
         let config = try writeConfig(in: base, apiURL: double.baseURL)
         // Only the leader POSTs namespaces: the first such POST from any agent hangs, so the leader is stuck after acquiring.
-        let rule: [String: Any] = ["path": "/api/v1/namespaces", "method": "POST", "userAgent": "(node master0", "action": "hang", "count": 1]
+        let rule: [String: Any] = [
+            "path": "/api/v1/namespaces", "method": "POST", "userAgent": "(node master0", "action": "hang", "count": 1,
+        ]
         _ = try control(double, .post, "/__double/faults", body: rule)
         let agents = try Self.nodes.map { try launch($0, config: config, base: base) }
         defer { agents.filter(\.process.isRunning).forEach { kill($0.process.processIdentifier, SIGKILL) } }
@@ -97,7 +117,8 @@ final class ElectionIntegrationTests: XCTestCase {
         let deadline = Date().addingTimeInterval(15)
         var hung = false
         while !hung && Date() < deadline {
-            let rules = (try control(double, .get, "/__double/faults") as? [String: Any])?["rules"] as? [[String: Any]] ?? []
+            let rules =
+                (try control(double, .get, "/__double/faults") as? [String: Any])?["rules"] as? [[String: Any]] ?? []
             hung = rules.first?["remaining"] as? Int == 0
             if !hung { Thread.sleep(forTimeInterval: 0.02) }
         }
@@ -110,7 +131,8 @@ final class ElectionIntegrationTests: XCTestCase {
 
         var creates = 0
         while creates == 0 && Date().timeIntervalSince(killedAt) < Self.leaseSeconds + 5 {
-            creates = (try control(double, .get, "/__double/state") as? [String: Any])?["namespaceCreatesTotal"] as? Int ?? 0
+            creates =
+                (try control(double, .get, "/__double/state") as? [String: Any])?["namespaceCreatesTotal"] as? Int ?? 0
             if creates == 0 { Thread.sleep(forTimeInterval: 0.05) }
         }
         let took = Date().timeIntervalSince(killedAt)
@@ -125,7 +147,9 @@ final class ElectionIntegrationTests: XCTestCase {
         let state = try control(double, .get, "/__double/state") as! [String: Any]
         let creator = (state["namespaceCreates"] as? [String: Int])?.keys.first ?? ""
         XCTAssertFalse(creator.contains("(node \(leader))"), "the dead leader cannot have created it: \(creator)")
-        let newLeader = survivors.filter { $0.stdout.contains("took over from \(leader)") && $0.stdout.contains("created kube-system") }
+        let newLeader = survivors.filter {
+            $0.stdout.contains("took over from \(leader)") && $0.stdout.contains("created kube-system")
+        }
         XCTAssertEqual(newLeader.count, 1, survivors.map(\.stdout).joined())
     }
 
@@ -152,15 +176,17 @@ final class ElectionIntegrationTests: XCTestCase {
         var text = try TestSupport.fixtureText("seed-cluster.yaml")
         text = text.replacingOccurrences(of: "http://127.0.0.1:8080", with: apiURL)
         let seedMasters = """
-          - name: master02
-            dnsName: master02.example.com
-            address: 192.168.1.2
+              - name: master02
+                dnsName: master02.example.com
+                address: 192.168.1.2
 
-        """
+            """
         XCTAssertTrue(text.contains(seedMasters), "seed fixture changed shape")
-        text = text.replacingOccurrences(of: seedMasters, with: (2...5).map {
-            "  - name: master0\($0)\n    dnsName: master0\($0).example.com\n    address: 192.168.1.\($0)\n"
-        }.joined() + "\n")
+        text = text.replacingOccurrences(
+            of: seedMasters,
+            with: (2...5).map {
+                "  - name: master0\($0)\n    dnsName: master0\($0).example.com\n    address: 192.168.1.\($0)\n"
+            }.joined() + "\n")
         text += "\nelection:\n  leaseDuration: \(Int(Self.leaseSeconds))s\n  renewInterval: 1s\n"
         let path = directory.appendingPathComponent("cluster.yaml")
         try text.write(to: path, atomically: true, encoding: .utf8)
@@ -169,13 +195,16 @@ final class ElectionIntegrationTests: XCTestCase {
 
     private func launch(_ node: String, config: String, base: URL) throws -> Agent {
         let root = base.appendingPathComponent(node)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("run"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("run"), withIntermediateDirectories: true)
         let out = root.appendingPathComponent("stdout.txt"), err = root.appendingPathComponent("stderr.txt")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = TestSupport.binary
-        process.arguments = ["bootstrap", "--steps", "election,namespace", "--config", config, "--node", node, "--root", root.path]
+        process.arguments = [
+            "bootstrap", "--steps", "election,namespace", "--config", config, "--node", node, "--root", root.path,
+        ]
         try AgentNetworkGuard.check(process.arguments!)
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
@@ -190,18 +219,23 @@ final class ElectionIntegrationTests: XCTestCase {
         while agent.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         if agent.process.isRunning { kill(agent.process.processIdentifier, SIGKILL) }
         agent.process.waitUntilExit()
-        return Ended(node: agent.node, status: agent.process.terminationStatus,
-                     killedBySignal: agent.process.terminationReason == .uncaughtSignal,
-                     stdout: (try? String(contentsOf: agent.stdout, encoding: .utf8)) ?? "",
-                     stderr: (try? String(contentsOf: agent.stderr, encoding: .utf8)) ?? "")
+        return Ended(
+            node: agent.node, status: agent.process.terminationStatus,
+            killedBySignal: agent.process.terminationReason == .uncaughtSignal,
+            stdout: (try? String(contentsOf: agent.stdout, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: agent.stderr, encoding: .utf8)) ?? "")
     }
 
     /// Calls the double (control endpoints or plain API reads) and returns the JSON answer.
-    private func control(_ double: CurlDoubleProcess, _ method: HTTPMethod, _ path: String, body: Any? = nil) throws -> Any {
+    private func control(_ double: CurlDoubleProcess, _ method: HTTPMethod, _ path: String, body: Any? = nil) throws
+        -> Any
+    {
         let client = try HTTPClient(userAgent: "election-tests")
         let data = try body.map { try JSONSerialization.data(withJSONObject: $0) }
-        let response = try client.send(HTTPRequest(method: method, url: double.baseURL + path,
-                                                   headers: data == nil ? [:] : ["Content-Type": "application/json"], body: data))
+        let response = try client.send(
+            HTTPRequest(
+                method: method, url: double.baseURL + path,
+                headers: data == nil ? [:] : ["Content-Type": "application/json"], body: data))
         return try JSONSerialization.jsonObject(with: response.body)
     }
 }

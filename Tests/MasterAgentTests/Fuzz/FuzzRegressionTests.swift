@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -40,8 +41,9 @@ final class FuzzRegressionTests: XCTestCase {
             } else {
                 let config = try ConfigLoader.load(yaml: yaml, file: "fuzz.yaml")
                 for node in config.masters {
-                    XCTAssertEqual(try ManifestRenderer.all(config: config, node: node),
-                                   try ManifestRenderer.all(config: config, node: node), input.name)
+                    XCTAssertEqual(
+                        try ManifestRenderer.all(config: config, node: node),
+                        try ManifestRenderer.all(config: config, node: node), input.name)
                 }
             }
         }
@@ -57,7 +59,8 @@ final class FuzzRegressionTests: XCTestCase {
             "deep-block-mapping.yaml": "nests too deeply",
             "deep-block-nel-breaks.yaml": "nests too deeply",
             "deep-compact-sequence.yaml": "nests too deeply",
-            "huge-numbers.yaml": "apiServer.securePort: \"99999999999999999999999999999999999999\" is not a whole number",
+            "huge-numbers.yaml":
+                "apiServer.securePort: \"99999999999999999999999999999999999999\" is not a whole number",
             "many-documents.yaml": "is not valid YAML",
             "odd-unicode.yaml": "is not valid YAML",
             "empty.yaml": "the file is empty",
@@ -72,7 +75,8 @@ final class FuzzRegressionTests: XCTestCase {
         for (name, phrase) in expected.sorted(by: { $0.key < $1.key }) {
             let data = try XCTUnwrap(files[name], "missing fixture \(name)")
             let problems = try XCTUnwrap(problems(text(data)), "\(name) loaded")
-            XCTAssertTrue(problems.contains { $0.description.contains(phrase) }, "\(name): no \"\(phrase)\" in \(problems)")
+            XCTAssertTrue(
+                problems.contains { $0.description.contains(phrase) }, "\(name): no \"\(phrase)\" in \(problems)")
         }
     }
 
@@ -87,7 +91,8 @@ final class FuzzRegressionTests: XCTestCase {
 
     func testAliasesWithinTheBudgetStillLoad() throws {
         let seed = try TestSupport.fixtureText("seed-cluster.yaml")
-        let aliased = seed
+        let aliased =
+            seed
             .replacingOccurrences(of: "  caFile: /etc/ssl/etcd/ca.crt", with: "  caFile: &etcdCA /etc/ssl/etcd/ca.crt")
             .replacingOccurrences(of: "  securePort: 443", with: "  securePort: 443\n  clientCAFile: *etcdCA")
         XCTAssertNotEqual(aliased, seed)
@@ -126,11 +131,21 @@ final class FuzzRegressionTests: XCTestCase {
             // Read as the kind it says it is, as the locks do (a Lease has no annotation, an Endpoints no spec).
             let decoder = JSONDecoder()
             let kind = (try? JSONSerialization.jsonObject(with: input.data) as? [String: Any])?["kind"] as? String
-            if kind == "Lease", let lease = try? decoder.decode(LeaseObject.self, from: input.data), let snapshot = try? lease.snapshot() { snapshots[input.name] = snapshot }
-            if kind == "Endpoints", let endpoints = try? decoder.decode(EndpointsObject.self, from: input.data), let snapshot = try? endpoints.snapshot() { snapshots[input.name] = snapshot }
+            if kind == "Lease", let lease = try? decoder.decode(LeaseObject.self, from: input.data),
+                let snapshot = try? lease.snapshot()
+            {
+                snapshots[input.name] = snapshot
+            }
+            if kind == "Endpoints", let endpoints = try? decoder.decode(EndpointsObject.self, from: input.data),
+                let snapshot = try? endpoints.snapshot()
+            {
+                snapshots[input.name] = snapshot
+            }
             if let record = try? LeaderElectionRecord.fromAnnotation(text(input.data), object: "endpoints fuzz/fuzz") {
                 let written = record.annotationValue()
-                XCTAssertEqual(try LeaderElectionRecord.fromAnnotation(written, object: "endpoints fuzz/fuzz").annotationValue(), written, input.name)
+                XCTAssertEqual(
+                    try LeaderElectionRecord.fromAnnotation(written, object: "endpoints fuzz/fuzz").annotationValue(),
+                    written, input.name)
             }
         }
         for (name, snapshot) in snapshots {
@@ -142,7 +157,12 @@ final class FuzzRegressionTests: XCTestCase {
         // The valid v1.2 Endpoints record is read with its holder; the broken annotation is not taken for a record.
         XCTAssertEqual(snapshots["endpoints-annotation-valid.json"]?.record.holderIdentity, "master02")
         XCTAssertNil(snapshots["endpoints-annotation-not-json.json"])
-        XCTAssertThrowsError(try JSONDecoder().decode(EndpointsObject.self, from: try XCTUnwrap(all.first { $0.name == "endpoints-annotation-not-json.json" }).data).snapshot()) {
+        XCTAssertThrowsError(
+            try JSONDecoder().decode(
+                EndpointsObject.self,
+                from: try XCTUnwrap(all.first { $0.name == "endpoints-annotation-not-json.json" }).data
+            ).snapshot()
+        ) {
             XCTAssertEqual(($0 as? LockRecordError)?.code, .malformedAnnotation)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -10,7 +11,8 @@ final class CertificateIssuanceTests: XCTestCase {
 
     /// Writes ca.crt, apiserver.key, apiserver.csr and apiserver.crt (leaf + CA) as the certs step will.
     private func issue(into directory: URL, sans: [SubjectAltName] = Support.apiServerSANs)
-        throws -> (ca: CertificateAuthority, key: PrivateKey, csr: CertificateSigningRequest, chain: [Certificate]) {
+        throws -> (ca: CertificateAuthority, key: PrivateKey, csr: CertificateSigningRequest, chain: [Certificate])
+    {
         let ca = try Support.rootCA()
         let key = try Support.key("server")
         let csr = try CertificateSigningRequest.make(key: key, subjectAltNames: sans)
@@ -44,7 +46,8 @@ final class CertificateIssuanceTests: XCTestCase {
         let issued = try issue(into: dir)
         let check = try Support.openssl(["pkey", "-in", "apiserver.key", "-noout"], in: dir)
         XCTAssertEqual(check.status, 0, check.stderr)
-        let pub = try Support.openssl(["pkey", "-in", "apiserver.key", "-pubout", "-outform", "DER", "-out", "key.pub.der"], in: dir)
+        let pub = try Support.openssl(
+            ["pkey", "-in", "apiserver.key", "-pubout", "-outform", "DER", "-out", "key.pub.der"], in: dir)
         XCTAssertEqual(pub.status, 0, pub.stderr)
         XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("key.pub.der")), try issued.key.publicKeyDER())
         XCTAssertTrue(issued.chain[0].matches(issued.key))
@@ -73,14 +76,17 @@ final class CertificateIssuanceTests: XCTestCase {
         let result = try Support.openssl(["x509", "-in", "apiserver.crt", "-noout", "-text"], in: dir)
         XCTAssertEqual(result.status, 0, result.stderr)
         let text = result.stdout
-        for expected in ["Signature Algorithm: sha256WithRSAEncryption", "Subject: CN = kube-apiserver",
-                         "Issuer: CN = master-agent test CA", "X509v3 Basic Constraints: critical", "CA:FALSE",
-                         "X509v3 Key Usage: critical", "Digital Signature, Non Repudiation, Key Encipherment",
-                         "X509v3 Extended Key Usage", "TLS Web Server Authentication",
-                         "X509v3 Subject Key Identifier", "X509v3 Authority Key Identifier", "Version: 3 (0x2)"] {
+        for expected in [
+            "Signature Algorithm: sha256WithRSAEncryption", "Subject: CN = kube-apiserver",
+            "Issuer: CN = master-agent test CA", "X509v3 Basic Constraints: critical", "CA:FALSE",
+            "X509v3 Key Usage: critical", "Digital Signature, Non Repudiation, Key Encipherment",
+            "X509v3 Extended Key Usage", "TLS Web Server Authentication",
+            "X509v3 Subject Key Identifier", "X509v3 Authority Key Identifier", "Version: 3 (0x2)",
+        ] {
             XCTAssertTrue(text.contains(expected), "missing \(expected) in\n\(text)")
         }
-        let purpose = try Support.openssl(["verify", "-CAfile", "ca.crt", "-purpose", "sslserver", "apiserver.crt"], in: dir)
+        let purpose = try Support.openssl(
+            ["verify", "-CAfile", "ca.crt", "-purpose", "sslserver", "apiserver.crt"], in: dir)
         XCTAssertEqual(purpose.status, 0, purpose.stderr)
     }
 
@@ -99,9 +105,11 @@ final class CertificateIssuanceTests: XCTestCase {
         XCTAssertEqual(leaf.serialNumber.count, 32, leaf.serialNumber)
         let cliSerial = try Support.openssl(["x509", "-in", "apiserver.crt", "-noout", "-serial"], in: dir)
         XCTAssertEqual(cliSerial.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "serial=\(leaf.serialNumber)")
-        let cliFingerprint = try Support.openssl(["x509", "-in", "apiserver.crt", "-noout", "-fingerprint", "-sha256"], in: dir)
-        XCTAssertEqual(cliFingerprint.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
-                       "sha256 Fingerprint=\(leaf.sha256Fingerprint)")
+        let cliFingerprint = try Support.openssl(
+            ["x509", "-in", "apiserver.crt", "-noout", "-fingerprint", "-sha256"], in: dir)
+        XCTAssertEqual(
+            cliFingerprint.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+            "sha256 Fingerprint=\(leaf.sha256Fingerprint)")
     }
 
     func testEachSignatureGetsADifferentSerial() throws {
@@ -118,8 +126,9 @@ final class CertificateIssuanceTests: XCTestCase {
         let loaded = try Certificate.loadChain(pemData: Data(contentsOf: dir.appendingPathComponent("apiserver.crt")))
         XCTAssertEqual(loaded.map(\.subject), ["CN=kube-apiserver", "CN=master-agent test CA"])
         XCTAssertEqual(loaded.map(\.sha256Fingerprint), issued.chain.map(\.sha256Fingerprint))
-        try ChainVerifier(trusted: [issued.ca.certificate]).verify(loaded[0], intermediates: Array(loaded.dropFirst()),
-                                                                   at: Support.now.addingTimeInterval(60))
+        try ChainVerifier(trusted: [issued.ca.certificate]).verify(
+            loaded[0], intermediates: Array(loaded.dropFirst()),
+            at: Support.now.addingTimeInterval(60))
     }
 
     func testRequestRoundTripsThroughPEMAndSigningKeepsItsSANs() throws {
@@ -141,7 +150,8 @@ final class CertificateIssuanceTests: XCTestCase {
         let body = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
         var der = try XCTUnwrap(Data(base64Encoded: body))
         der[der.count - 1] ^= 0xFF // last byte of the signature
-        let tampered = "-----BEGIN CERTIFICATE REQUEST-----\n\(der.base64EncodedString(options: .lineLength64Characters))\n-----END CERTIFICATE REQUEST-----\n"
+        let tampered =
+            "-----BEGIN CERTIFICATE REQUEST-----\n\(der.base64EncodedString(options: .lineLength64Characters))\n-----END CERTIFICATE REQUEST-----\n"
         let request = try CertificateSigningRequest(pemData: Data(tampered.utf8))
         XCTAssertThrowsError(try Support.rootCA().sign(request, validityDays: 1, notBefore: Support.now)) { error in
             XCTAssertEqual((error as? OpenSSLError)?.code, .signatureInvalid, "\(error)")

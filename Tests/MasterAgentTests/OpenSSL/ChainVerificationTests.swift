@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -38,7 +39,8 @@ final class ChainVerificationTests: XCTestCase {
         XCTAssertEqual(error?.verifyResult?.kind, .untrustedIssuer)
         XCTAssertEqual(error?.verifyResult?.depth, 0)
         let text = error.map { "\($0)" } ?? ""
-        XCTAssertTrue(text.hasPrefix("could not verify certificate CN=kube-apiserver (issuer CN=some other CA): "), text)
+        XCTAssertTrue(
+            text.hasPrefix("could not verify certificate CN=kube-apiserver (issuer CN=some other CA): "), text)
         XCTAssertTrue(text.contains("unable to get local issuer certificate"), text)
     }
 
@@ -55,12 +57,14 @@ final class ChainVerificationTests: XCTestCase {
 
     func testExpiredCertificateFailsAndVerifiesInsideItsWindow() throws {
         let ca = try Support.rootCA(notBefore: Support.now.addingTimeInterval(-1000 * day))
-        let leaf = try Support.serverCertificate(by: ca, validityDays: 365, notBefore: Support.now.addingTimeInterval(-400 * day))
+        let leaf = try Support.serverCertificate(
+            by: ca, validityDays: 365, notBefore: Support.now.addingTimeInterval(-400 * day))
         let verifier = ChainVerifier(trusted: [ca.certificate])
         let error = verificationError { try verifier.verify(leaf, at: Support.now) }
         XCTAssertEqual(error?.code, .chainVerifyFailed)
         XCTAssertEqual(error?.verifyResult?.kind, .expired)
-        XCTAssertTrue(error.map { "\($0)" }?.contains("certificate has expired") ?? false, "\(String(describing: error))")
+        XCTAssertTrue(
+            error.map { "\($0)" }?.contains("certificate has expired") ?? false, "\(String(describing: error))")
         XCTAssertTrue(error.map { "\($0)" }?.contains("certs renew") ?? false)
         try verifier.verify(leaf, at: Support.now.addingTimeInterval(-200 * day))
     }
@@ -70,15 +74,18 @@ final class ChainVerificationTests: XCTestCase {
         let leaf = try Support.serverCertificate(by: ca, notBefore: Support.now.addingTimeInterval(2 * day))
         let error = verificationError { try ChainVerifier(trusted: [ca.certificate]).verify(leaf, at: Support.now) }
         XCTAssertEqual(error?.verifyResult?.kind, .notYetValid)
-        XCTAssertTrue(error.map { "\($0)" }?.contains("certificate is not yet valid") ?? false, "\(String(describing: error))")
+        XCTAssertTrue(
+            error.map { "\($0)" }?.contains("certificate is not yet valid") ?? false, "\(String(describing: error))")
     }
 
     func testOpenSSLRejectsExpiredAndNotYetValidCertificates() throws {
         let dir = try Support.temporaryDirectory(for: self)
         let ca = try Support.rootCA(notBefore: Support.now.addingTimeInterval(-1000 * day))
         try Support.write(try ca.certificate.pemData(), "ca.crt", in: dir)
-        let expired = try Support.serverCertificate(by: ca, validityDays: 30, notBefore: Support.now.addingTimeInterval(-60 * day))
-        let future = try Support.serverCertificate(by: ca, validityDays: 30, notBefore: Support.now.addingTimeInterval(5 * day))
+        let expired = try Support.serverCertificate(
+            by: ca, validityDays: 30, notBefore: Support.now.addingTimeInterval(-60 * day))
+        let future = try Support.serverCertificate(
+            by: ca, validityDays: 30, notBefore: Support.now.addingTimeInterval(5 * day))
         for (cert, reason) in [(expired, "certificate has expired"), (future, "certificate is not yet valid")] {
             try Support.write(try cert.pemData(), "leaf.crt", in: dir)
             let result = try Support.openssl(["verify", "-CAfile", "ca.crt", "leaf.crt"], in: dir)
@@ -93,7 +100,8 @@ final class ChainVerificationTests: XCTestCase {
         XCTAssertTrue(leaf.matches(try Support.key("server")))
         XCTAssertFalse(leaf.matches(try Support.key("other-server")))
         XCTAssertNotEqual(try leaf.publicKeyDER(), try Support.key("other-server").publicKeyDER())
-        XCTAssertThrowsError(try CertificateAuthority(certificate: ca.certificate, key: try Support.key("other-ca"))) { error in
+        XCTAssertThrowsError(try CertificateAuthority(certificate: ca.certificate, key: try Support.key("other-ca"))) {
+            error in
             XCTAssertEqual((error as? OpenSSLError)?.code, .keyMismatch)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -10,7 +11,8 @@ final class KeyTypeTests: XCTestCase {
 
     private func issueAndVerifyWithCLI(leafKey: PrivateKey, ca: CertificateAuthority) throws -> String {
         let dir = try Support.temporaryDirectory(for: self)
-        let csr = try CertificateSigningRequest.make(key: leafKey, subjectAltNames: [.dns("localhost"), .ip("127.0.0.1")])
+        let csr = try CertificateSigningRequest.make(
+            key: leafKey, subjectAltNames: [.dns("localhost"), .ip("127.0.0.1")])
         let leaf = try ca.sign(csr, validityDays: 10, notBefore: Support.now)
         XCTAssertTrue(leaf.matches(leafKey))
         try Support.write(try ca.certificate.pemData(), "ca.crt", in: dir)
@@ -38,8 +40,9 @@ final class KeyTypeTests: XCTestCase {
     }
 
     func testECDSAP256CASignsWithECDSASHA256() throws {
-        let ca = try CertificateAuthority.makeSelfSigned(key: try Support.key("ec-ca", .ecdsaP256), commonName: "ec CA",
-                                                         validityDays: 30, notBefore: Support.now.addingTimeInterval(-60))
+        let ca = try CertificateAuthority.makeSelfSigned(
+            key: try Support.key("ec-ca", .ecdsaP256), commonName: "ec CA",
+            validityDays: 30, notBefore: Support.now.addingTimeInterval(-60))
         let text = try issueAndVerifyWithCLI(leafKey: try Support.key("server"), ca: ca)
         XCTAssertTrue(text.contains("ecdsa-with-SHA256"), text)
     }
@@ -65,12 +68,14 @@ final class KeyTypeTests: XCTestCase {
         XCTAssertTrue(rsaPEM.hasPrefix("-----BEGIN RSA PRIVATE KEY-----"))
         let rsa = try PrivateKey(pemData: Data(rsaPEM.utf8))
         XCTAssertEqual(try rsa.publicKeyDER(), try Support.key("server").publicKeyDER())
-        XCTAssertEqual(try PrivateKey(pemData: Data(contentsOf: dir.appendingPathComponent("ec.key"))).keyType, .ecdsaP256)
+        XCTAssertEqual(
+            try PrivateKey(pemData: Data(contentsOf: dir.appendingPathComponent("ec.key"))).keyType, .ecdsaP256)
     }
 
     func testUnsupportedKeySizeHasNoKeyType() throws {
         let dir = try Support.temporaryDirectory(for: self)
-        let gen = try Support.openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "small.key"], in: dir)
+        let gen = try Support.openssl(
+            ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "small.key"], in: dir)
         XCTAssertEqual(gen.status, 0, gen.stderr)
         let key = try PrivateKey(pemData: Data(contentsOf: dir.appendingPathComponent("small.key")))
         XCTAssertNil(key.keyType)
@@ -80,9 +85,11 @@ final class KeyTypeTests: XCTestCase {
     func testEncryptedKeyIsRejectedWithoutPrompting() throws {
         let dir = try Support.temporaryDirectory(for: self)
         try Support.write(try Support.key("server").pemData(), "plain.key", in: dir)
-        let enc = try Support.openssl(["pkey", "-in", "plain.key", "-aes256", "-passout", "pass:secret", "-out", "enc.key"], in: dir)
+        let enc = try Support.openssl(
+            ["pkey", "-in", "plain.key", "-aes256", "-passout", "pass:secret", "-out", "enc.key"], in: dir)
         XCTAssertEqual(enc.status, 0, enc.stderr)
-        XCTAssertThrowsError(try PrivateKey(pemData: Data(contentsOf: dir.appendingPathComponent("enc.key")))) { error in
+        XCTAssertThrowsError(try PrivateKey(pemData: Data(contentsOf: dir.appendingPathComponent("enc.key")))) {
+            error in
             XCTAssertEqual((error as? OpenSSLError)?.code, .decodeFailed)
         }
     }

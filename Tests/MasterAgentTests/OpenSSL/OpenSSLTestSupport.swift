@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -34,19 +35,23 @@ enum OpenSSLTestSupport {
 
     /// The suite's root CA (key "ca"), valid 10 years from `notBefore` (default: a day before `now`).
     static func rootCA(notBefore: Date = now.addingTimeInterval(-86_400)) throws -> CertificateAuthority {
-        try CertificateAuthority.makeSelfSigned(key: key("ca"), commonName: "master-agent test CA", validityDays: 3650,
-                                                notBefore: notBefore)
+        try CertificateAuthority.makeSelfSigned(
+            key: key("ca"), commonName: "master-agent test CA", validityDays: 3650,
+            notBefore: notBefore)
     }
 
     /// A second, unrelated root CA (key "other-ca").
     static func otherCA() throws -> CertificateAuthority {
-        try CertificateAuthority.makeSelfSigned(key: key("other-ca"), commonName: "some other CA", validityDays: 3650,
-                                                notBefore: now.addingTimeInterval(-86_400))
+        try CertificateAuthority.makeSelfSigned(
+            key: key("other-ca"), commonName: "some other CA", validityDays: 3650,
+            notBefore: now.addingTimeInterval(-86_400))
     }
 
     /// A server certificate for `key` (default "server") with the documented SANs, signed by `ca`.
-    static func serverCertificate(by ca: CertificateAuthority, key name: String = "server", validityDays: Int = 365,
-                                  notBefore: Date = now) throws -> Certificate {
+    static func serverCertificate(
+        by ca: CertificateAuthority, key name: String = "server", validityDays: Int = 365,
+        notBefore: Date = now
+    ) throws -> Certificate {
         let csr = try CertificateSigningRequest.make(key: key(name), subjectAltNames: apiServerSANs)
         return try ca.sign(csr, validityDays: validityDays, notBefore: notBefore)
     }

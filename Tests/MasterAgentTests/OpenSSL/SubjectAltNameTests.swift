@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -20,10 +21,16 @@ final class SubjectAltNameTests: XCTestCase {
     }
 
     func testSortingPutsNamesBeforeAddressesAndAddressesInNumericOrder() {
-        let unsorted: [SubjectAltName] = [.ip("192.168.1.2"), .dns("localhost"), .ip("10.3.0.1"), .ip("127.0.0.1"),
-                                          .dns("kubernetes"), .ip("9.0.0.1")]
-        XCTAssertEqual(unsorted.sorted(), [.dns("kubernetes"), .dns("localhost"), .ip("9.0.0.1"), .ip("10.3.0.1"),
-                                           .ip("127.0.0.1"), .ip("192.168.1.2")])
+        let unsorted: [SubjectAltName] = [
+            .ip("192.168.1.2"), .dns("localhost"), .ip("10.3.0.1"), .ip("127.0.0.1"),
+            .dns("kubernetes"), .ip("9.0.0.1"),
+        ]
+        XCTAssertEqual(
+            unsorted.sorted(),
+            [
+                .dns("kubernetes"), .dns("localhost"), .ip("9.0.0.1"), .ip("10.3.0.1"),
+                .ip("127.0.0.1"), .ip("192.168.1.2"),
+            ])
     }
 
     func testKeyTypeRawValuesMatchConfigSpelling() {

@@ -1,9 +1,11 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
 @testable import MasterAgent
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +20,9 @@ final class TLSPeerProbeTests: XCTestCase {
         defer { close(fd) }
         var address = loopbackAddress(port: 0)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         XCTAssertEqual(bound, 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -45,8 +49,10 @@ final class TLSPeerProbeTests: XCTestCase {
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", "server.crt", "-key", "server.key",
-                             "-cert_chain", "chain.crt", "-www", "-quiet"]
+        process.arguments = [
+            "s_server", "-accept", "127.0.0.1:\(port)", "-cert", "server.crt", "-key", "server.key",
+            "-cert_chain", "chain.crt", "-www", "-quiet",
+        ]
         process.currentDirectoryURL = dir
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -60,7 +66,9 @@ final class TLSPeerProbeTests: XCTestCase {
         // Wait for the external server to listen; this polls a real process, it does not pace the code under test.
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if (try? TCPConnector.connect(host: "127.0.0.1", port: Int(port), timeout: .milliseconds(500))) != nil { return port }
+            if (try? TCPConnector.connect(host: "127.0.0.1", port: Int(port), timeout: .milliseconds(500))) != nil {
+                return port
+            }
             XCTAssertTrue(process.isRunning, "openssl s_server exited early")
             usleep(20_000)
         }
@@ -93,7 +101,9 @@ final class TLSPeerProbeTests: XCTestCase {
 
     func testProbeAgainstWrongCAFailsClosed() throws {
         let (_, port) = try apiServer()
-        XCTAssertThrowsError(try TLSPeerProbe(trusted: [try Support.otherCA().certificate]).probe(host: "127.0.0.1", port: port)) { error in
+        XCTAssertThrowsError(
+            try TLSPeerProbe(trusted: [try Support.otherCA().certificate]).probe(host: "127.0.0.1", port: port)
+        ) { error in
             let e = error as? OpenSSLError
             XCTAssertEqual(e?.code, .handshakeFailed)
             XCTAssertEqual(e?.verifyResult?.kind, .untrustedIssuer)
@@ -115,7 +125,9 @@ final class TLSPeerProbeTests: XCTestCase {
 
     func testClosedPortIsReportedAsConnectionRefused() throws {
         let port = try freePort()
-        XCTAssertThrowsError(try TLSPeerProbe(trusted: [try Support.rootCA().certificate]).probe(host: "127.0.0.1", port: port)) { error in
+        XCTAssertThrowsError(
+            try TLSPeerProbe(trusted: [try Support.rootCA().certificate]).probe(host: "127.0.0.1", port: port)
+        ) { error in
             XCTAssertEqual((error as? OpenSSLError)?.code, .connectionRefused, "\(error)")
             XCTAssertTrue("\(error)".contains("Connection refused"), "\(error)")
         }
@@ -127,7 +139,9 @@ final class TLSPeerProbeTests: XCTestCase {
         defer { close(fd) }
         var address = loopbackAddress(port: 0)
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         XCTAssertEqual(listen(fd, 4), 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -147,7 +161,9 @@ final class TLSPeerProbeTests: XCTestCase {
         defer { close(fd) }
         var address = loopbackAddress(port: 0)
         _ = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         XCTAssertEqual(listen(fd, 4), 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -36,10 +37,12 @@ final class DebPackageTests: XCTestCase {
                 return
             }
             deb = URL(fileURLWithPath: lastLine(first.stdout))
-            let second = try TestSupport.run(script, ["--no-lintian", "--version", upgradeVersion, "--output-dir", out],
-                                             timeout: 1800)
+            let second = try TestSupport.run(
+                script, ["--no-lintian", "--version", upgradeVersion, "--output-dir", out],
+                timeout: 1800)
             guard second.status == 0 else {
-                buildFailure = "packaging/build-deb --version \(upgradeVersion) failed (\(second.status)):\n\(second.stderr.suffix(4000))"
+                buildFailure =
+                    "packaging/build-deb --version \(upgradeVersion) failed (\(second.status)):\n\(second.stderr.suffix(4000))"
                 return
             }
             upgradeDeb = URL(fileURLWithPath: lastLine(second.stdout))
@@ -67,7 +70,8 @@ final class DebPackageTests: XCTestCase {
 
     func testFileNameCarriesVersionAndArchitecture() throws {
         XCTAssertEqual(try XCTUnwrap(Self.deb).lastPathComponent, "master-agent_\(Self.version)_amd64.deb")
-        XCTAssertEqual(try XCTUnwrap(Self.upgradeDeb).lastPathComponent, "master-agent_\(Self.upgradeVersion)_amd64.deb")
+        XCTAssertEqual(
+            try XCTUnwrap(Self.upgradeDeb).lastPathComponent, "master-agent_\(Self.upgradeVersion)_amd64.deb")
         XCTAssertEqual(try control("Version"), Self.version)
     }
 
@@ -81,7 +85,8 @@ final class DebPackageTests: XCTestCase {
         }
         // Nothing is named by hand: debian/control's Depends is dpkg-shlibdeps' result alone,
         // which gives each library the version its shlibs or symbols file asks for.
-        let source = try String(contentsOf: TestSupport.repoRoot.appendingPathComponent("packaging/debian/control"), encoding: .utf8)
+        let source = try String(
+            contentsOf: TestSupport.repoRoot.appendingPathComponent("packaging/debian/control"), encoding: .utf8)
         XCTAssertTrue(source.contains("\nDepends: ${shlibs:Depends}\n"), source)
         XCTAssertTrue(field.contains("libcurl4 (>= "), field)
         let binary = try extract().appendingPathComponent("usr/bin/master-agent")
@@ -123,8 +128,9 @@ final class DebPackageTests: XCTestCase {
         for script in ["postinst", "prerm", "postrm"] {
             XCTAssertTrue(info.contains("*  \(script) "), "\(script) missing or not executable:\n\(info)")
         }
-        XCTAssertEqual(try dpkgDeb(["-I", "conffiles"]).trimmingCharacters(in: .whitespacesAndNewlines),
-                       "/etc/default/master-agent")
+        XCTAssertEqual(
+            try dpkgDeb(["-I", "conffiles"]).trimmingCharacters(in: .whitespacesAndNewlines),
+            "/etc/default/master-agent")
     }
 
     func testGeneratedFilesComeFromTheShippedBinary() throws {
@@ -134,20 +140,28 @@ final class DebPackageTests: XCTestCase {
         let file = { (path: String) throws -> String in
             try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
         }
-        XCTAssertEqual(try file("usr/share/doc/master-agent/examples/cluster.yaml"),
-                       try TestSupport.run(agent, ["config", "print-example"]).stdout)
+        XCTAssertEqual(
+            try file("usr/share/doc/master-agent/examples/cluster.yaml"),
+            try TestSupport.run(agent, ["config", "print-example"]).stdout)
         let bash = try file("usr/share/bash-completion/completions/master-agent")
         XCTAssertFalse(bash.hasPrefix("#!"), "bash-completion files are sourced, not run")
         XCTAssertTrue(bash.contains("bootstrap") && bash.contains("--until"), bash)
         XCTAssertTrue(try file("usr/share/zsh/vendor-completions/_master-agent").hasPrefix("#compdef master-agent"))
-        let manual = try TestSupport.run(URL(fileURLWithPath: "/bin/sh"), ["-c",
-            "zcat '\(root.path)/usr/share/man/man1/master-agent.1.gz'"]).stdout
+        let manual = try TestSupport.run(
+            URL(fileURLWithPath: "/bin/sh"),
+            [
+                "-c",
+                "zcat '\(root.path)/usr/share/man/man1/master-agent.1.gz'",
+            ]
+        ).stdout
         for word in [".Dt MASTER-AGENT 1", "render", "bootstrap", "config", "Fl -until", "Fl -steps", "Exit status"] {
             XCTAssertTrue(manual.contains(word), "man page lacks \(word)")
         }
         let unit = try file("usr/lib/systemd/system/master-agent-bootstrap.service")
-        for line in ["Type=oneshot", "ExecStart=/usr/bin/master-agent bootstrap $MASTER_AGENT_BOOTSTRAP_ARGS",
-                     "ConditionPathExists=/etc/master-agent/cluster.yaml", "EnvironmentFile=-/etc/default/master-agent"] {
+        for line in [
+            "Type=oneshot", "ExecStart=/usr/bin/master-agent bootstrap $MASTER_AGENT_BOOTSTRAP_ARGS",
+            "ConditionPathExists=/etc/master-agent/cluster.yaml", "EnvironmentFile=-/etc/default/master-agent",
+        ] {
             XCTAssertTrue(unit.contains(line + "\n"), "unit lacks \(line)")
         }
         XCTAssertTrue(try file("etc/default/master-agent").contains("\nMASTER_AGENT_AUTO_BOOTSTRAP=yes\n"))
@@ -157,8 +171,9 @@ final class DebPackageTests: XCTestCase {
 
     func testLintianFindsNoErrors() throws {
         let deb = try XCTUnwrap(Self.deb)
-        let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/lintian"),
-                                         ["--fail-on", "error", "--info", deb.path], timeout: 600)
+        let result = try TestSupport.run(
+            URL(fileURLWithPath: "/usr/bin/lintian"),
+            ["--fail-on", "error", "--info", deb.path], timeout: 600)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let errors = result.stdout.split(separator: "\n").filter { $0.hasPrefix("E:") }
         XCTAssertEqual(errors, [], result.stdout)
@@ -174,47 +189,61 @@ final class DebPackageTests: XCTestCase {
         let install = try inSandbox("dpkg -i \(Self.debDirInSandbox)/\(Self.deb!.lastPathComponent)")
         XCTAssertEqual(install.status, 0, install.output)
         XCTAssertTrue(install.output.contains("no cluster config at /etc/master-agent/cluster.yaml"), install.output)
-        XCTAssertTrue(install.output.contains("master-agent config print-example > /etc/master-agent/cluster.yaml"), install.output)
+        XCTAssertTrue(
+            install.output.contains("master-agent config print-example > /etc/master-agent/cluster.yaml"),
+            install.output)
         XCTAssertEqual(try packageStatus(), "install ok installed")
         XCTAssertEqual(try inSandbox("systemd-analyze verify master-agent-bootstrap.service").status, 0)
         XCTAssertFalse(try unitWasStarted())
-        XCTAssertEqual(try inSandbox("test -e /etc/kubernetes || test -e /etc/systemd/system/kubelet.service").status, 1,
-                       "nothing of the cluster may be written without a config")
+        XCTAssertEqual(
+            try inSandbox("test -e /etc/kubernetes || test -e /etc/systemd/system/kubelet.service").status, 1,
+            "nothing of the cluster may be written without a config")
     }
 
     func testInvalidConfigFailsConfigureWithTheAgentsMessageAndWritesNothing() throws {
         try startSandbox()
-        XCTAssertEqual(try inSandbox("""
-            mkdir -p /etc/master-agent && cat > /etc/master-agent/cluster.yaml <<'EOF'
-            apiVersion: master-agent/v1alpha1
-            kind: ClusterConfig
-            masterz: []
-            EOF
-            """).status, 0)
+        XCTAssertEqual(
+            try inSandbox(
+                """
+                mkdir -p /etc/master-agent && cat > /etc/master-agent/cluster.yaml <<'EOF'
+                apiVersion: master-agent/v1alpha1
+                kind: ClusterConfig
+                masterz: []
+                EOF
+                """
+            ).status, 0)
         let install = try inSandbox("dpkg -i \(Self.debDirInSandbox)/\(Self.deb!.lastPathComponent)")
         XCTAssertNotEqual(install.status, 0, install.output)
-        XCTAssertTrue(install.output.contains("masterz: unknown field"), "the agent's own message is shown:\n\(install.output)")
-        XCTAssertTrue(install.output.contains("failed with status \(ExitStatus.invalidConfig.rawValue)"), install.output)
+        XCTAssertTrue(
+            install.output.contains("masterz: unknown field"), "the agent's own message is shown:\n\(install.output)")
+        XCTAssertTrue(
+            install.output.contains("failed with status \(ExitStatus.invalidConfig.rawValue)"), install.output)
         XCTAssertTrue(install.output.contains("dpkg --configure -a"), install.output)
         XCTAssertEqual(try packageStatus(), "install ok half-configured", "dpkg --configure -a retries it")
-        XCTAssertEqual(try inSandbox("test -e /etc/kubernetes || test -e /etc/systemd/system/kubelet.service").status, 1,
-                       "an invalid config writes nothing")
+        XCTAssertEqual(
+            try inSandbox("test -e /etc/kubernetes || test -e /etc/systemd/system/kubelet.service").status, 1,
+            "an invalid config writes nothing")
         XCTAssertFalse(try unitWasStarted())
     }
 
     func testRemoveAndPurgeLeaveClusterFilesAndRemoveOnlyTheAgentsState() throws {
         try startSandbox()
         // Stand-ins for what a bootstrap leaves: cluster files that must survive, agent state that purge removes.
-        let clusterFiles = "/etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/ssl/apiserver-key.pem " +
-            "/etc/systemd/system/kubelet.service /etc/master-agent/cluster.yaml"
-        XCTAssertEqual(try inSandbox("""
-            mkdir -p /etc/kubernetes/manifests /etc/kubernetes/ssl /etc/master-agent /var/lib/master-agent
-            for f in \(clusterFiles); do echo "kept $f" > "$f"; done
-            echo state > /var/lib/master-agent/state
-            """).status, 0)
+        let clusterFiles =
+            "/etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/ssl/apiserver-key.pem "
+            + "/etc/systemd/system/kubelet.service /etc/master-agent/cluster.yaml"
+        XCTAssertEqual(
+            try inSandbox(
+                """
+                mkdir -p /etc/kubernetes/manifests /etc/kubernetes/ssl /etc/master-agent /var/lib/master-agent
+                for f in \(clusterFiles); do echo "kept $f" > "$f"; done
+                echo state > /var/lib/master-agent/state
+                """
+            ).status, 0)
         // With a cluster.yaml present the postinst would bootstrap; switch that off through the documented file
         // first so the test is about remove and purge (the conffile is taken over by the package on install).
-        let install = try inSandbox("""
+        let install = try inSandbox(
+            """
             mkdir -p /etc/default && printf 'MASTER_AGENT_AUTO_BOOTSTRAP=no\\n' > /etc/default/master-agent
             dpkg -i --force-confold \(Self.debDirInSandbox)/\(Self.deb!.lastPathComponent)
             """)
@@ -227,16 +256,22 @@ final class DebPackageTests: XCTestCase {
         let remove = try inSandbox("dpkg -r master-agent")
         XCTAssertEqual(remove.status, 0, remove.output)
         XCTAssertEqual(try packageStatus(), "deinstall ok config-files")
-        XCTAssertEqual(try inSandbox("test ! -e /usr/bin/master-agent && test -e /etc/default/master-agent " +
-                                     "&& test -e /var/lib/master-agent/state").status, 0,
-                       "remove keeps conffiles and state")
+        XCTAssertEqual(
+            try inSandbox(
+                "test ! -e /usr/bin/master-agent && test -e /etc/default/master-agent "
+                    + "&& test -e /var/lib/master-agent/state"
+            ).status, 0,
+            "remove keeps conffiles and state")
         XCTAssertEqual(try inSandbox(checksum).output, before.output)
 
         let purge = try inSandbox("dpkg -P master-agent")
         XCTAssertEqual(purge.status, 0, purge.output)
         XCTAssertEqual(try inSandbox("dpkg-query -W master-agent").status, 1, "purged packages are forgotten")
-        XCTAssertEqual(try inSandbox("test ! -e /etc/default/master-agent && test ! -e /var/lib/master-agent " +
-                                     "&& test ! -e /run/master-agent.lock").status, 0, "purge removes the agent's own state")
+        XCTAssertEqual(
+            try inSandbox(
+                "test ! -e /etc/default/master-agent && test ! -e /var/lib/master-agent "
+                    + "&& test ! -e /run/master-agent.lock"
+            ).status, 0, "purge removes the agent's own state")
         XCTAssertEqual(try inSandbox(checksum).output, before.output, "purge never touches cluster files")
     }
 
@@ -248,14 +283,19 @@ final class DebPackageTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertTrue(again.output.contains("no cluster config at"), "reinstall runs configure again:\n\(again.output)")
 
-        XCTAssertEqual(try inSandbox("sed -i 's/^MASTER_AGENT_AUTO_BOOTSTRAP=yes/MASTER_AGENT_AUTO_BOOTSTRAP=no/' " +
-                                     "/etc/default/master-agent").status, 0)
+        XCTAssertEqual(
+            try inSandbox(
+                "sed -i 's/^MASTER_AGENT_AUTO_BOOTSTRAP=yes/MASTER_AGENT_AUTO_BOOTSTRAP=no/' "
+                    + "/etc/default/master-agent"
+            ).status, 0)
         let upgrade = try inSandbox("dpkg -i \(Self.debDirInSandbox)/\(Self.upgradeDeb!.lastPathComponent)")
         XCTAssertEqual(upgrade.status, 0, upgrade.output)
-        XCTAssertTrue(upgrade.output.contains("Unpacking master-agent (\(Self.upgradeVersion)) over (\(Self.version))"),
-                      upgrade.output)
-        XCTAssertTrue(upgrade.output.contains("automatic bootstrap is off"),
-                      "upgrade reruns configure with the operator's (kept) defaults:\n\(upgrade.output)")
+        XCTAssertTrue(
+            upgrade.output.contains("Unpacking master-agent (\(Self.upgradeVersion)) over (\(Self.version))"),
+            upgrade.output)
+        XCTAssertTrue(
+            upgrade.output.contains("automatic bootstrap is off"),
+            "upgrade reruns configure with the operator's (kept) defaults:\n\(upgrade.output)")
         XCTAssertEqual(try inSandbox("dpkg-query -W -f '${Version}' master-agent").output, Self.upgradeVersion)
         XCTAssertEqual(try inSandbox("grep -x MASTER_AGENT_AUTO_BOOTSTRAP=no /etc/default/master-agent").status, 0)
     }
@@ -266,18 +306,21 @@ final class DebPackageTests: XCTestCase {
     func testLocalPartSuccessStartsTheUnitUnlessCertificatePendingOrPolicyForbids() throws {
         try startSandbox()
         XCTAssertEqual(try inSandbox("dpkg -i \(Self.debDirInSandbox)/\(Self.deb!.lastPathComponent)").status, 0)
-        XCTAssertEqual(try inSandbox("""
-            printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
-            sed -i 's/^MASTER_AGENT_BOOTSTRAP_ARGS=.*/MASTER_AGENT_BOOTSTRAP_ARGS="--node master01"/' /etc/default/master-agent
-            mkdir -p /etc/master-agent && master-agent config print-example > /etc/master-agent/cluster.yaml
-            cat > /usr/bin/master-agent <<'EOF'
-            #!/bin/sh
-            echo "$*" >> /var/tmp/agent-calls
-            case "$*" in *--until*) echo "stand-in agent: local part"; exit $(cat /var/tmp/agent-status) ;; esac
-            exit 0
-            EOF
-            chmod 755 /usr/bin/master-agent
-            """).status, 0)
+        XCTAssertEqual(
+            try inSandbox(
+                """
+                printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d
+                sed -i 's/^MASTER_AGENT_BOOTSTRAP_ARGS=.*/MASTER_AGENT_BOOTSTRAP_ARGS="--node master01"/' /etc/default/master-agent
+                mkdir -p /etc/master-agent && master-agent config print-example > /etc/master-agent/cluster.yaml
+                cat > /usr/bin/master-agent <<'EOF'
+                #!/bin/sh
+                echo "$*" >> /var/tmp/agent-calls
+                case "$*" in *--until*) echo "stand-in agent: local part"; exit $(cat /var/tmp/agent-status) ;; esac
+                exit 0
+                EOF
+                chmod 755 /usr/bin/master-agent
+                """
+            ).status, 0)
 
         XCTAssertEqual(try inSandbox("echo 3 > /var/tmp/agent-status").status, 0)
         let pending = try inSandbox("dpkg-reconfigure master-agent")
@@ -298,15 +341,17 @@ final class DebPackageTests: XCTestCase {
         XCTAssertTrue(started.output.contains("master-agent status"), started.output)
         // The unit runs on its own after dpkg returned; wait for systemd to log its end. (Its properties are no
         // help: systemd unloads a finished static unit and forgets them.)
-        let finished = try inSandbox("""
+        let finished = try inSandbox(
+            """
             timeout 30 sh -c 'until journalctl -q -o cat -u master-agent-bootstrap.service | grep -q "^Finished\\|^Failed"; do sleep 0.1; done'
             journalctl -q -o cat -u master-agent-bootstrap.service
             """)
         XCTAssertEqual(finished.status, 0, "master-agent-bootstrap.service did not finish:\n\(finished.output)")
         XCTAssertTrue(finished.output.contains("Finished master-agent-bootstrap.service"), finished.output)
-        XCTAssertEqual(try inSandbox("cat /var/tmp/agent-calls").output,
-                       "bootstrap --node master01 --until kubelet-start\nbootstrap --node master01",
-                       "postinst runs the local part, the unit the whole bootstrap")
+        XCTAssertEqual(
+            try inSandbox("cat /var/tmp/agent-calls").output,
+            "bootstrap --node master01 --until kubelet-start\nbootstrap --node master01",
+            "postinst runs the local part, the unit the whole bootstrap")
 
         XCTAssertEqual(try inSandbox("echo 1 > /var/tmp/agent-status").status, 0)
         let failed = try inSandbox("dpkg-reconfigure master-agent")
@@ -315,23 +360,32 @@ final class DebPackageTests: XCTestCase {
 
     func testWithoutRunningSystemdOnlyTheOfflineStepsRunAndNothingStarts() throws {
         try startSandbox()
-        XCTAssertEqual(try inSandbox("""
-            mkdir -p /etc/master-agent /etc/default
-            printf 'MASTER_AGENT_BOOTSTRAP_ARGS="--node master01"\\n' > /etc/default/master-agent
-            """).status, 0)
-        XCTAssertEqual(try inSandbox("dpkg -i --force-confold \(Self.debDirInSandbox)/\(Self.deb!.lastPathComponent)").status, 0)
+        XCTAssertEqual(
+            try inSandbox(
+                """
+                mkdir -p /etc/master-agent /etc/default
+                printf 'MASTER_AGENT_BOOTSTRAP_ARGS="--node master01"\\n' > /etc/default/master-agent
+                """
+            ).status, 0)
+        XCTAssertEqual(
+            try inSandbox("dpkg -i --force-confold \(Self.debDirInSandbox)/\(Self.deb!.lastPathComponent)").status, 0)
         XCTAssertEqual(try inSandbox("master-agent config print-example > /etc/master-agent/cluster.yaml").status, 0)
         // A CA at hand, so the offline part can issue the certificate and go on to the unit and manifests.
-        XCTAssertEqual(try inSandbox("""
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout /root/ca.key -out /root/ca.crt -subj /CN=image-ca -days 2 2>/dev/null &&
-            sed -i 's|^  validityDays: 365|  validityDays: 365\\n  caCert: /root/ca.crt\\n  caKey: /root/ca.key|' /etc/master-agent/cluster.yaml &&
-            sed -i 's|https://192\\.168\\.0\\.[0-9]*:2379|https://127.0.0.1:9|' /etc/master-agent/cluster.yaml &&
-            master-agent config validate
-            """).status, 0)
+        XCTAssertEqual(
+            try inSandbox(
+                """
+                openssl req -x509 -newkey rsa:2048 -nodes -keyout /root/ca.key -out /root/ca.crt -subj /CN=image-ca -days 2 2>/dev/null &&
+                sed -i 's|^  validityDays: 365|  validityDays: 365\\n  caCert: /root/ca.crt\\n  caKey: /root/ca.key|' /etc/master-agent/cluster.yaml &&
+                sed -i 's|https://192\\.168\\.0\\.[0-9]*:2379|https://127.0.0.1:9|' /etc/master-agent/cluster.yaml &&
+                master-agent config validate
+                """
+            ).status, 0)
         // An image build: /run/systemd/system is missing (hidden here in a private mount namespace).
-        let offline = try inSandbox("unshare --mount sh -c 'mount -t tmpfs none /run/systemd && dpkg-reconfigure master-agent'")
+        let offline = try inSandbox(
+            "unshare --mount sh -c 'mount -t tmpfs none /run/systemd && dpkg-reconfigure master-agent'")
         let steps = offline.output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
-        XCTAssertTrue(steps.contains("certs") && steps.contains("kubelet-unit") && steps.contains("manifests"), offline.output)
+        XCTAssertTrue(
+            steps.contains("certs") && steps.contains("kubelet-unit") && steps.contains("manifests"), offline.output)
         for online in ["preflight", "kubelet-start", "wait-api", "election", "namespace"] {
             XCTAssertFalse(steps.contains(online), "\(online) needs the booted machine:\n\(offline.output)")
         }
@@ -358,7 +412,8 @@ final class DebPackageTests: XCTestCase {
 
     private func extract() throws -> URL {
         let root = try TestSupport.makeTemporaryDirectory(self, name: "deb")
-        let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/dpkg-deb"), ["-x", try XCTUnwrap(Self.deb).path, root.path])
+        let result = try TestSupport.run(
+            URL(fileURLWithPath: "/usr/bin/dpkg-deb"), ["-x", try XCTUnwrap(Self.deb).path, root.path])
         XCTAssertEqual(result.status, 0, result.stderr)
         return root
     }
@@ -390,7 +445,8 @@ final class DebPackageTests: XCTestCase {
     /// Whether master-agent-bootstrap.service was started in this boot (from the journal: systemd unloads a
     /// finished static unit, and with it the timestamps `systemctl show` would give).
     private func unitWasStarted() throws -> Bool {
-        try inSandbox("journalctl -q -o cat -u master-agent-bootstrap.service").output.contains("Starting master-agent-bootstrap")
+        try inSandbox("journalctl -q -o cat -u master-agent-bootstrap.service").output.contains(
+            "Starting master-agent-bootstrap")
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -28,11 +29,13 @@ final class TCPConnectorTests: XCTestCase {
     func testRefusedFirstAddressFallsThroughToTheNextOne() throws {
         let closed = try HTTPClientPlainTests.closedLoopbackPort()
         let listening = try listeningPort(backlog: 16)
-        let addresses = try TCPConnector.resolve(host: "127.0.0.1", port: closed)
+        let addresses =
+            try TCPConnector.resolve(host: "127.0.0.1", port: closed)
             + TCPConnector.resolve(host: "127.0.0.1", port: listening)
         XCTAssertEqual(addresses.count, 2)
-        let connection = try TCPConnector.connect(to: addresses, target: "two addresses",
-                                                  deadline: ContinuousClock.now + .seconds(1))
+        let connection = try TCPConnector.connect(
+            to: addresses, target: "two addresses",
+            deadline: ContinuousClock.now + .seconds(1))
         var peer = sockaddr_in()
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let status = withUnsafeMutablePointer(to: &peer) {
@@ -44,12 +47,17 @@ final class TCPConnectorTests: XCTestCase {
 
     func testEveryAddressRefusedIsReportedAsRefused() throws {
         let closed = try HTTPClientPlainTests.closedLoopbackPort()
-        let addresses = try TCPConnector.resolve(host: "127.0.0.1", port: closed)
+        let addresses =
+            try TCPConnector.resolve(host: "127.0.0.1", port: closed)
             + TCPConnector.resolve(host: "127.0.0.1", port: closed)
-        XCTAssertThrowsError(try TCPConnector.connect(to: addresses, target: "127.0.0.1:\(closed)",
-                                                      deadline: ContinuousClock.now + .seconds(1))) { error in
+        XCTAssertThrowsError(
+            try TCPConnector.connect(
+                to: addresses, target: "127.0.0.1:\(closed)",
+                deadline: ContinuousClock.now + .seconds(1))
+        ) { error in
             XCTAssertEqual((error as? TCPConnectError)?.code, .refused, "\(error)")
-            XCTAssertTrue("\(error)".hasPrefix("could not connect to 127.0.0.1:\(closed): Connection refused"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".hasPrefix("could not connect to 127.0.0.1:\(closed): Connection refused"), "\(error)")
         }
     }
 
@@ -66,12 +74,17 @@ final class TCPConnectorTests: XCTestCase {
         let port = try listeningPort(backlog: 0)
         try fillAcceptQueue(port: port)
         let started = ContinuousClock.now
-        XCTAssertEqual(SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)), .timedOut)
+        XCTAssertEqual(
+            SystemTCPProbe().canConnect(host: "127.0.0.1", port: port, timeout: .milliseconds(200)), .timedOut)
 
         let client = try HTTPClient(userAgent: "curl-tests")
-        XCTAssertThrowsError(try client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/readyz",
-                                                         timeout: .seconds(5),
-                                                         connectTimeout: .milliseconds(200)))) { error in
+        XCTAssertThrowsError(
+            try client.send(
+                HTTPRequest(
+                    url: "http://127.0.0.1:\(port)/readyz",
+                    timeout: .seconds(5),
+                    connectTimeout: .milliseconds(200)))
+        ) { error in
             XCTAssertEqual((error as? HTTPClientError)?.code, .timeout, "\(error)")
         }
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(3))

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -25,12 +26,15 @@ final class RealControlPlane {
     /// Throws `XCTSkip` with the script's reason when the real tier cannot run on this machine.
     static func skipUnlessAvailable() throws {
         guard geteuid() == 0 else {
-            throw XCTSkip("the real control plane tier needs root (it builds into /var/cache and runs etcd); run scripts/test as root")
+            throw XCTSkip(
+                "the real control plane tier needs root (it builds into /var/cache and runs etcd); run scripts/test as root"
+            )
         }
         let result = try TestSupport.run(script, ["available"], timeout: 30)
         if result.status != 0 {
             let reason = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw XCTSkip("no real control plane here: \(reason.isEmpty ? "exit \(result.status)" : reason); run scripts/setup")
+            throw XCTSkip(
+                "no real control plane here: \(reason.isEmpty ? "exit \(result.status)" : reason); run scripts/setup")
         }
     }
 
@@ -45,11 +49,15 @@ final class RealControlPlane {
         // A crashed test run must not leave servers behind: the script stops them once we are gone.
         environment["MASTER_AGENT_REAL_CP_WATCH_PID"] = "\(getpid())"
         if let apiPort { environment["MASTER_AGENT_REAL_CP_API_PORT"] = "\(apiPort)" }
-        let result = try TestSupport.run(Self.script, ["start", self.directory.path], environment: environment, timeout: 150)
+        let result = try TestSupport.run(
+            Self.script, ["start", self.directory.path], environment: environment, timeout: 150)
         guard result.status == 0 else {
-            throw NSError(domain: "RealControlPlane", code: Int(result.status), userInfo: [
-                NSLocalizedDescriptionKey: "scripts/real-control-plane start failed (\(result.status)): \(result.stdout)\(result.stderr)",
-            ])
+            throw NSError(
+                domain: "RealControlPlane", code: Int(result.status),
+                userInfo: [
+                    NSLocalizedDescriptionKey:
+                        "scripts/real-control-plane start failed (\(result.status)): \(result.stdout)\(result.stderr)"
+                ])
         }
         env = try Self.readEnv(self.directory.appendingPathComponent("env"))
     }
@@ -63,7 +71,8 @@ final class RealControlPlane {
     /// TLS settings for a client authenticating with the certificate and key under `REAL_CP_<who>_CRT/_KEY`
     /// (`ADMIN`, `NODE`, `NOBODY`, `FOREIGN`), trusting `caFile` (or the given CA).
     func tls(_ who: String, trusting ca: String? = nil) -> HTTPTLSConfig {
-        HTTPTLSConfig(caFile: ca ?? caFile, clientCertFile: env["REAL_CP_\(who)_CRT"], clientKeyFile: env["REAL_CP_\(who)_KEY"])
+        HTTPTLSConfig(
+            caFile: ca ?? caFile, clientCertFile: env["REAL_CP_\(who)_CRT"], clientKeyFile: env["REAL_CP_\(who)_KEY"])
     }
 
     /// A Kubernetes client for `who` over real libcurl.
@@ -77,24 +86,30 @@ final class RealControlPlane {
     func writeAgentConfig(root: URL, as who: String = "ADMIN") throws -> String {
         let pki = root.appendingPathComponent("etc/real-cp")
         try FileManager.default.createDirectory(at: pki, withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("run"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("run"), withIntermediateDirectories: true)
         var paths: [String: String] = [:]
-        for (field, source) in [("caFile", caFile), ("certFile", env["REAL_CP_\(who)_CRT"]!), ("keyFile", env["REAL_CP_\(who)_KEY"]!)] {
+        for (field, source) in [
+            ("caFile", caFile), ("certFile", env["REAL_CP_\(who)_CRT"]!), ("keyFile", env["REAL_CP_\(who)_KEY"]!),
+        ] {
             let target = pki.appendingPathComponent(URL(fileURLWithPath: source).lastPathComponent)
             try? FileManager.default.removeItem(at: target)
             try FileManager.default.copyItem(atPath: source, toPath: target.path)
             paths[field] = "/etc/real-cp/\(target.lastPathComponent)"
         }
         var text = try TestSupport.fixtureText("seed-cluster.yaml")
-        let local = "  localURL: http://127.0.0.1:8080    # how the kubelet, the other components and the agent reach it\n"
+        let local =
+            "  localURL: http://127.0.0.1:8080    # how the kubelet, the other components and the agent reach it\n"
         XCTAssertTrue(text.contains(local), "seed fixture changed shape")
-        text = text.replacingOccurrences(of: local, with: """
-              localURL: \(apiURL)
-              caFile: \(paths["caFile"]!)
-              certFile: \(paths["certFile"]!)
-              keyFile: \(paths["keyFile"]!)
+        text = text.replacingOccurrences(
+            of: local,
+            with: """
+                  localURL: \(apiURL)
+                  caFile: \(paths["caFile"]!)
+                  certFile: \(paths["certFile"]!)
+                  keyFile: \(paths["keyFile"]!)
 
-            """)
+                """)
         let path = root.appendingPathComponent("cluster.yaml")
         try text.write(to: path, atomically: true, encoding: .utf8)
         return path.path

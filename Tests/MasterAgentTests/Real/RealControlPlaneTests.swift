@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -23,10 +24,12 @@ final class RealWaitAPITests: XCTestCase {
         let agent = Process()
         agent.executableURL = TestSupport.binary
         let url = "https://127.0.0.1:\(port)"
-        agent.arguments = ["wait-api", "--url", url, "--timeout", "150s", "--output", "json",
-                           "--cacert", pki.appendingPathComponent("pki/ca.crt").path,
-                           "--cert", pki.appendingPathComponent("pki/admin.crt").path,
-                           "--key", pki.appendingPathComponent("pki/admin.key").path]
+        agent.arguments = [
+            "wait-api", "--url", url, "--timeout", "150s", "--output", "json",
+            "--cacert", pki.appendingPathComponent("pki/ca.crt").path,
+            "--cert", pki.appendingPathComponent("pki/admin.crt").path,
+            "--key", pki.appendingPathComponent("pki/admin.key").path,
+        ]
         try AgentNetworkGuard.check(agent.arguments!)
         agent.standardOutput = try FileHandle(forWritingTo: agentOut)
         agent.standardError = FileHandle.nullDevice
@@ -55,9 +58,11 @@ final class RealWaitAPITests: XCTestCase {
         let server = try RealControlPlane(Self.self, name: "foreign")
         defer { server.stop() }
         let started = Date()
-        let result = try TestSupport.agent(["wait-api", "--url", server.apiURL, "--timeout", "60s",
-                                            "--cacert", server.env["REAL_CP_FOREIGN_CA_CRT"]!,
-                                            "--cert", server.env["REAL_CP_ADMIN_CRT"]!, "--key", server.env["REAL_CP_ADMIN_KEY"]!])
+        let result = try TestSupport.agent([
+            "wait-api", "--url", server.apiURL, "--timeout", "60s",
+            "--cacert", server.env["REAL_CP_FOREIGN_CA_CRT"]!,
+            "--cert", server.env["REAL_CP_ADMIN_CRT"]!, "--key", server.env["REAL_CP_ADMIN_KEY"]!,
+        ])
         XCTAssertNotEqual(result.status, 0, result.stdout)
         XCTAssertLessThan(Date().timeIntervalSince(started), 30, "a TLS failure is not waited out")
         XCTAssertTrue(result.stderr.contains("TLS"), result.stderr)
@@ -85,26 +90,32 @@ final class RealElectionTests: XCTestCase {
     func testOnAServerWithKubeSystemNothingIsLeadAndNoLockIsWritten() throws {
         let root = try TestSupport.makeTemporaryDirectory(self, name: "real-ns")
         let config = try server.writeAgentConfig(root: root)
-        let result = try TestSupport.agent(["bootstrap", "--steps", "election,namespace", "--config", config,
-                                            "--node", "master01", "--root", root.path])
+        let result = try TestSupport.agent([
+            "bootstrap", "--steps", "election,namespace", "--config", config,
+            "--node", "master01", "--root", root.path,
+        ])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         XCTAssertTrue(result.stdout.contains("kube-system already exists: no leader is needed"), result.stdout)
         XCTAssertTrue(result.stdout.contains("kube-system exists; nothing to create"), result.stdout)
-        let lease = try server.client().getIfPresent(LeaseObject.self,
-                                                     "/apis/coordination.k8s.io/v1/namespaces/default/leases/master-agent-bootstrap")
+        let lease = try server.client().getIfPresent(
+            LeaseObject.self,
+            "/apis/coordination.k8s.io/v1/namespaces/default/leases/master-agent-bootstrap")
         XCTAssertNil(lease, "no lock is written when there is nothing to lead")
     }
 
     func testAClientCertificateWithoutRightsGetsTheForbiddenExplained() throws {
         let root = try TestSupport.makeTemporaryDirectory(self, name: "real-403")
         let config = try server.writeAgentConfig(root: root, as: "NOBODY")
-        let result = try TestSupport.agent(["bootstrap", "--steps", "election,namespace", "--config", config,
-                                            "--node", "master01", "--root", root.path])
+        let result = try TestSupport.agent([
+            "bootstrap", "--steps", "election,namespace", "--config", config,
+            "--node", "master01", "--root", root.path,
+        ])
         XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
         let said = result.stdout + result.stderr
         XCTAssertTrue(said.contains("403 Forbidden"), said)
         // The kube-system check is best effort (a failure there leads to an election); the lock's GET names the 403.
-        XCTAssertTrue(said.contains(#"User "nobody" cannot get resource "leases" in API group "coordination.k8s.io""#), said)
+        XCTAssertTrue(
+            said.contains(#"User "nobody" cannot get resource "leases" in API group "coordination.k8s.io""#), said)
         XCTAssertTrue(said.contains("Check that the credentials are allowed this request (RBAC)."), said)
     }
 
@@ -114,8 +125,9 @@ final class RealElectionTests: XCTestCase {
         let timings = try LeaseTimings(leaseDuration: 15, renewInterval: 2)
         let electors = try identities.map { identity in
             // One connection each, as five agents on five masters have.
-            LeaderElector(lock: LeaseLock(client: try server.client(), namespace: "default", name: name), identity: identity,
-                          timings: timings, clock: SystemClock(), wallClock: SystemWallClock(), logger: Logger(label: "real"))
+            LeaderElector(
+                lock: LeaseLock(client: try server.client(), namespace: "default", name: name), identity: identity,
+                timings: timings, clock: SystemClock(), wallClock: SystemWallClock(), logger: Logger(label: "real"))
         }
         final class Rounds: @unchecked Sendable { var results: [String: Result<ElectionRound, Error>] = [:] }
         let rounds = Rounds()
@@ -142,8 +154,10 @@ final class RealElectionTests: XCTestCase {
             }
         }
         XCTAssertEqual(leaders.count, 1, "exactly one holder: \(rounds.results)")
-        let lease = try XCTUnwrap(try server.client().getIfPresent(LeaseObject.self,
-                                                                     "/apis/coordination.k8s.io/v1/namespaces/default/leases/\(name)"))
+        let lease = try XCTUnwrap(
+            try server.client().getIfPresent(
+                LeaseObject.self,
+                "/apis/coordination.k8s.io/v1/namespaces/default/leases/\(name)"))
         XCTAssertEqual(lease.spec?.holderIdentity, leaders.first, "the server's Lease names the one leader")
         // A second look by each follower sees that holder, with a valid lease.
         for elector in electors where elector.identity != leaders.first {
@@ -154,8 +168,9 @@ final class RealElectionTests: XCTestCase {
             XCTAssertGreaterThan(expiresIn, 0)
         }
         for elector in electors { elector.release() }
-        XCTAssertEqual(try server.client().get(LeaseObject.self, "/apis/coordination.k8s.io/v1/namespaces/default/leases/\(name)")
-            .spec?.holderIdentity, "", "the leader released the lock")
+        XCTAssertEqual(
+            try server.client().get(LeaseObject.self, "/apis/coordination.k8s.io/v1/namespaces/default/leases/\(name)")
+                .spec?.holderIdentity, "", "the leader released the lock")
     }
 }
 
@@ -172,16 +187,21 @@ final class RealDoubleParityTests: XCTestCase {
         let real = try scenario(client: server.client(), base: server.apiURL, tls: server.tls("ADMIN"))
 
         let env = server.env
-        let double = try CurlDoubleProcess(["--tls-cert", env["REAL_CP_APISERVER_CRT"]!, "--tls-key", env["REAL_CP_APISERVER_KEY"]!,
-                                            "--client-ca", server.caFile])
+        let double = try CurlDoubleProcess([
+            "--tls-cert", env["REAL_CP_APISERVER_CRT"]!, "--tls-key", env["REAL_CP_APISERVER_KEY"]!,
+            "--client-ca", server.caFile,
+        ])
         defer { double.stop() }
         let tls = server.tls("ADMIN")
-        let doubleAnswers = try scenario(client: KubernetesAPIClient(transport: try HTTPClient(tls: tls, userAgent: "parity"),
-                                                                     baseURL: double.baseURL),
-                                         base: double.baseURL, tls: tls)
+        let doubleAnswers = try scenario(
+            client: KubernetesAPIClient(
+                transport: try HTTPClient(tls: tls, userAgent: "parity"),
+                baseURL: double.baseURL),
+            base: double.baseURL, tls: tls)
         XCTAssertEqual(doubleAnswers.count, real.count)
         for (seenReal, seenDouble) in zip(real, doubleAnswers) {
-            XCTAssertEqual(seenDouble, seenReal, "the double differs from kube-apiserver \(env["REAL_CP_KUBE_VERSION"] ?? "")")
+            XCTAssertEqual(
+                seenDouble, seenReal, "the double differs from kube-apiserver \(env["REAL_CP_KUBE_VERSION"] ?? "")")
         }
     }
 
@@ -209,36 +229,46 @@ final class RealDoubleParityTests: XCTestCase {
         record("GET kube-system") { _ = try client.get(NamespaceObject.self, "/api/v1/namespaces/kube-system") }
         record("GET missing namespace") { _ = try client.get(NamespaceObject.self, "/api/v1/namespaces/\(namespace)") }
         record("POST namespace") { _ = try client.create(NamespaceObject(name: namespace), in: "/api/v1/namespaces") }
-        record("POST namespace again") { _ = try client.create(NamespaceObject(name: namespace), in: "/api/v1/namespaces") }
-        record("POST kube-system") { _ = try client.create(NamespaceObject(name: "kube-system"), in: "/api/v1/namespaces") }
-        let record1 = LeaderElectionRecord(holderIdentity: "master01", leaseDurationSeconds: 15, acquireTime: Date(),
-                                           renewTime: Date(), leaderTransitions: 0)
+        record("POST namespace again") {
+            _ = try client.create(NamespaceObject(name: namespace), in: "/api/v1/namespaces")
+        }
+        record("POST kube-system") {
+            _ = try client.create(NamespaceObject(name: "kube-system"), in: "/api/v1/namespaces")
+        }
+        let record1 = LeaderElectionRecord(
+            holderIdentity: "master01", leaseDurationSeconds: 15, acquireTime: Date(),
+            renewTime: Date(), leaderTransitions: 0)
         let name = namespace
         record("GET missing lease") { _ = try client.get(LeaseObject.self, "\(leases)/\(name)") }
         var created: LeaseObject?
         record("POST lease") {
-            created = try client.create(LeaseObject(name: name, namespace: "default", resourceVersion: nil, record: record1), in: leases)
+            created = try client.create(
+                LeaseObject(name: name, namespace: "default", resourceVersion: nil, record: record1), in: leases)
         }
         record("POST lease again") {
-            _ = try client.create(LeaseObject(name: name, namespace: "default", resourceVersion: nil, record: record1), in: leases)
+            _ = try client.create(
+                LeaseObject(name: name, namespace: "default", resourceVersion: nil, record: record1), in: leases)
         }
         let version = created?.metadata.resourceVersion ?? "0"
         record("PUT the same lease at its version") {
             // A write that changes nothing stores nothing: the resourceVersion stays.
-            let same = try client.update(LeaseObject(name: name, namespace: "default", resourceVersion: version, record: record1),
-                                         at: "\(leases)/\(name)")
+            let same = try client.update(
+                LeaseObject(name: name, namespace: "default", resourceVersion: version, record: record1),
+                at: "\(leases)/\(name)")
             seen.append("unchanged PUT keeps the resourceVersion: \(same.metadata.resourceVersion == version)")
         }
         var renewed = record1
         renewed.renewTime = record1.renewTime?.addingTimeInterval(2)
         record("PUT a renewed lease at its version") {
-            let updated = try client.update(LeaseObject(name: name, namespace: "default", resourceVersion: version, record: renewed),
-                                            at: "\(leases)/\(name)")
+            let updated = try client.update(
+                LeaseObject(name: name, namespace: "default", resourceVersion: version, record: renewed),
+                at: "\(leases)/\(name)")
             seen.append("renewing PUT gives a new resourceVersion: \(updated.metadata.resourceVersion != version)")
         }
         record("PUT lease at the stale version") {
-            _ = try client.update(LeaseObject(name: name, namespace: "default", resourceVersion: version, record: renewed),
-                                  at: "\(leases)/\(name)")
+            _ = try client.update(
+                LeaseObject(name: name, namespace: "default", resourceVersion: version, record: renewed),
+                at: "\(leases)/\(name)")
         }
         record("PUT lease with a second-precision time") {
             // MicroTime must carry six fractional digits; the API server rejects anything else with 400.

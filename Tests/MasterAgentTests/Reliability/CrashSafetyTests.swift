@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -26,17 +27,24 @@ final class CrashSafetyTests: XCTestCase {
 
         func run() {
             while !lock.withLock({ stop }) {
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !name.hasPrefix(".") {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+                where !name.hasPrefix(".") {
                     guard let data = FileManager.default.contents(atPath: directory + "/" + name) else { continue }
                     lock.withLock {
                         reads += 1
-                        if !(allowed[name]?.contains(data) ?? false) { violations.append("\(name): \(data.count) bytes not a complete known version") }
+                        if !(allowed[name]?.contains(data) ?? false) {
+                            violations.append("\(name): \(data.count) bytes not a complete known version")
+                        }
                     }
                 }
             }
         }
 
-        func finish() -> ([String], Int) { lock.withLock { stop = true; return (violations, reads) } }
+        func finish() -> ([String], Int) {
+            lock.withLock {
+                stop = true; return (violations, reads)
+            }
+        }
     }
 
     func testKilledRunsNeverExposePartialManifestsAndRerunConverges() throws {
@@ -45,15 +53,20 @@ final class CrashSafetyTests: XCTestCase {
         // Two configs whose manifests all differ, so every trial really rewrites files.
         let configA = work.path + "/a.yaml", configB = work.path + "/b.yaml"
         try seed.write(toFile: configA, atomically: true, encoding: .utf8)
-        try seed.replacingOccurrences(of: "quay.io/coreos/hyperkube:v1.2.2_coreos.0", with: "quay.io/coreos/hyperkube:v1.2.3_coreos.0")
-            .replacingOccurrences(of: "housekeepingInterval: 60s", with: "housekeepingInterval: 30s").write(toFile: configB, atomically: true, encoding: .utf8)
+        try seed.replacingOccurrences(
+            of: "quay.io/coreos/hyperkube:v1.2.2_coreos.0", with: "quay.io/coreos/hyperkube:v1.2.3_coreos.0"
+        )
+        .replacingOccurrences(of: "housekeepingInterval: 60s", with: "housekeepingInterval: 30s").write(
+            toFile: configB, atomically: true, encoding: .utf8)
 
         // The complete versions, from uninterrupted runs into reference roots.
         var allowed: [String: Set<Data>] = [:]
         var expectedA: [String: Data] = [:]
         for (index, config) in [configA, configB].enumerated() {
             let reference = work.path + "/reference-\(index)"
-            XCTAssertEqual(try TestSupport.agent(["render", "--config", config, "--node", "master01", "--root", reference]).status, 0)
+            XCTAssertEqual(
+                try TestSupport.agent(["render", "--config", config, "--node", "master01", "--root", reference]).status,
+                0)
             for name in try FileManager.default.contentsOfDirectory(atPath: reference + "/etc/kubernetes/manifests") {
                 let data = FileManager.default.contents(atPath: reference + "/etc/kubernetes/manifests/" + name)!
                 allowed[name, default: []].insert(data)
@@ -69,13 +82,19 @@ final class CrashSafetyTests: XCTestCase {
         thread.start()
         // Kill anywhere from start-up to just past a whole run, measured here on this machine.
         let timed = Date()
-        XCTAssertEqual(try TestSupport.agent(["render", "--config", configA, "--node", "master01", "--root", work.path + "/timing"]).status, 0)
+        XCTAssertEqual(
+            try TestSupport.agent([
+                "render", "--config", configA, "--node", "master01", "--root", work.path + "/timing",
+            ]).status, 0)
         let runMicroseconds = UInt32(Date().timeIntervalSince(timed) * 1_300_000)
         var killedMidRun = 0
         for trial in 0..<trials {
             let process = Process()
             process.executableURL = TestSupport.binary
-            process.arguments = ["render", "--config", trial % 2 == 0 ? configA : configB, "--node", "master01", "--root", root, "--log-level", "error"]
+            process.arguments = [
+                "render", "--config", trial % 2 == 0 ? configA : configB, "--node", "master01", "--root", root,
+                "--log-level", "error",
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -89,9 +108,12 @@ final class CrashSafetyTests: XCTestCase {
         XCTAssertGreaterThan(killedMidRun, 0, "no trial was killed before it finished; the test proved nothing")
 
         // A clean rerun converges to exactly the uninterrupted bytes and removes leftover temp files.
-        XCTAssertEqual(try TestSupport.agent(["render", "--config", configA, "--node", "master01", "--root", root]).status, 0)
+        XCTAssertEqual(
+            try TestSupport.agent(["render", "--config", configA, "--node", "master01", "--root", root]).status, 0)
         let names = try FileManager.default.contentsOfDirectory(atPath: manifests).sorted()
         XCTAssertEqual(names, expectedA.keys.sorted())
-        for (name, data) in expectedA { XCTAssertEqual(FileManager.default.contents(atPath: manifests + "/" + name), data, name) }
+        for (name, data) in expectedA {
+            XCTAssertEqual(FileManager.default.contents(atPath: manifests + "/" + name), data, name)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -25,7 +26,9 @@ final class FileSynchronizerTests: XCTestCase {
     func testWrongModeIsRepairedWithoutContentChange() throws {
         let store = InMemoryFileStore()
         store.files["/m/a.yaml"] = ExistingFile(data: Data("a: 1\n".utf8), mode: 0o644, ownerUID: geteuid())
-        let reports = try FileSynchronizer(store: store, dryRun: false, logger: logger).sync([file("/m/a.yaml", "a: 1\n")])
+        let reports = try FileSynchronizer(store: store, dryRun: false, logger: logger).sync([
+            file("/m/a.yaml", "a: 1\n")
+        ])
         XCTAssertEqual(reports.first?.action, .updated)
         XCTAssertEqual(reports.first?.detail, "mode 0644 -> 0600")
         XCTAssertEqual(store.files["/m/a.yaml"]?.mode, 0o600)
@@ -34,7 +37,9 @@ final class FileSynchronizerTests: XCTestCase {
     func testDryRunWritesNothingAndShowsTheDiff() throws {
         let store = InMemoryFileStore()
         store.files["/m/a.yaml"] = ExistingFile(data: Data("a: 1\nb: 2\n".utf8), mode: 0o600, ownerUID: geteuid())
-        let reports = try FileSynchronizer(store: store, dryRun: true, logger: logger).sync([file("/m/a.yaml", "a: 1\nb: 3\n"), file("/m/new.yaml", "x\n")])
+        let reports = try FileSynchronizer(store: store, dryRun: true, logger: logger).sync([
+            file("/m/a.yaml", "a: 1\nb: 3\n"), file("/m/new.yaml", "x\n"),
+        ])
         XCTAssertEqual(store.writes, [])
         XCTAssertEqual(reports.map(\.action), [.updated, .created])
         XCTAssertEqual(reports[0].diff, "--- a/m/a.yaml\n+++ b/m/a.yaml\n@@ -1,2 +1,2 @@\n a: 1\n-b: 2\n+b: 3\n")
@@ -43,18 +48,25 @@ final class FileSynchronizerTests: XCTestCase {
 
     func testLeftoverTemporaryFilesAreRemoved() throws {
         let store = InMemoryFileStore()
-        store.files["/m/.master-agent.kube-apiserver.yaml.123.456.tmp"] = ExistingFile(data: Data("half".utf8), mode: 0o600, ownerUID: 0)
+        store.files["/m/.master-agent.kube-apiserver.yaml.123.456.tmp"] = ExistingFile(
+            data: Data("half".utf8), mode: 0o600, ownerUID: 0)
         store.files["/m/.keep"] = ExistingFile(data: Data(), mode: 0o600, ownerUID: 0)
-        let reports = try FileSynchronizer(store: store, dryRun: false, logger: logger).removeLeftoverTemporaryFiles(in: "/m")
+        let reports = try FileSynchronizer(store: store, dryRun: false, logger: logger).removeLeftoverTemporaryFiles(
+            in: "/m")
         XCTAssertEqual(reports.map(\.path), ["/m/.master-agent.kube-apiserver.yaml.123.456.tmp"])
         XCTAssertNotNil(store.files["/m/.keep"])
     }
 
     func testLegacyNamedDuplicateOfOurPodIsRemoved() throws {
         let store = InMemoryFileStore()
-        let ours = file("/m/kube-apiserver.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\n  namespace: kube-system\n")
-        store.files["/m/kube-apiserver"] = ExistingFile(data: Data("kind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\n".utf8), mode: 0o644, ownerUID: 0)
-        store.files["/m/other-pod"] = ExistingFile(data: Data("kind: Pod\nmetadata: {name: etcd, namespace: kube-system}\n".utf8), mode: 0o644, ownerUID: 0)
+        let ours = file(
+            "/m/kube-apiserver.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\n  namespace: kube-system\n")
+        store.files["/m/kube-apiserver"] = ExistingFile(
+            data: Data("kind: Pod\nmetadata: {name: kube-apiserver, namespace: kube-system}\n".utf8), mode: 0o644,
+            ownerUID: 0)
+        store.files["/m/other-pod"] = ExistingFile(
+            data: Data("kind: Pod\nmetadata: {name: etcd, namespace: kube-system}\n".utf8), mode: 0o644, ownerUID: 0)
         store.files["/m/notes.txt"] = ExistingFile(data: Data(": not yaml [".utf8), mode: 0o644, ownerUID: 0)
         let sync = FileSynchronizer(store: store, dryRun: false, logger: logger)
         _ = try sync.sync([ours])
@@ -69,7 +81,11 @@ final class FileSynchronizerTests: XCTestCase {
     func testFailedWriteStopsWithTheErrnoText() {
         let store = InMemoryFileStore()
         store.failingWrite = ("/m/b.yaml", ENOSPC)
-        XCTAssertThrowsError(try FileSynchronizer(store: store, dryRun: false, logger: logger).sync([file("/m/a.yaml", "a"), file("/m/b.yaml", "b")])) { error in
+        XCTAssertThrowsError(
+            try FileSynchronizer(store: store, dryRun: false, logger: logger).sync([
+                file("/m/a.yaml", "a"), file("/m/b.yaml", "b"),
+            ])
+        ) { error in
             XCTAssertTrue("\(error)".contains("No space left on device (ENOSPC)"), "\(error)")
         }
         XCTAssertNotNil(store.files["/m/a.yaml"])

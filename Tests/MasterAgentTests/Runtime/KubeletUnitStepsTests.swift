@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -17,13 +18,15 @@ final class KubeletUnitStepsTests: XCTestCase {
         units = RecordingUnitManager()
         clock = ManualClock()
         units.states["kubelet.service"] = RecordingUnitManager.unit("kubelet.service", requires: ["networking.service"])
-        units.states["networking.service"] = RecordingUnitManager.unit("networking.service", active: "active", fileState: "enabled")
+        units.states["networking.service"] = RecordingUnitManager.unit(
+            "networking.service", active: "active", fileState: "enabled")
     }
 
     private func context() throws -> BootstrapContext {
         let config = try TestSupport.seedConfig()
-        let context = BootstrapContext(config: config, node: config.masters[0], files: store, dryRun: false, logger: Logger(label: "t"),
-                                       clock: clock, random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
+        let context = BootstrapContext(
+            config: config, node: config.masters[0], files: store, dryRun: false, logger: Logger(label: "t"),
+            clock: clock, random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
         context.units = units
         context.journal = FixedJournal(lines: ["kubelet: line 1", "kubelet: error: unknown flag --api-servers"])
         return context
@@ -55,7 +58,8 @@ final class KubeletUnitStepsTests: XCTestCase {
 
     func testChangedUnitWhileRunningReloadsAndRestarts() throws {
         _ = try bootstrapUnit()
-        store.files["/etc/systemd/system/kubelet.service"] = ExistingFile(data: Data("old".utf8), mode: 0o600, ownerUID: geteuid())
+        store.files["/etc/systemd/system/kubelet.service"] = ExistingFile(
+            data: Data("old".utf8), mode: 0o600, ownerUID: geteuid())
         let before = units.calls.count
         _ = try bootstrapUnit()
         XCTAssertEqual(Array(units.calls.dropFirst(before)), ["Reload", "RestartUnit kubelet.service"])
@@ -63,7 +67,8 @@ final class KubeletUnitStepsTests: XCTestCase {
 
     func testNewDropInReloadsAndRestarts() throws {
         _ = try bootstrapUnit()
-        store.files["/etc/systemd/system/kubelet.service.d/10-proxy.conf"] = ExistingFile(data: Data("[Service]\n".utf8), mode: 0o644, ownerUID: 0)
+        store.files["/etc/systemd/system/kubelet.service.d/10-proxy.conf"] = ExistingFile(
+            data: Data("[Service]\n".utf8), mode: 0o644, ownerUID: 0)
         units.dropInsOnReload = ["/etc/systemd/system/kubelet.service.d/10-proxy.conf"]
         let before = units.calls.count
         let (unit, _) = try bootstrapUnit()
@@ -80,7 +85,8 @@ final class KubeletUnitStepsTests: XCTestCase {
         let context = try context()
         _ = try KubeletUnitStep().run(context)
         XCTAssertThrowsError(try KubeletStartStep().run(context)) { error in
-            XCTAssertTrue("\(error)".contains("requires networking.service, which systemd cannot find (not-found)"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("requires networking.service, which systemd cannot find (not-found)"), "\(error)")
             XCTAssertTrue("\(error)".contains("install ifupdown, or set kubelet.unitRequires"), "\(error)")
         }
         XCTAssertFalse(units.calls.contains { $0.hasPrefix("StartUnit") })
@@ -105,13 +111,15 @@ final class KubeletUnitStepsTests: XCTestCase {
         let root = try TestSupport.makeTemporaryDirectory(self)
         let config = try TestSupport.seedConfig()
         let fs = RootedFileSystem(root: root.path)
-        let context = BootstrapContext(config: config, node: config.masters[0], files: fs, dryRun: false, logger: Logger(label: "t"),
-                                       clock: clock, random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
+        let context = BootstrapContext(
+            config: config, node: config.masters[0], files: fs, dryRun: false, logger: Logger(label: "t"),
+            clock: clock, random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
         context.offlineUnits = fs
         let unit = try KubeletUnitStep().run(context)
         XCTAssertTrue(unit.message.contains("enabled offline"), unit.message)
         let link = root.path + "/etc/systemd/system/multi-user.target.wants/kubelet.service"
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "/etc/systemd/system/kubelet.service")
+        XCTAssertEqual(
+            try FileManager.default.destinationOfSymbolicLink(atPath: link), "/etc/systemd/system/kubelet.service")
         XCTAssertEqual(try KubeletUnitStep().run(context).status, .unchanged, "second offline run changes nothing")
         XCTAssertEqual(try KubeletStartStep().run(context).status, .skipped)
     }
@@ -120,27 +128,39 @@ final class KubeletUnitStepsTests: XCTestCase {
         let context = try context()
         context.units = nil
         context.unitsUnavailableReason = "there is no systemd to talk to (no bus)"
-        XCTAssertThrowsError(try KubeletUnitStep().run(context)) { XCTAssertTrue("\($0)".contains("there is no systemd to talk to"), "\($0)") }
+        XCTAssertThrowsError(try KubeletUnitStep().run(context)) {
+            XCTAssertTrue("\($0)".contains("there is no systemd to talk to"), "\($0)")
+        }
     }
 
     func testDecisionTable() {
         let cases: [(String, Bool, UnitDecisions.StartAction)] = [
             ("inactive", false, .start), ("failed", false, .start), ("failed", true, .start),
-            ("active", false, .none), ("active", true, .restart), ("activating", true, .restart), ("activating", false, .none),
+            ("active", false, .none), ("active", true, .restart), ("activating", true, .restart),
+            ("activating", false, .none),
         ]
         for (state, changed, expected) in cases {
-            XCTAssertEqual(UnitDecisions.startAction(activeState: state, unitChanged: changed), expected, "\(state) \(changed)")
+            XCTAssertEqual(
+                UnitDecisions.startAction(activeState: state, unitChanged: changed), expected, "\(state) \(changed)")
         }
-        XCTAssertEqual(UnitDecisions.enablePlan(unitFileChanged: false, needDaemonReload: false, unitFileState: "enabled"), .init(reload: false, enable: false))
-        XCTAssertEqual(UnitDecisions.enablePlan(unitFileChanged: true, needDaemonReload: false, unitFileState: "enabled"), .init(reload: true, enable: false))
-        XCTAssertEqual(UnitDecisions.enablePlan(unitFileChanged: false, needDaemonReload: false, unitFileState: "disabled"), .init(reload: false, enable: true))
-        XCTAssertEqual(UnitDecisions.missingDependencies(["a.service": "loaded", "b.service": "not-found", "c.service": "masked"]), ["b.service", "c.service"])
+        XCTAssertEqual(
+            UnitDecisions.enablePlan(unitFileChanged: false, needDaemonReload: false, unitFileState: "enabled"),
+            .init(reload: false, enable: false))
+        XCTAssertEqual(
+            UnitDecisions.enablePlan(unitFileChanged: true, needDaemonReload: false, unitFileState: "enabled"),
+            .init(reload: true, enable: false))
+        XCTAssertEqual(
+            UnitDecisions.enablePlan(unitFileChanged: false, needDaemonReload: false, unitFileState: "disabled"),
+            .init(reload: false, enable: true))
+        XCTAssertEqual(
+            UnitDecisions.missingDependencies(["a.service": "loaded", "b.service": "not-found", "c.service": "masked"]),
+            ["b.service", "c.service"])
     }
 
     func testUnitWrittenByAnInterruptedRunIsRestartedByTheNextOne() throws {
         _ = try bootstrapUnit()
-        units.states["kubelet.service"]?.execMainStartTimestamp = 1_000_000_000_000_000  // started at t = 1e9 s
-        store.modifiedAt["/etc/systemd/system/kubelet.service"] = 1_000_000_100         // unit written 100 s later
+        units.states["kubelet.service"]?.execMainStartTimestamp = 1_000_000_000_000_000 // started at t = 1e9 s
+        store.modifiedAt["/etc/systemd/system/kubelet.service"] = 1_000_000_100 // unit written 100 s later
         let before = units.calls.count
         _ = try bootstrapUnit()
         XCTAssertEqual(Array(units.calls.dropFirst(before)), ["RestartUnit kubelet.service"])

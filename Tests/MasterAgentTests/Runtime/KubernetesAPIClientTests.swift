@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -24,13 +25,17 @@ final class KubernetesAPIClientTests: XCTestCase {
 
     func testBare404FromAnOldServerIsNil() throws {
         let api = InMemoryKubeAPI(legacy: true)
-        XCTAssertNil(try client(api).getIfPresent(LeaseObject.self, "/apis/coordination.k8s.io/v1/namespaces/default/leases/x"))
+        XCTAssertNil(
+            try client(api).getIfPresent(LeaseObject.self, "/apis/coordination.k8s.io/v1/namespaces/default/leases/x"))
     }
 
     func testOtherFailuresStillThrow() throws {
         let api = InMemoryKubeAPI(kubeSystem: true)
-        api.beforeRequest = { _, _ in InMemoryKubeAPI.status(403, "Forbidden", "namespaces \"kube-system\" is forbidden") }
-        XCTAssertThrowsError(try client(api).getIfPresent(NamespaceObject.self, "/api/v1/namespaces/kube-system")) { error in
+        api.beforeRequest = { _, _ in
+            InMemoryKubeAPI.status(403, "Forbidden", "namespaces \"kube-system\" is forbidden")
+        }
+        XCTAssertThrowsError(try client(api).getIfPresent(NamespaceObject.self, "/api/v1/namespaces/kube-system")) {
+            error in
             XCTAssertEqual((error as? APIError)?.statusReason, .forbidden, "\(error)")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -11,16 +12,23 @@ final class LeaderElectorTests: XCTestCase {
     private let endpointsPath = "/api/v1/namespaces/default/endpoints/master-agent-bootstrap"
     private let timings = try! LeaseTimings(leaseDuration: 15, renewInterval: 2)
 
-    private func elector(_ api: InMemoryKubeAPI, _ clock: ManualClock, identity: String = "master01") throws -> LeaderElector {
+    private func elector(_ api: InMemoryKubeAPI, _ clock: ManualClock, identity: String = "master01") throws
+        -> LeaderElector
+    {
         let client = KubernetesAPIClient(transport: api, baseURL: "http://127.0.0.1:8080/")
-        let lock = try LockDiscovery.chooseLock(client: client, namespace: "default", name: "master-agent-bootstrap", logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
-        return LeaderElector(lock: lock, identity: identity, timings: timings, clock: clock,
-                             wallClock: FixedWallClock(Date(timeIntervalSince1970: 1_795_557_600), following: clock), logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let lock = try LockDiscovery.chooseLock(
+            client: client, namespace: "default", name: "master-agent-bootstrap",
+            logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        return LeaderElector(
+            lock: lock, identity: identity, timings: timings, clock: clock,
+            wallClock: FixedWallClock(Date(timeIntervalSince1970: 1_795_557_600), following: clock),
+            logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
     private func otherHolder(_ holder: String, renewedAt seconds: Double = 0) -> LeaderElectionRecord {
-        LeaderElectionRecord(holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: Date(timeIntervalSince1970: 1_795_557_600),
-                             renewTime: Date(timeIntervalSince1970: 1_795_557_600 + seconds), leaderTransitions: 0)
+        LeaderElectionRecord(
+            holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: Date(timeIntervalSince1970: 1_795_557_600),
+            renewTime: Date(timeIntervalSince1970: 1_795_557_600 + seconds), leaderTransitions: 0)
     }
 
     func testCreatesTheLeaseWhenNoneExists() throws {
@@ -32,7 +40,9 @@ final class LeaderElectorTests: XCTestCase {
         let spec = try XCTUnwrap(api.object(LeaseObject.self, at: leasePath)?.spec)
         XCTAssertEqual(spec.holderIdentity, "master01")
         XCTAssertEqual(spec.leaseDurationSeconds, 15)
-        XCTAssertEqual(spec.renewTime?.count, "2026-11-24T22:00:00.000000Z".count, "MicroTime with six digits: \(spec.renewTime ?? "")")
+        XCTAssertEqual(
+            spec.renewTime?.count, "2026-11-24T22:00:00.000000Z".count,
+            "MicroTime with six digits: \(spec.renewTime ?? "")")
         XCTAssertEqual(api.count(.post, "/apis/coordination.k8s.io/v1/namespaces/default/leases"), 1)
     }
 
@@ -44,7 +54,9 @@ final class LeaderElectorTests: XCTestCase {
             if request.method == .post { try? api.writeLease(self.otherHolder("master02")) }
             return nil
         }
-        guard case .lostRace(let reason) = try elector.tryAcquireOrRenew() else { return XCTFail("expected a lost race") }
+        guard case .lostRace(let reason) = try elector.tryAcquireOrRenew() else {
+            return XCTFail("expected a lost race")
+        }
         XCTAssertTrue(reason.contains("already exists"), reason)
         api.beforeRequest = nil
         XCTAssertEqual(try elector.tryAcquireOrRenew(), .following(holder: "master02", expiresIn: 15))
@@ -58,14 +70,20 @@ final class LeaderElectorTests: XCTestCase {
         let elector = try elector(api, clock)
         XCTAssertEqual(try elector.tryAcquireOrRenew(), .following(holder: "master02", expiresIn: 15))
         clock.advance(10)
-        try api.writeLease(otherHolder("master02", renewedAt: 3610))   // master02 renews
-        XCTAssertEqual(try elector.tryAcquireOrRenew(), .following(holder: "master02", expiresIn: 15), "a renewal restarts our count")
+        try api.writeLease(otherHolder("master02", renewedAt: 3610)) // master02 renews
+        XCTAssertEqual(
+            try elector.tryAcquireOrRenew(), .following(holder: "master02", expiresIn: 15),
+            "a renewal restarts our count")
         clock.advance(14.9)
-        guard case .following(_, let left) = try elector.tryAcquireOrRenew() else { return XCTFail("expected to follow") }
+        guard case .following(_, let left) = try elector.tryAcquireOrRenew() else {
+            return XCTFail("expected to follow")
+        }
         XCTAssertEqual(left, 0.1, accuracy: 1e-9)
         let observedVersion = try XCTUnwrap(api.object(LeaseObject.self, at: leasePath)?.metadata.resourceVersion)
         clock.advance(0.1)
-        guard case .tookOver(let previous, let unrenewedFor) = try elector.tryAcquireOrRenew() else { return XCTFail("expected takeover") }
+        guard case .tookOver(let previous, let unrenewedFor) = try elector.tryAcquireOrRenew() else {
+            return XCTFail("expected takeover")
+        }
         XCTAssertEqual(previous, "master02")
         XCTAssertEqual(unrenewedFor, 15, accuracy: 1e-9)
         let lease = try XCTUnwrap(api.object(LeaseObject.self, at: leasePath))
@@ -73,7 +91,8 @@ final class LeaderElectorTests: XCTestCase {
         XCTAssertEqual(lease.spec?.leaseTransitions, 1)
         let put = try XCTUnwrap(api.requests.last { $0.method == .put })
         let sent = try JSONDecoder().decode(LeaseObject.self, from: XCTUnwrap(put.body))
-        XCTAssertEqual(sent.metadata.resourceVersion, observedVersion, "the takeover carries the resourceVersion we observed")
+        XCTAssertEqual(
+            sent.metadata.resourceVersion, observedVersion, "the takeover carries the resourceVersion we observed")
     }
 
     func testConflictOnAStaleResourceVersionLosesTheTakeover() throws {
@@ -87,7 +106,9 @@ final class LeaderElectorTests: XCTestCase {
             if request.method == .put { try? api.writeLease(self.otherHolder("master03", renewedAt: 16)) }
             return nil
         }
-        guard case .lostRace(let reason) = try elector.tryAcquireOrRenew() else { return XCTFail("expected a lost race") }
+        guard case .lostRace(let reason) = try elector.tryAcquireOrRenew() else {
+            return XCTFail("expected a lost race")
+        }
         XCTAssertTrue(reason.contains("the object has been modified"), reason)
         XCTAssertFalse(elector.isLeader)
         api.beforeRequest = nil
@@ -118,7 +139,9 @@ final class LeaderElectorTests: XCTestCase {
         let spec = try XCTUnwrap(api.object(LeaseObject.self, at: leasePath)?.spec)
         XCTAssertEqual(spec.holderIdentity, "")
         XCTAssertEqual(spec.leaseDurationSeconds, 1)
-        XCTAssertEqual(try follower.tryAcquireOrRenew(), .tookOver(previousHolder: "", unrenewedFor: 0), "no waiting after a release")
+        XCTAssertEqual(
+            try follower.tryAcquireOrRenew(), .tookOver(previousHolder: "", unrenewedFor: 0),
+            "no waiting after a release")
         XCTAssertEqual(try XCTUnwrap(api.object(LeaseObject.self, at: leasePath)?.spec).leaseTransitions, 1)
     }
 
@@ -129,7 +152,9 @@ final class LeaderElectorTests: XCTestCase {
         let started = clock.now()
         api.beforeRequest = { request, api in
             // After three renewals, master02 overwrites the Lease (say, an operator forced it).
-            if request.method == .get && api.count(.put, self.leasePath) == 3 { try? api.writeLease(self.otherHolder("master02")) }
+            if request.method == .get && api.count(.put, self.leasePath) == 3 {
+                try? api.writeLease(self.otherHolder("master02"))
+            }
             return nil
         }
         elector.renewWhileLeading(shouldStop: { false })
@@ -166,9 +191,11 @@ final class LeaderElectorTests: XCTestCase {
         let api = InMemoryKubeAPI()
         let client = KubernetesAPIClient(transport: api, baseURL: "http://127.0.0.1:8080/")
         let logger = Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() })
-        let lock = try LockDiscovery.chooseLock(client: client, namespace: "default", name: "master-agent-bootstrap", logger: logger)
-        let elector = LeaderElector(lock: lock, identity: "master01", timings: try LeaseTimings(leaseDuration: 1, renewInterval: 0.05),
-                                    clock: SystemClock(), wallClock: SystemWallClock(), logger: logger)
+        let lock = try LockDiscovery.chooseLock(
+            client: client, namespace: "default", name: "master-agent-bootstrap", logger: logger)
+        let elector = LeaderElector(
+            lock: lock, identity: "master01", timings: try LeaseTimings(leaseDuration: 1, renewInterval: 0.05),
+            clock: SystemClock(), wallClock: SystemWallClock(), logger: logger)
         XCTAssertEqual(try elector.tryAcquireOrRenew(), .created)
         // The API double's request log is not thread-safe: while the renewer runs, its PUTs are counted
         // here, under a lock, from the hook that runs before each request (on the renewer's thread).
@@ -215,9 +242,15 @@ final class LeaderElectorTests: XCTestCase {
 
     func testDiscoveryFailureIsReportedWithTheServerAnswer() {
         let api = InMemoryKubeAPI()
-        api.beforeRequest = { _, _ in InMemoryKubeAPI.status(403, "Forbidden", "forbidden: User \"system:anonymous\" cannot get path") }
+        api.beforeRequest = { _, _ in
+            InMemoryKubeAPI.status(403, "Forbidden", "forbidden: User \"system:anonymous\" cannot get path")
+        }
         let client = KubernetesAPIClient(transport: api, baseURL: "http://127.0.0.1:8080")
-        XCTAssertThrowsError(try LockDiscovery.chooseLock(client: client, namespace: "default", name: "l", logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))) { error in
+        XCTAssertThrowsError(
+            try LockDiscovery.chooseLock(
+                client: client, namespace: "default", name: "l",
+                logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }))
+        ) { error in
             XCTAssertEqual((error as? ElectionError)?.code, .discovery)
             XCTAssertTrue("\(error)".contains("403"), "\(error)")
         }

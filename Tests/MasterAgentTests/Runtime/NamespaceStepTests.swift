@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -11,21 +12,26 @@ final class NamespaceStepTests: XCTestCase {
     private let leasePath = "/apis/coordination.k8s.io/v1/namespaces/default/leases/master-agent-bootstrap"
 
     private func context(_ api: InMemoryKubeAPI, _ clock: ManualClock, node: Int = 0) throws -> BootstrapContext {
-        let config = try TestSupport.seedConfig()   // election defaults: 15s lease, 2s renew
-        let context = BootstrapContext(config: config, node: config.masters[node], files: InMemoryFileStore(), dryRun: false,
-                                       logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                       clock: clock, random: FixedRandom(0.5), makeAPITransport: { api })
+        let config = try TestSupport.seedConfig() // election defaults: 15s lease, 2s renew
+        let context = BootstrapContext(
+            config: config, node: config.masters[node], files: InMemoryFileStore(), dryRun: false,
+            logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }),
+            clock: clock, random: FixedRandom(0.5), makeAPITransport: { api })
         context.wallClock = FixedWallClock(following: clock)
         return context
     }
 
     private func bothSteps(_ context: BootstrapContext) throws -> (StepOutcome, StepOutcome) {
-        (try ElectionStep(renewInBackground: false).run(context), try NamespaceStep(renewInBackground: false).run(context))
+        (
+            try ElectionStep(renewInBackground: false).run(context),
+            try NamespaceStep(renewInBackground: false).run(context)
+        )
     }
 
     private func otherHolder(_ holder: String) -> LeaderElectionRecord {
-        LeaderElectionRecord(holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: Date(timeIntervalSince1970: 1_795_557_600),
-                             renewTime: Date(timeIntervalSince1970: 1_795_557_600), leaderTransitions: 0)
+        LeaderElectionRecord(
+            holderIdentity: holder, leaseDurationSeconds: 15, acquireTime: Date(timeIntervalSince1970: 1_795_557_600),
+            renewTime: Date(timeIntervalSince1970: 1_795_557_600), leaderTransitions: 0)
     }
 
     func testLeaderCreatesKubeSystemAndReleasesTheLock() throws {
@@ -36,18 +42,23 @@ final class NamespaceStepTests: XCTestCase {
         XCTAssertEqual(namespace.status, .changed)
         XCTAssertEqual(namespace.message, "master01 led and created kube-system (201 Created)")
         XCTAssertEqual(api.count(.post, "/api/v1/namespaces"), 1)
-        let body = try XCTUnwrap(api.requests.first { $0.method == .post && $0.url.hasSuffix("/api/v1/namespaces") }?.body)
-        XCTAssertEqual(String(decoding: body, as: UTF8.self), #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kube-system"}}"#)
+        let body = try XCTUnwrap(
+            api.requests.first { $0.method == .post && $0.url.hasSuffix("/api/v1/namespaces") }?.body)
+        XCTAssertEqual(
+            String(decoding: body, as: UTF8.self),
+            #"{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kube-system"}}"#)
         XCTAssertEqual(try api.object(LeaseObject.self, at: leasePath)?.spec?.holderIdentity, "", "released at the end")
     }
 
     func testElectionWithoutTheNamespaceStepReleasesTheLockWhenTheRunEnds() throws {
         let api = InMemoryKubeAPI(), clock = ManualClock()
         let context = try context(api, clock)
-        let bootstrapper = Bootstrapper(runners: [.election: ElectionStep(renewInBackground: false)], now: { clock.now() })
+        let bootstrapper = Bootstrapper(
+            runners: [.election: ElectionStep(renewInBackground: false)], now: { clock.now() })
         let summary = bootstrapper.run([.election], context: context, prior: [], report: { _ in })
         XCTAssertEqual(summary.outcomes.map(\.status), [.changed], "\(summary.outcomes)")
-        XCTAssertEqual(try api.object(LeaseObject.self, at: leasePath)?.spec?.holderIdentity, "", "released when the run ends")
+        XCTAssertEqual(
+            try api.object(LeaseObject.self, at: leasePath)?.spec?.holderIdentity, "", "released when the run ends")
         XCTAssertNil(context.election)
     }
 
@@ -73,7 +84,9 @@ final class NamespaceStepTests: XCTestCase {
         XCTAssertEqual(namespace.status, .unchanged)
         XCTAssertEqual(namespace.message, "kube-system exists; nothing to create")
         XCTAssertEqual(api.count(.post, "/api/v1/namespaces"), 0)
-        XCTAssertEqual(api.count(.post, "/apis/coordination.k8s.io/v1/namespaces/default/leases"), 0, "a converged cluster's lock is left alone")
+        XCTAssertEqual(
+            api.count(.post, "/apis/coordination.k8s.io/v1/namespaces/default/leases"), 0,
+            "a converged cluster's lock is left alone")
         XCTAssertEqual(api.count(.put, leasePath), 0)
     }
 
@@ -102,8 +115,11 @@ final class NamespaceStepTests: XCTestCase {
         }
         let (election, namespace) = try bothSteps(try context(api, clock))
         XCTAssertEqual(election.status, .done)
-        XCTAssertTrue(election.message.hasPrefix("master02 leads (Lease default/master-agent-bootstrap); master01 follows"), election.message)
-        XCTAssertEqual(namespace.message, "kube-system exists; master01 followed master02 and waited 6.0s, created nothing")
+        XCTAssertTrue(
+            election.message.hasPrefix("master02 leads (Lease default/master-agent-bootstrap); master01 follows"),
+            election.message)
+        XCTAssertEqual(
+            namespace.message, "kube-system exists; master01 followed master02 and waited 6.0s, created nothing")
         XCTAssertEqual(clock.sleeps, [2, 2, 2], "polls at the follower interval (2 s for a 15 s lease)")
         XCTAssertEqual(api.count(.post, "/api/v1/namespaces"), 0)
         XCTAssertEqual(api.count(.put, leasePath), 0, "a follower never writes the lock while it is held")
@@ -111,11 +127,14 @@ final class NamespaceStepTests: XCTestCase {
 
     func testFollowerTakesOverWhenTheLeaderStopsRenewingAndCreatesKubeSystem() throws {
         let api = InMemoryKubeAPI(), clock = ManualClock()
-        try api.writeLease(otherHolder("master02"))   // and master02 never renews: it died
+        try api.writeLease(otherHolder("master02")) // and master02 never renews: it died
         let (election, namespace) = try bothSteps(try context(api, clock))
         XCTAssertEqual(election.status, .done)
         XCTAssertEqual(namespace.status, .changed)
-        XCTAssertEqual(namespace.message, "master01 led and created kube-system (201 Created); took over from master02, whose lease went unrenewed for 16.0s")
+        XCTAssertEqual(
+            namespace.message,
+            "master01 led and created kube-system (201 Created); took over from master02, whose lease went unrenewed for 16.0s"
+        )
         XCTAssertEqual(clock.sleeps.reduce(0, +), 16, "taken over on the first poll at or after 15 s")
         XCTAssertEqual(api.count(.post, "/api/v1/namespaces"), 1)
     }
@@ -138,9 +157,10 @@ final class NamespaceStepTests: XCTestCase {
     func testDryRunTouchesNothing() throws {
         let api = InMemoryKubeAPI(), clock = ManualClock()
         let config = try TestSupport.seedConfig()
-        let context = BootstrapContext(config: config, node: config.masters[0], files: InMemoryFileStore(), dryRun: true,
-                                       logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }),
-                                       clock: clock, random: FixedRandom(0.5), makeAPITransport: { api })
+        let context = BootstrapContext(
+            config: config, node: config.masters[0], files: InMemoryFileStore(), dryRun: true,
+            logger: Logger(label: "t", factory: { _ in SwiftLogNoOpLogHandler() }),
+            clock: clock, random: FixedRandom(0.5), makeAPITransport: { api })
         let (election, namespace) = try bothSteps(context)
         XCTAssertEqual(election.status, .skipped)
         XCTAssertEqual(namespace.status, .skipped)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -13,36 +14,48 @@ final class NodeResetTests: XCTestCase {
     private var config: ClusterConfig!
     private var rendered: [String] = []
     private let unitPath = "/etc/systemd/system/kubelet.service"
-    private let tlsFiles = ["/etc/kubernetes/ssl/apiserver.key", "/etc/kubernetes/ssl/apiserver.crt",
-                            "/etc/kubernetes/ssl/apiserver.csr", "/etc/kubernetes/ssl/ca.crt"]
+    private let tlsFiles = [
+        "/etc/kubernetes/ssl/apiserver.key", "/etc/kubernetes/ssl/apiserver.crt",
+        "/etc/kubernetes/ssl/apiserver.csr", "/etc/kubernetes/ssl/ca.crt",
+    ]
 
     override func setUpWithError() throws {
         store = InMemoryFileStore()
         units = RecordingUnitManager()
         config = try TestSupport.seedConfig()
         rendered = try ManifestRenderer.all(config: config, node: config.masters[0]).map(\.path)
-        for path in rendered + tlsFiles { store.files[path] = ExistingFile(data: Data("x".utf8), mode: 0o644, ownerUID: 0) }
-        units.states["kubelet.service"] = RecordingUnitManager.unit("kubelet.service", active: "active", fileState: "enabled")
+        for path in rendered + tlsFiles {
+            store.files[path] = ExistingFile(data: Data("x".utf8), mode: 0o644, ownerUID: 0)
+        }
+        units.states["kubelet.service"] = RecordingUnitManager.unit(
+            "kubelet.service", active: "active", fileState: "enabled")
     }
 
     private func context(units: UnitManager?, alternateRoot: Bool = false) -> BootstrapContext {
-        let context = BootstrapContext(config: config, node: config.masters[0], files: store, dryRun: false, logger: Logger(label: "t"),
-                                       clock: ManualClock(), random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
+        let context = BootstrapContext(
+            config: config, node: config.masters[0], files: store, dryRun: false, logger: Logger(label: "t"),
+            clock: ManualClock(), random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
         context.units = units
         context.usesAlternateRoot = alternateRoot
         context.unitsUnavailableReason = "there is no systemd to talk to (no bus)"
         return context
     }
 
-    private func reset(purgePKI: Bool = false, units: UnitManager?, alternateRoot: Bool = false) throws -> (NodeResetOutcome, [NodeResetEvent]) {
+    private func reset(purgePKI: Bool = false, units: UnitManager?, alternateRoot: Bool = false) throws -> (
+        NodeResetOutcome, [NodeResetEvent]
+    ) {
         var events: [NodeResetEvent] = []
-        let outcome = try NodeReset(purgePKI: purgePKI).run(context(units: units, alternateRoot: alternateRoot)) { events.append($0) }
+        let outcome = try NodeReset(purgePKI: purgePKI).run(context(units: units, alternateRoot: alternateRoot)) {
+            events.append($0)
+        }
         return (outcome, events)
     }
 
     func testRunningKubeletIsStoppedDisabledAndItsFilesRemovedButTLSMaterialKept() throws {
         let (outcome, events) = try reset(units: units)
-        XCTAssertEqual(events, [.stopped("kubelet.service"), .removed("/etc/systemd/system/multi-user.target.wants/kubelet.service")])
+        XCTAssertEqual(
+            events,
+            [.stopped("kubelet.service"), .removed("/etc/systemd/system/multi-user.target.wants/kubelet.service")])
         XCTAssertEqual(units.calls, ["StopUnit kubelet.service", "DisableUnitFiles kubelet.service", "Reload"])
         XCTAssertEqual(outcome.files, rendered.map { FileReport(path: $0, action: .removed) })
         XCTAssertTrue(rendered.contains(unitPath), "\(rendered)")
@@ -52,7 +65,8 @@ final class NodeResetTests: XCTestCase {
     }
 
     func testPurgePKIAlsoRemovesTheTLSMaterial() throws {
-        XCTAssertEqual(try NodeReset(purgePKI: true).paths(config: config, node: config.masters[0]), rendered + tlsFiles)
+        XCTAssertEqual(
+            try NodeReset(purgePKI: true).paths(config: config, node: config.masters[0]), rendered + tlsFiles)
         let (outcome, _) = try reset(purgePKI: true, units: units)
         XCTAssertEqual(outcome.files.map(\.path), rendered + tlsFiles)
         XCTAssertEqual(store.files, [:])
@@ -69,7 +83,8 @@ final class NodeResetTests: XCTestCase {
     func testUnitSystemdDoesNotKnowIsNeitherStoppedNorAProblem() throws {
         units.states = [:]
         units.failures["StopUnit kubelet.service"] = FakeUnitFailure(unitNotFound: true, description: "no such unit")
-        units.failures["DisableUnitFiles kubelet.service"] = FakeUnitFailure(unitNotFound: true, description: "no such unit")
+        units.failures["DisableUnitFiles kubelet.service"] = FakeUnitFailure(
+            unitNotFound: true, description: "no such unit")
         let (outcome, events) = try reset(units: units)
         XCTAssertEqual(events, [])
         XCTAssertTrue(outcome.complete, outcome.problems.joined())
@@ -81,10 +96,13 @@ final class NodeResetTests: XCTestCase {
         let (outcome, events) = try reset(units: units)
         XCTAssertFalse(events.contains(.stopped("kubelet.service")))
         XCTAssertEqual(outcome.problems, ["stopping kubelet.service ended with job result \"failed\""])
-        XCTAssertEqual(outcome.files.count, rendered.count, "without manifests a running kubelet stops the control-plane pods")
-        XCTAssertEqual(outcome.incompleteMessage,
-                       "master01: reset incomplete: stopping kubelet.service ended with job result \"failed\". The unit and manifests were "
-                       + "removed; stop and disable the kubelet yourself (systemctl disable --now kubelet.service), then run reset again.")
+        XCTAssertEqual(
+            outcome.files.count, rendered.count, "without manifests a running kubelet stops the control-plane pods")
+        XCTAssertEqual(
+            outcome.incompleteMessage,
+            "master01: reset incomplete: stopping kubelet.service ended with job result \"failed\". The unit and manifests were "
+                + "removed; stop and disable the kubelet yourself (systemctl disable --now kubelet.service), then run reset again."
+        )
     }
 
     func testRefusedStopAndDisableAreBothReported() throws {
@@ -92,8 +110,12 @@ final class NodeResetTests: XCTestCase {
         units.failures["DisableUnitFiles kubelet.service"] = FakeUnitFailure(description: "AccessDenied")
         let (outcome, events) = try reset(units: units)
         XCTAssertEqual(events, [])
-        XCTAssertEqual(outcome.problems, ["could not stop kubelet.service: OnlyByDependency: Operation refused",
-                                          "could not disable kubelet.service: AccessDenied"])
+        XCTAssertEqual(
+            outcome.problems,
+            [
+                "could not stop kubelet.service: OnlyByDependency: Operation refused",
+                "could not disable kubelet.service: AccessDenied",
+            ])
         XCTAssertEqual(units.calls.last, "Reload")
         XCTAssertTrue(store.files.keys.allSatisfy { tlsFiles.contains($0) })
     }
@@ -110,9 +132,12 @@ final class NodeResetTests: XCTestCase {
 
     func testWithoutSystemdOnARealRootNothingIsRemoved() throws {
         XCTAssertThrowsError(try reset(units: nil)) { error in
-            XCTAssertEqual(error as? NodeResetError,
-                           NodeResetError(unitName: "kubelet.service", reason: "there is no systemd to talk to (no bus)"))
-            XCTAssertEqual("\(error)", "could not stop kubelet.service: there is no systemd to talk to (no bus). Nothing was removed.")
+            XCTAssertEqual(
+                error as? NodeResetError,
+                NodeResetError(unitName: "kubelet.service", reason: "there is no systemd to talk to (no bus)"))
+            XCTAssertEqual(
+                "\(error)",
+                "could not stop kubelet.service: there is no systemd to talk to (no bus). Nothing was removed.")
         }
         XCTAssertEqual(store.removals, [])
         XCTAssertEqual(store.files.count, rendered.count + tlsFiles.count)

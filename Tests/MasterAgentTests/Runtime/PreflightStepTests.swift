@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -14,16 +15,25 @@ final class PreflightStepTests: XCTestCase {
         func send(_ request: HTTPRequest) throws -> HTTPResponse {
             requested.append(request.url)
             guard let (status, body) = answers[request.url] else {
-                throw HTTPClientError(code: .connectionRefused, method: request.method.rawValue, url: request.url, curlCode: 7, curlMessage: "Connection refused", tlsVerifyResult: nil, osErrno: ECONNREFUSED)
+                throw HTTPClientError(
+                    code: .connectionRefused, method: request.method.rawValue, url: request.url, curlCode: 7,
+                    curlMessage: "Connection refused", tlsVerifyResult: nil, osErrno: ECONNREFUSED)
             }
-            return HTTPResponse(status: status, headers: [:], body: Data(body.utf8), timing: .init(total: .zero, nameLookup: .zero, connect: .zero, tlsHandshake: .zero, firstByte: .zero, newConnections: 0))
+            return HTTPResponse(
+                status: status, headers: [:], body: Data(body.utf8),
+                timing: .init(
+                    total: .zero, nameLookup: .zero, connect: .zero, tlsHandshake: .zero, firstByte: .zero,
+                    newConnections: 0))
         }
     }
 
-    private func context(_ store: InMemoryFileStore, etcd: EtcdHealthAnswers?, strict: Bool = false, root: Bool = true) throws -> BootstrapContext {
+    private func context(_ store: InMemoryFileStore, etcd: EtcdHealthAnswers?, strict: Bool = false, root: Bool = true)
+        throws -> BootstrapContext
+    {
         let config = try TestSupport.seedConfig()
-        let context = BootstrapContext(config: config, node: config.masters[0], files: store, dryRun: false, logger: Logger(label: "t"),
-                                       clock: ManualClock(), random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
+        let context = BootstrapContext(
+            config: config, node: config.masters[0], files: store, dryRun: false, logger: Logger(label: "t"),
+            clock: ManualClock(), random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
         context.runningAsRoot = root
         context.strict = strict
         if let etcd { context.makeEtcdTransport = { etcd } }
@@ -53,7 +63,9 @@ final class PreflightStepTests: XCTestCase {
         let etcd = EtcdHealthAnswers()
         etcd.answers["https://192.168.0.1:2379/health"] = (503, "{\"health\":\"false\"}")
         XCTAssertThrowsError(try PreflightStep().run(try context(completeNode(), etcd: etcd, strict: true))) { error in
-            XCTAssertTrue("\(error)".contains("etcd https://192.168.0.1:2379 is not healthy: GET /health answered 503"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("etcd https://192.168.0.1:2379 is not healthy: GET /health answered 503"),
+                "\(error)")
             XCTAssertTrue("\(error)".contains("etcd https://192.168.0.2:2379 is not reachable"), "\(error)")
         }
     }
@@ -68,7 +80,8 @@ final class PreflightStepTests: XCTestCase {
             XCTAssertTrue(text.contains("etcd.caFile /etc/ssl/etcd/ca.crt does not exist"), text)
             XCTAssertTrue(text.contains("etcd.keyFile /etc/ssl/etcd/etcd-client.key does not exist"), text)
             XCTAssertTrue(text.contains("kubelet.binary /usr/local/bin/kubelet is not executable"), text)
-            XCTAssertTrue(text.contains("kubelet.manifestDir /etc/kubernetes/manifests: /etc/kubernetes is a file"), text)
+            XCTAssertTrue(
+                text.contains("kubelet.manifestDir /etc/kubernetes/manifests: /etc/kubernetes is a file"), text)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -19,8 +20,10 @@ enum AgentNetworkGuard {
     static func check(_ arguments: [String]) throws {
         let hosts = try contactedHosts(arguments)
         if let (field, host) = hosts.first(where: { !isLoopback($0.host) }) {
-            throw OffLoopback(description: "test safety: `master-agent \(arguments.joined(separator: " "))` would contact "
-                + "\(host) (\(field)); tests may only reach 127.0.0.0/8. Move that address to 127.0.0.x or skip the step.")
+            throw OffLoopback(
+                description: "test safety: `master-agent \(arguments.joined(separator: " "))` would contact "
+                    + "\(host) (\(field)); tests may only reach 127.0.0.0/8. Move that address to 127.0.0.x or skip the step."
+            )
         }
     }
 
@@ -35,9 +38,14 @@ enum AgentNetworkGuard {
         case "bootstrap":
             let listed = values("--steps", in: arguments).flatMap { $0.split(separator: ",").map(String.init) }
             // An unusable selection makes the agent stop with a usage error before any step runs.
-            guard let steps = try? BootstrapStep.selection(steps: listed.isEmpty ? nil : listed,
-                                                           until: value("--until", in: arguments)) else { return [] }
-            network = (steps.contains(.preflight), steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false)
+            guard
+                let steps = try? BootstrapStep.selection(
+                    steps: listed.isEmpty ? nil : listed,
+                    until: value("--until", in: arguments))
+            else { return [] }
+            network = (
+                steps.contains(.preflight), steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false
+            )
         case "wait-api", "status":
             network = (false, true, false)
         case "certs":
@@ -57,11 +65,13 @@ enum AgentNetworkGuard {
     /// agent then stops at `validate`, before any network step).
     private static func loadConfig(_ arguments: [String]) throws -> ClusterConfig? {
         let root = value("--root", in: arguments) ?? "/"
-        let path = value("--config", in: arguments)
+        let path =
+            value("--config", in: arguments)
             ?? (root as NSString).appendingPathComponent("etc/master-agent/cluster.yaml")
         if root == "/" && value("--config", in: arguments) == nil {
-            throw OffLoopback(description: "test safety: `master-agent \(arguments.joined(separator: " "))` would read this "
-                + "machine's /etc/master-agent/cluster.yaml; pass --config or --root")
+            throw OffLoopback(
+                description: "test safety: `master-agent \(arguments.joined(separator: " "))` would read this "
+                    + "machine's /etc/master-agent/cluster.yaml; pass --config or --root")
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         return try? ConfigLoader.load(yaml: text, file: path)

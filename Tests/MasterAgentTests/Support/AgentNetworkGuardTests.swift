@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -10,19 +11,27 @@ final class AgentNetworkGuardTests: XCTestCase {
 
     func testPreflightAgainstTheDocumentsEtcdIsStopped() {
         // The seed config keeps the document's etcd at 192.168.0.1-3: preflight would GET them.
-        XCTAssertThrowsError(try AgentNetworkGuard.check(["bootstrap", "--config", seed, "--node", "master01",
-                                                          "--root", "/nonexistent", "--until", "manifests"])) { error in
+        XCTAssertThrowsError(
+            try AgentNetworkGuard.check([
+                "bootstrap", "--config", seed, "--node", "master01",
+                "--root", "/nonexistent", "--until", "manifests",
+            ])
+        ) { error in
             XCTAssertTrue("\(error)".contains("192.168.0.1 (etcd.endpoints)"), "\(error)")
         }
-        XCTAssertThrowsError(try AgentNetworkGuard.check(["certs", "check", "--config", seed, "--node", "master01", "--peers"]))
+        XCTAssertThrowsError(
+            try AgentNetworkGuard.check(["certs", "check", "--config", seed, "--node", "master01", "--peers"]))
         XCTAssertThrowsError(try AgentNetworkGuard.check(["wait-api", "--url", "https://192.168.0.10:6443"]))
-        XCTAssertThrowsError(try AgentNetworkGuard.check(["status", "--node", "master01"]), "would read the host's config")
+        XCTAssertThrowsError(
+            try AgentNetworkGuard.check(["status", "--node", "master01"]), "would read the host's config")
     }
 
     func testCommandsAndStepsWithoutNetworkPass() throws {
         try AgentNetworkGuard.check(["render", "--config", seed, "--node", "master01", "--root", "/nonexistent"])
         try AgentNetworkGuard.check(["config", "validate", "--config", seed])
-        try AgentNetworkGuard.check(["bootstrap", "--config", seed, "--node", "master01", "--steps", "kubelet-unit,manifests"])
+        try AgentNetworkGuard.check([
+            "bootstrap", "--config", seed, "--node", "master01", "--steps", "kubelet-unit,manifests",
+        ])
         try AgentNetworkGuard.check(["bootstrap", "--config", seed, "--node", "master01", "--until", "validate"])
         try AgentNetworkGuard.check(["certs", "check", "--config", seed, "--node", "master01"])
         try AgentNetworkGuard.check(["wait-api", "--url", "http://127.0.0.1:1"])
@@ -30,6 +39,8 @@ final class AgentNetworkGuardTests: XCTestCase {
         try AgentNetworkGuard.check(["certs", "sign", "--csr", "x.csr", "--ca-cert", "ca.crt", "--ca-key", "ca.key"])
         try AgentNetworkGuard.check(["bootstrap", "--steps", "certs", "--help"])
         // The seed's API URL is already on the loopback.
-        try AgentNetworkGuard.check(["bootstrap", "--config", seed, "--node", "master01", "--steps", "wait-api,election,namespace"])
+        try AgentNetworkGuard.check([
+            "bootstrap", "--config", seed, "--node", "master01", "--steps", "wait-api,election,namespace",
+        ])
     }
 }

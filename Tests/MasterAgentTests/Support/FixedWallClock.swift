@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime

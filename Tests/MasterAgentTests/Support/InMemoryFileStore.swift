@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -20,7 +21,9 @@ final class InMemoryFileStore: FileStore {
     func readFile(_ path: String) throws -> ExistingFile? { files[path] }
 
     func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {
-        if let failingWrite, failingWrite.path == path { throw FileSystemError(.write, path: path, errno: failingWrite.errno) }
+        if let failingWrite, failingWrite.path == path {
+            throw FileSystemError(.write, path: path, errno: failingWrite.errno)
+        }
         files[path] = ExistingFile(data: data, mode: mode, ownerUID: 0)
         writes.append(path)
     }
@@ -32,7 +35,9 @@ final class InMemoryFileStore: FileStore {
 
     func listDirectory(_ directory: String) throws -> [String]? {
         let prefix = directory + "/"
-        let names = files.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.map { String($0.dropFirst(prefix.count)) }
+        let names = files.keys.filter { $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("/") }.map {
+            String($0.dropFirst(prefix.count))
+        }
         return names.isEmpty && !directories.contains(directory) ? nil : names.sorted()
     }
 
@@ -41,9 +46,12 @@ final class InMemoryFileStore: FileStore {
     }
 
     func attributes(_ path: String) throws -> FileAttributes? {
-        if directories.contains(path) { return FileAttributes(isDirectory: true, mode: 0o755, ownerUID: 0, readable: true, writable: true) }
+        if directories.contains(path) {
+            return FileAttributes(isDirectory: true, mode: 0o755, ownerUID: 0, readable: true, writable: true)
+        }
         guard let file = files[path] else { return nil }
-        return FileAttributes(isDirectory: false, mode: file.mode, ownerUID: file.ownerUID, readable: true, writable: true,
-                              modifiedAt: modifiedAt[path] ?? 0)
+        return FileAttributes(
+            isDirectory: false, mode: file.mode, ownerUID: file.ownerUID, readable: true, writable: true,
+            modifiedAt: modifiedAt[path] ?? 0)
     }
 }

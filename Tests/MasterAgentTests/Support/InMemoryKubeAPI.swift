@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -37,7 +38,10 @@ final class InMemoryKubeAPI: HTTPTransport {
         var object = object
         // As the real server: every object it returns names its kind and apiVersion.
         let resource = path.split(separator: "/").dropLast().last.map(String.init) ?? ""
-        let kinds = ["namespaces": ("v1", "Namespace"), "endpoints": ("v1", "Endpoints"), "leases": ("coordination.k8s.io/v1", "Lease")]
+        let kinds = [
+            "namespaces": ("v1", "Namespace"), "endpoints": ("v1", "Endpoints"),
+            "leases": ("coordination.k8s.io/v1", "Lease"),
+        ]
         if let (apiVersion, kind) = kinds[resource] {
             object["apiVersion"] = apiVersion
             object["kind"] = kind
@@ -57,10 +61,13 @@ final class InMemoryKubeAPI: HTTPTransport {
     }
 
     /// Another master writing a Lease record (as its own elector would).
-    func writeLease(_ record: LeaderElectionRecord, name: String = "master-agent-bootstrap", namespace: String = "default") throws {
+    func writeLease(
+        _ record: LeaderElectionRecord, name: String = "master-agent-bootstrap", namespace: String = "default"
+    ) throws {
         let lease = LeaseObject(name: name, namespace: namespace, resourceVersion: nil, record: record)
-        store("/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases/\(name)",
-              try JSONSerialization.jsonObject(with: JSONEncoder().encode(lease)) as! [String: Any])
+        store(
+            "/apis/coordination.k8s.io/v1/namespaces/\(namespace)/leases/\(name)",
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(lease)) as! [String: Any])
     }
 
     func send(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -68,34 +75,51 @@ final class InMemoryKubeAPI: HTTPTransport {
         if let answer = beforeRequest?(request, self) { return answer }
         let path = Self.path(of: request.url)
         if path == "/apis/coordination.k8s.io/v1" {
-            return legacy ? Self.response(404, text: "404 page not found\n") : Self.response(200, json: ["kind": "APIResourceList"])
+            return legacy
+                ? Self.response(404, text: "404 page not found\n")
+                : Self.response(200, json: ["kind": "APIResourceList"])
         }
-        if legacy && path.hasPrefix("/apis/coordination.k8s.io") { return Self.response(404, text: "404 page not found\n") }
+        if legacy && path.hasPrefix("/apis/coordination.k8s.io") {
+            return Self.response(404, text: "404 page not found\n")
+        }
         let body = request.body.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
         let resource = path.split(separator: "/").dropLast().last.map(String.init) ?? ""
         switch request.method {
         case .get:
-            guard let object = objects[path] else { return Self.status(404, "NotFound", "\(resource) \"\(Self.name(path))\" not found") }
+            guard let object = objects[path] else {
+                return Self.status(404, "NotFound", "\(resource) \"\(Self.name(path))\" not found")
+            }
             return Self.response(200, json: object)
         case .post:
             guard var body, let name = (body["metadata"] as? [String: Any])?["name"] as? String else {
                 return Self.status(400, "BadRequest", "no name")
             }
             let target = "\(path)/\(name)"
-            if objects[target] != nil { return Self.status(409, "AlreadyExists", "\(path.split(separator: "/").last!) \"\(name)\" already exists") }
-            body["metadata"] = (body["metadata"] as? [String: Any] ?? [:]).merging(["uid": UUID().uuidString]) { a, _ in a }
+            if objects[target] != nil {
+                return Self.status(
+                    409, "AlreadyExists", "\(path.split(separator: "/").last!) \"\(name)\" already exists")
+            }
+            body["metadata"] = (body["metadata"] as? [String: Any] ?? [:]).merging(["uid": UUID().uuidString]) { a, _ in
+                a
+            }
             return Self.response(201, json: store(target, body))
         case .put:
             guard let body else { return Self.status(400, "BadRequest", "no body") }
-            guard let existing = objects[path] else { return Self.status(404, "NotFound", "\(resource) \"\(Self.name(path))\" not found") }
+            guard let existing = objects[path] else {
+                return Self.status(404, "NotFound", "\(resource) \"\(Self.name(path))\" not found")
+            }
             let sent = (body["metadata"] as? [String: Any])?["resourceVersion"] as? String
             let current = (existing["metadata"] as? [String: Any])?["resourceVersion"] as? String
             guard sent == current else {
-                return Self.status(409, "Conflict", "Operation cannot be fulfilled on \(resource) \"\(Self.name(path))\": the object has been modified; please apply your changes to the latest version and try again")
+                return Self.status(
+                    409, "Conflict",
+                    "Operation cannot be fulfilled on \(resource) \"\(Self.name(path))\": the object has been modified; please apply your changes to the latest version and try again"
+                )
             }
             return Self.response(200, json: store(path, body))
         default:
-            return Self.status(405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
+            return Self.status(
+                405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
         }
     }
 
@@ -110,8 +134,9 @@ final class InMemoryKubeAPI: HTTPTransport {
 
     /// A JSON response.
     static func response(_ status: Int, json: Any) -> HTTPResponse {
-        HTTPResponse(status: status, headers: ["content-type": "application/json"],
-                     body: try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), timing: zeroTiming)
+        HTTPResponse(
+            status: status, headers: ["content-type": "application/json"],
+            body: try! JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]), timing: zeroTiming)
     }
 
     /// A text response.
@@ -121,10 +146,15 @@ final class InMemoryKubeAPI: HTTPTransport {
 
     /// A Kubernetes Status failure.
     static func status(_ code: Int, _ reason: String, _ message: String) -> HTTPResponse {
-        response(code, json: ["kind": "Status", "apiVersion": "v1", "metadata": [String: Any](), "status": "Failure",
-                              "message": message, "reason": reason, "code": code])
+        response(
+            code,
+            json: [
+                "kind": "Status", "apiVersion": "v1", "metadata": [String: Any](), "status": "Failure",
+                "message": message, "reason": reason, "code": code,
+            ])
     }
 
-    private static let zeroTiming = HTTPResponse.Timing(total: .zero, nameLookup: .zero, connect: .zero, tlsHandshake: .zero,
-                                                         firstByte: .zero, newConnections: 0)
+    private static let zeroTiming = HTTPResponse.Timing(
+        total: .zero, nameLookup: .zero, connect: .zero, tlsHandshake: .zero,
+        firstByte: .zero, newConnections: 0)
 }

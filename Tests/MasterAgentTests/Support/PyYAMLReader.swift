@@ -19,10 +19,14 @@ enum PyYAMLReader {
     /// Each document loaded and written back as canonical JSON (sorted keys); one python3 process for all.
     static func canonicalJSON(_ documents: [String]) throws -> [String] {
         let input = String(decoding: try JSONSerialization.data(withJSONObject: documents), as: UTF8.self)
-        let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script], input: input, timeout: 300)
+        let result = try TestSupport.run(
+            URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script], input: input, timeout: 300)
         struct Failed: Error, CustomStringConvertible { let description: String }
         guard result.status == 0 else {
-            throw Failed(description: "python3 -c <PyYAML script> exited \(result.status) (scripts/setup installs python3-yaml): \(result.stderr)")
+            throw Failed(
+                description:
+                    "python3 -c <PyYAML script> exited \(result.status) (scripts/setup installs python3-yaml): \(result.stderr)"
+            )
         }
         let loaded = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [Any])
         return try loaded.map(canonical)
@@ -30,6 +34,8 @@ enum PyYAMLReader {
 
     /// `object` (from JSONSerialization, Yams.load or a JSON encoder) as sorted-keys JSON text.
     static func canonical(_ object: Any) throws -> String {
-        String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]), as: UTF8.self)
+        String(
+            decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed]),
+            as: UTF8.self)
     }
 }

@@ -14,11 +14,14 @@ final class RecordingUnitManager: UnitManager, UnitDisabler {
     private(set) var calls: [String] = []
     private var started = false
 
-    static func unit(_ name: String, load: String = "loaded", active: String = "inactive", fileState: String = "disabled",
-                     requires: [String] = []) -> UnitStatus {
-        UnitStatus(name: name, loadState: load, activeState: active, subState: active == "active" ? "running" : "dead",
-                   fragmentPath: "/etc/systemd/system/\(name)", unitFileState: fileState, needDaemonReload: false,
-                   requires: requires, dropInPaths: [], result: "success", nRestarts: 0, execMainStartTimestamp: 0)
+    static func unit(
+        _ name: String, load: String = "loaded", active: String = "inactive", fileState: String = "disabled",
+        requires: [String] = []
+    ) -> UnitStatus {
+        UnitStatus(
+            name: name, loadState: load, activeState: active, subState: active == "active" ? "running" : "dead",
+            fragmentPath: "/etc/systemd/system/\(name)", unitFileState: fileState, needDaemonReload: false,
+            requires: requires, dropInPaths: [], result: "success", nRestarts: 0, execMainStartTimestamp: 0)
     }
 
     /// Drop-ins systemd would find on Reload.
@@ -32,8 +35,13 @@ final class RecordingUnitManager: UnitManager, UnitDisabler {
     func enable(_ unit: String) throws -> EnableResult {
         calls.append("EnableUnitFiles \(unit)")
         states[unit]?.unitFileState = "enabled"
-        return EnableResult(carriesInstallInfo: true, changes: [UnitFileChange(type: "symlink", file: "/etc/systemd/system/multi-user.target.wants/\(unit)",
-                                                                               destination: "/etc/systemd/system/\(unit)")])
+        return EnableResult(
+            carriesInstallInfo: true,
+            changes: [
+                UnitFileChange(
+                    type: "symlink", file: "/etc/systemd/system/multi-user.target.wants/\(unit)",
+                    destination: "/etc/systemd/system/\(unit)")
+            ])
     }
 
     func status(_ unit: String) throws -> UnitStatus {
@@ -62,7 +70,9 @@ final class RecordingUnitManager: UnitManager, UnitDisabler {
         if let failure = failures["DisableUnitFiles \(unit)"] { throw failure }
         guard states[unit]?.unitFileState == "enabled" else { return [] }
         states[unit]?.unitFileState = "disabled"
-        return [UnitFileChange(type: "unlink", file: "/etc/systemd/system/multi-user.target.wants/\(unit)", destination: "")]
+        return [
+            UnitFileChange(type: "unlink", file: "/etc/systemd/system/multi-user.target.wants/\(unit)", destination: "")
+        ]
     }
 }
 

@@ -34,15 +34,21 @@ enum TestCA {
     /// Writes `<name>.crt` and `<name>.key` into `directory`: a CA for `subject` (e.g. "/CN=test-ca") valid for
     /// `days` days; throws `Failure` with openssl's stderr when it fails.
     @discardableResult
-    static func make(in directory: URL, name: String = "ca", subject: String, days: Int,
-                     keyType: KeyType = .rsa2048) throws -> Files {
-        let files = Files(cert: directory.appendingPathComponent("\(name).crt").path,
-                          key: directory.appendingPathComponent("\(name).key").path)
-        let arguments = ["req", "-x509"] + keyType.newKeyArguments +
-            ["-nodes", "-keyout", files.key, "-out", files.cert, "-subj", subject, "-days", String(days)]
+    static func make(
+        in directory: URL, name: String = "ca", subject: String, days: Int,
+        keyType: KeyType = .rsa2048
+    ) throws -> Files {
+        let files = Files(
+            cert: directory.appendingPathComponent("\(name).crt").path,
+            key: directory.appendingPathComponent("\(name).key").path)
+        let arguments =
+            ["req", "-x509"] + keyType.newKeyArguments + [
+                "-nodes", "-keyout", files.key, "-out", files.cert, "-subj", subject, "-days", String(days),
+            ]
         let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/openssl"), arguments)
         guard result.status == 0 else {
-            throw Failure(description: "openssl \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            throw Failure(
+                description: "openssl \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
         }
         return files
     }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -55,8 +56,10 @@ enum TestSupport {
 
     /// Runs `executable` with `arguments` and waits for it (bounded by `timeout`, then killed by PID).
     @discardableResult
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
-                    currentDirectory: URL? = nil, input: String? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
+    static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String]? = nil,
+        currentDirectory: URL? = nil, input: String? = nil, timeout: TimeInterval = 60
+    ) throws -> ProcessResult {
         // The agent, run directly or as the command of a wrapper (unshare, setpriv): loopback only.
         if executable.path == binary.path {
             try AgentNetworkGuard.check(arguments)
@@ -82,15 +85,22 @@ enum TestSupport {
         final class Buffer: @unchecked Sendable { var data = Data() }
         let outData = Buffer(), errData = Buffer()
         let group = DispatchGroup()
-        group.enter(); DispatchQueue.global().async { outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter(); DispatchQueue.global().async { errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        group.enter();
+        DispatchQueue.global().async {
+            outData.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
+        group.enter();
+        DispatchQueue.global().async {
+            errData.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
         if group.wait(timeout: .now() + timeout) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             group.wait()
         }
         process.waitUntilExit()
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
-                             stderr: String(decoding: errData.data, as: UTF8.self))
+        return ProcessResult(
+            status: process.terminationStatus, stdout: String(decoding: outData.data, as: UTF8.self),
+            stderr: String(decoding: errData.data, as: UTF8.self))
     }
 
     /// Runs the agent binary.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -37,7 +38,9 @@ final class SystemdManagerIntegrationTests: XCTestCase {
     // A stand-in kubelet: a process that stays up like the real one.
     private func installSleeper(_ unit: String, extra: String = "") throws {
         try sandbox.write("/usr/local/bin/standin-kubelet", "#!/bin/sh\nexec sleep infinity\n", executable: true)
-        try sandbox.write("/etc/systemd/system/\(unit)", """
+        try sandbox.write(
+            "/etc/systemd/system/\(unit)",
+            """
             [Unit]
             Description=stand-in kubelet for tests
             \(extra)
@@ -72,9 +75,13 @@ final class SystemdManagerIntegrationTests: XCTestCase {
 
         let enabled = try manager.enableUnitFiles(["standin-kubelet.service"])
         XCTAssertTrue(enabled.carriesInstallInfo)
-        XCTAssertEqual(enabled.changes, [UnitFileChange(
-            type: "symlink", file: "/etc/systemd/system/multi-user.target.wants/standin-kubelet.service",
-            destination: "/etc/systemd/system/standin-kubelet.service")])
+        XCTAssertEqual(
+            enabled.changes,
+            [
+                UnitFileChange(
+                    type: "symlink", file: "/etc/systemd/system/multi-user.target.wants/standin-kubelet.service",
+                    destination: "/etc/systemd/system/standin-kubelet.service")
+            ])
         XCTAssertEqual(try inside("systemctl", "is-enabled", "standin-kubelet.service"), "enabled")
 
         let job = try manager.startUnit("standin-kubelet.service")
@@ -100,10 +107,12 @@ final class SystemdManagerIntegrationTests: XCTestCase {
     func testRestartGivesNewStartTimestampWithoutCountingAsAutomaticRestart() throws {
         try installSleeper("standin-restart.service")
         try manager.reload()
-        XCTAssertEqual(try manager.waitForJob(try manager.startUnit("standin-restart.service"), timeout: .seconds(20)), "done")
+        XCTAssertEqual(
+            try manager.waitForJob(try manager.startUnit("standin-restart.service"), timeout: .seconds(20)), "done")
         let before = try manager.unitStatus("standin-restart.service")
 
-        XCTAssertEqual(try manager.waitForJob(try manager.restartUnit("standin-restart.service"), timeout: .seconds(20)), "done")
+        XCTAssertEqual(
+            try manager.waitForJob(try manager.restartUnit("standin-restart.service"), timeout: .seconds(20)), "done")
         let after = try manager.unitStatus("standin-restart.service")
         XCTAssertEqual(after.activeState, "active")
         XCTAssertGreaterThan(after.execMainStartTimestamp ?? 0, before.execMainStartTimestamp ?? 0)
@@ -115,7 +124,8 @@ final class SystemdManagerIntegrationTests: XCTestCase {
         try manager.reload()
         // Running, so systemd keeps it loaded: an idle unreferenced unit would be collected and
         // simply reloaded from the new file.
-        XCTAssertEqual(try manager.waitForJob(try manager.startUnit("standin-reload.service"), timeout: .seconds(20)), "done")
+        XCTAssertEqual(
+            try manager.waitForJob(try manager.startUnit("standin-reload.service"), timeout: .seconds(20)), "done")
         XCTAssertFalse(try manager.unitStatus("standin-reload.service").needDaemonReload)
 
         try installSleeper("standin-reload.service", extra: "Documentation=man:kubelet(8)")
@@ -126,10 +136,12 @@ final class SystemdManagerIntegrationTests: XCTestCase {
 
     func testDropInIsReportedAndDisableRemovesInstallSymlink() throws {
         try installSleeper("standin-dropin.service")
-        try sandbox.write("/etc/systemd/system/standin-dropin.service.d/10-operator.conf", "[Service]\nEnvironment=A=1\n")
+        try sandbox.write(
+            "/etc/systemd/system/standin-dropin.service.d/10-operator.conf", "[Service]\nEnvironment=A=1\n")
         try manager.reload()
-        XCTAssertEqual(try manager.unitStatus("standin-dropin.service").dropInPaths,
-                       ["/etc/systemd/system/standin-dropin.service.d/10-operator.conf"])
+        XCTAssertEqual(
+            try manager.unitStatus("standin-dropin.service").dropInPaths,
+            ["/etc/systemd/system/standin-dropin.service.d/10-operator.conf"])
 
         _ = try manager.enableUnitFiles(["standin-dropin.service"])
         let changes = try manager.disableUnitFiles(["standin-dropin.service"])
@@ -139,13 +151,17 @@ final class SystemdManagerIntegrationTests: XCTestCase {
     }
 
     func testFailingExecStartGivesFailedJobAndJournalLines() throws {
-        try sandbox.write("/usr/local/bin/standin-broken", """
+        try sandbox.write(
+            "/usr/local/bin/standin-broken",
+            """
             #!/bin/sh
             echo "standin kubelet: failed to load kubelet config file /var/lib/kubelet/config.yaml" >&2
             exit 3
 
             """, executable: true)
-        try sandbox.write("/etc/systemd/system/standin-broken.service", """
+        try sandbox.write(
+            "/etc/systemd/system/standin-broken.service",
+            """
             [Service]
             Type=oneshot
             ExecStart=/usr/local/bin/standin-broken
@@ -164,13 +180,17 @@ final class SystemdManagerIntegrationTests: XCTestCase {
             return lines.contains(where: { $0.contains("failed to load kubelet config file") }) ? lines : nil
         }
         let found = try XCTUnwrap(lines, "the unit's stderr never reached the journal")
-        XCTAssertTrue(found.contains(where: { $0.contains("standin-broken.service") && $0.contains("status=3") }),
-                      "systemd's own line about the exit status is included: \(found)")
-        XCTAssertLessThanOrEqual(try JournalReader(root: sandbox.root).lastLines(unit: "standin-broken.service", count: 2).count, 2)
+        XCTAssertTrue(
+            found.contains(where: { $0.contains("standin-broken.service") && $0.contains("status=3") }),
+            "systemd's own line about the exit status is included: \(found)")
+        XCTAssertLessThanOrEqual(
+            try JournalReader(root: sandbox.root).lastLines(unit: "standin-broken.service", count: 2).count, 2)
     }
 
     func testCrashLoopingUnitCountsRestartsAndStops() throws {
-        try sandbox.write("/etc/systemd/system/standin-crashloop.service", """
+        try sandbox.write(
+            "/etc/systemd/system/standin-crashloop.service",
+            """
             [Unit]
             StartLimitIntervalSec=0
             [Service]
@@ -180,7 +200,8 @@ final class SystemdManagerIntegrationTests: XCTestCase {
 
             """)
         try manager.reload()
-        XCTAssertEqual(try manager.waitForJob(try manager.startUnit("standin-crashloop.service"), timeout: .seconds(20)), "done")
+        XCTAssertEqual(
+            try manager.waitForJob(try manager.startUnit("standin-crashloop.service"), timeout: .seconds(20)), "done")
 
         let restarts = try eventually { () -> UInt32? in
             let count = try manager.unitStatus("standin-crashloop.service").nRestarts ?? 0
@@ -188,12 +209,15 @@ final class SystemdManagerIntegrationTests: XCTestCase {
         }
         XCTAssertNotNil(restarts, "NRestarts never reached 2")
 
-        XCTAssertEqual(try manager.waitForJob(try manager.stopUnit("standin-crashloop.service"), timeout: .seconds(20)), "done")
+        XCTAssertEqual(
+            try manager.waitForJob(try manager.stopUnit("standin-crashloop.service"), timeout: .seconds(20)), "done")
         XCTAssertEqual(try manager.unitStatus("standin-crashloop.service").activeState, "inactive")
     }
 
     func testWaitForJobTimesOutThenReportsCanceled() throws {
-        try sandbox.write("/etc/systemd/system/standin-slow.service", """
+        try sandbox.write(
+            "/etc/systemd/system/standin-slow.service",
+            """
             [Service]
             Type=oneshot
             ExecStart=/bin/sleep 30
@@ -216,14 +240,17 @@ final class SystemdManagerIntegrationTests: XCTestCase {
             XCTAssertEqual(error.code, .noSuchUnit)
             XCTAssertEqual(error.busErrorName, "org.freedesktop.systemd1.NoSuchUnit")
             XCTAssertEqual(error.cause, "Unit no-such-standin.service not found.")
-            XCTAssertTrue(error.description.hasPrefix(
-                "could not call StartUnit on no-such-standin.service: org.freedesktop.systemd1.NoSuchUnit: Unit no-such-standin.service not found."),
+            XCTAssertTrue(
+                error.description.hasPrefix(
+                    "could not call StartUnit on no-such-standin.service: org.freedesktop.systemd1.NoSuchUnit: Unit no-such-standin.service not found."
+                ),
                 error.description)
         }
     }
 
     func testMissingRequiredDependencyIsNotFoundAndBlocksStart() throws {
-        try installSleeper("standin-requires.service", extra: "Requires=networking-missing.service\nAfter=networking-missing.service")
+        try installSleeper(
+            "standin-requires.service", extra: "Requires=networking-missing.service\nAfter=networking-missing.service")
         try manager.reload()
 
         let status = try manager.unitStatus("standin-requires.service")

@@ -22,7 +22,8 @@ final class SystemdSandbox {
     /// Why these tests cannot run here, or nil when they can (root and systemd-nspawn present).
     static var unavailableReason: String? {
         if getuid() != 0 {
-            return "needs root: boots a real systemd with systemd-nspawn over an overlay mount (run `swift test` as root)"
+            return
+                "needs root: boots a real systemd with systemd-nspawn over an overlay mount (run `swift test` as root)"
         }
         return nil
     }
@@ -57,7 +58,9 @@ final class SystemdSandbox {
     }
 
     /// Runs a command inside the container (killed after `timeout` seconds); returns its exit status and output.
-    func exec(_ arguments: [String], timeout: TimeInterval = 300) throws -> (status: Int32, stdout: String, stderr: String) {
+    func exec(_ arguments: [String], timeout: TimeInterval = 300) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         try SystemdSandbox.run(["exec", directory] + arguments, timeout: timeout)
     }
 
@@ -65,8 +68,9 @@ final class SystemdSandbox {
     /// there; throws when the copy fails.
     func copy(_ hostPath: String, to path: String) throws {
         let target = merged + path
-        try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: target)
         try FileManager.default.copyItem(atPath: hostPath, toPath: target)
     }
@@ -79,7 +83,9 @@ final class SystemdSandbox {
         try FileManager.default.setAttributes([.posixPermissions: executable ? 0o755 : 0o644], ofItemAtPath: url.path)
     }
 
-    private static func run(_ arguments: [String], timeout: TimeInterval) throws -> (status: Int32, stdout: String, stderr: String) {
+    private static func run(_ arguments: [String], timeout: TimeInterval) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         let result = try TestSupport.run(URL(fileURLWithPath: "/bin/bash"), [script] + arguments, timeout: timeout)
         return (result.status, result.stdout, result.stderr)
     }

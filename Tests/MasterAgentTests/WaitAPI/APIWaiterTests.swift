@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -7,7 +8,8 @@ import XCTest
 /// APIWaiter in virtual time: a manual clock, a scripted transport and a scripted TCP probe.
 final class APIWaiterTests: XCTestCase {
     private let url = "https://127.0.0.1:6443"
-    private let failing = "[+]ping ok\n[-]poststarthook/start-apiextensions-controllers failed: reason withheld\nreadyz check failed\n"
+    private let failing =
+        "[+]ping ok\n[-]poststarthook/start-apiextensions-controllers failed: reason withheld\nreadyz check failed\n"
     private var clock: ManualClock!
     private var start: Double!
 
@@ -16,8 +18,11 @@ final class APIWaiterTests: XCTestCase {
         start = clock.now()
     }
 
-    private func waiter(_ transport: HealthScriptTransport, listensAfter: Double = 0, random: RandomSource = FixedRandom(0.5))
-        -> (APIWaiter, ScriptedTCPProbe) {
+    private func waiter(
+        _ transport: HealthScriptTransport, listensAfter: Double = 0, random: RandomSource = FixedRandom(0.5)
+    )
+        -> (APIWaiter, ScriptedTCPProbe)
+    {
         let probe = ScriptedTCPProbe(clock: clock, listensFrom: start + listensAfter)
         return (APIWaiter(transport: transport, probe: probe, clock: clock, random: random), probe)
     }
@@ -46,7 +51,10 @@ final class APIWaiterTests: XCTestCase {
         XCTAssertLessThanOrEqual(transport.requests.count, 9)
         XCTAssertTrue(clock.sleeps.allSatisfy { $0 <= 0.225 }, "\(clock.sleeps)")
         XCTAssertTrue(transport.requests.allSatisfy { $0.request.url == "https://127.0.0.1:6443/readyz" })
-        XCTAssertEqual(result.lastFailure, "GET https://127.0.0.1:6443/readyz: 500 [-]poststarthook/start-apiextensions-controllers failed: reason withheld")
+        XCTAssertEqual(
+            result.lastFailure,
+            "GET https://127.0.0.1:6443/readyz: 500 [-]poststarthook/start-apiextensions-controllers failed: reason withheld"
+        )
     }
 
     func testDeadlineIsKeptAndNamesTheLastRealFailure() throws {
@@ -56,8 +64,10 @@ final class APIWaiterTests: XCTestCase {
             guard let error = error as? APIWaitError else { return XCTFail("\(error)") }
             XCTAssertEqual(error.code, .deadline)
             XCTAssertEqual(error.exitStatus, .apiTimeout)
-            XCTAssertTrue(error.description.hasPrefix(
-                "could not reach the API server at https://127.0.0.1:6443 within 30s: last attempt GET https://127.0.0.1:6443/readyz: 500 [-]poststarthook/start-apiextensions-controllers failed"),
+            XCTAssertTrue(
+                error.description.hasPrefix(
+                    "could not reach the API server at https://127.0.0.1:6443 within 30s: last attempt GET https://127.0.0.1:6443/readyz: 500 [-]poststarthook/start-apiextensions-controllers failed"
+                ),
                 error.description)
         }
         XCTAssertEqual(clock.now() - start, 30, accuracy: 0.01, "ends at the deadline, not before or long after")
@@ -68,7 +78,8 @@ final class APIWaiterTests: XCTestCase {
         let (waiter, _) = waiter(transport, listensAfter: 100)
         XCTAssertThrowsError(try waiter.wait(for: "http://127.0.0.1:8080", timeout: 1)) { error in
             XCTAssertEqual((error as? APIWaitError)?.code, .deadline)
-            XCTAssertTrue("\(error)".contains("within 1s: last attempt connect 127.0.0.1:8080: connection refused"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".contains("within 1s: last attempt connect 127.0.0.1:8080: connection refused"), "\(error)")
         }
         XCTAssertTrue(transport.requests.isEmpty)
         XCTAssertEqual(clock.now() - start, 1, accuracy: 0.001)
@@ -90,13 +101,18 @@ final class APIWaiterTests: XCTestCase {
         let transport = HealthScriptTransport(clock: clock) { request, _ in
             if request.url.hasSuffix("/readyz") { return .answer(404, "404 page not found\n") }
             unreadyAnswers -= 1
-            return unreadyAnswers >= 0 ? .answer(500, "[+]ping ok\n[-]poststarthook/bootstrap-controller failed: reason withheld\nhealthz check failed\n") : .answer(200, "ok")
+            return unreadyAnswers >= 0
+                ? .answer(
+                    500,
+                    "[+]ping ok\n[-]poststarthook/bootstrap-controller failed: reason withheld\nhealthz check failed\n")
+                : .answer(200, "ok")
         }
         let (waiter, _) = waiter(transport)
         let result = try waiter.wait(for: "http://127.0.0.1:8080", timeout: 30)
         XCTAssertEqual(result.healthPath, "/healthz")
-        XCTAssertEqual(transport.requests.map { URL(string: $0.request.url)!.path },
-                       ["/readyz", "/healthz", "/healthz", "/healthz", "/healthz"])
+        XCTAssertEqual(
+            transport.requests.map { URL(string: $0.request.url)!.path },
+            ["/readyz", "/healthz", "/healthz", "/healthz", "/healthz"])
         XCTAssertEqual(clock.sleeps.count, 3, "the fallback itself costs no sleep")
     }
 
@@ -181,11 +197,15 @@ final class APIWaiterTests: XCTestCase {
         let (waiter, _) = waiter(transport, random: FixedRandom(0.0, 0.0, 1.0, 0.5))
         _ = try waiter.wait(for: url, timeout: 30)
         XCTAssertEqual(clock.sleeps.count, 4)
-        for (sleep, expected) in zip(clock.sleeps, [0.21, 0.21, 0.225, 0.2175]) { XCTAssertEqual(sleep, expected, accuracy: 1e-9) }
+        for (sleep, expected) in zip(clock.sleeps, [0.21, 0.21, 0.225, 0.2175]) {
+            XCTAssertEqual(sleep, expected, accuracy: 1e-9)
+        }
     }
 
     func testGarbageBodyIsNotReady() throws {
-        let transport = HealthScriptTransport(clock: clock) { _, _ in .answer(200, "<html>Proxy login</html>", headers: ["Content-Type": "text/html"]) }
+        let transport = HealthScriptTransport(clock: clock) { _, _ in
+            .answer(200, "<html>Proxy login</html>", headers: ["Content-Type": "text/html"])
+        }
         let (waiter, _) = waiter(transport)
         XCTAssertThrowsError(try waiter.wait(for: url, timeout: 2)) { error in
             XCTAssertTrue("\(error)".contains("200 but the body (text/html) is not \"ok\""), "\(error)")

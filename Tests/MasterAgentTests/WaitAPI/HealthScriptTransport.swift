@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -29,7 +30,8 @@ final class HealthScriptTransport: HTTPTransport {
         requests.append((request, at))
         let reply = script(request, at)
         if case .fail(.timeout) = reply {
-            clock.advance(Double(request.timeout.components.seconds) + Double(request.timeout.components.attoseconds) / 1e18)
+            clock.advance(
+                Double(request.timeout.components.seconds) + Double(request.timeout.components.attoseconds) / 1e18)
         } else {
             clock.advance(cost)
         }
@@ -37,13 +39,16 @@ final class HealthScriptTransport: HTTPTransport {
         case .answer(let status, let body, let headers):
             var lowered = ["content-type": "text/plain; charset=utf-8"]
             for (name, value) in headers { lowered[name.lowercased()] = value }
-            let timing = HTTPResponse.Timing(total: .zero, nameLookup: .zero, connect: .zero, tlsHandshake: .zero,
-                                             firstByte: .zero, newConnections: 0)
+            let timing = HTTPResponse.Timing(
+                total: .zero, nameLookup: .zero, connect: .zero, tlsHandshake: .zero,
+                firstByte: .zero, newConnections: 0)
             return HTTPResponse(status: status, headers: lowered, body: Data(body.utf8), timing: timing)
         case .fail(let code):
-            throw HTTPClientError(code: code, method: request.method.rawValue, url: request.url, curlCode: 99,
-                                  curlMessage: "scripted \(code)", tlsVerifyResult: code == .tls ? "unable to get local issuer certificate" : nil,
-                                  osErrno: 0)
+            throw HTTPClientError(
+                code: code, method: request.method.rawValue, url: request.url, curlCode: 99,
+                curlMessage: "scripted \(code)",
+                tlsVerifyResult: code == .tls ? "unable to get local issuer certificate" : nil,
+                osErrno: 0)
         }
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -34,7 +35,9 @@ final class ReadinessScheduleSimulationTests: XCTestCase {
         let unreadyFor = random.uniform(1, 4)
         let clock = ManualClock(start: 0)
         let readyAt = refusedFor + unreadyFor
-        let transport = HealthScriptTransport(clock: clock) { _, at in at >= readyAt ? .answer(200, "ok") : .answer(500, "readyz check failed") }
+        let transport = HealthScriptTransport(clock: clock) { _, at in
+            at >= readyAt ? .answer(200, "ok") : .answer(500, "readyz check failed")
+        }
         transport.cost = requestCost
         let probe = ScriptedTCPProbe(clock: clock, listensFrom: refusedFor)
         let waiter = APIWaiter(transport: transport, probe: probe, clock: clock, random: random)
@@ -60,8 +63,9 @@ final class ReadinessScheduleSimulationTests: XCTestCase {
         let fewer = outcomes.filter { $0.agentRequests < $0.pollRequests }.count
         let latencies = outcomes.map(\.latency).sorted()
         let p99 = latencies[Int(0.99 * Double(latencies.count))]
-        let summary = String(format: "agent %.2f vs poll %.2f requests, fewer in %d of %d runs, p99 %.0f ms, max %.0f ms",
-                             agentMean, pollMean, fewer, outcomes.count, p99 * 1000, latencies.last! * 1000)
+        let summary = String(
+            format: "agent %.2f vs poll %.2f requests, fewer in %d of %d runs, p99 %.0f ms, max %.0f ms",
+            agentMean, pollMean, fewer, outcomes.count, p99 * 1000, latencies.last! * 1000)
 
         // Margins, so that the benchmark's extra per-request time (six waiters at once on two
         // cores) does not eat the whole difference: 15% fewer on the mean, fewer in 2 of 3 runs,

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -47,7 +48,8 @@ final class WaitAPICommandTests: XCTestCase {
         let entries = try XCTUnwrap(log["entries"] as? [[String: Any]])
         return entries.compactMap { entry in
             guard let path = entry["path"] as? String, path == "/readyz" || path == "/healthz",
-                  let time = entry["time"] as? Double, let status = entry["status"] as? Int else { return nil }
+                let time = entry["time"] as? Double, let status = entry["status"] as? Int
+            else { return nil }
             return (time, path, status)
         }
     }
@@ -98,7 +100,10 @@ final class WaitAPICommandTests: XCTestCase {
         XCTAssertEqual(result.status, ExitStatus.apiTimeout.rawValue, result.stdout + result.stderr)
         XCTAssertGreaterThanOrEqual(elapsed, 0.95)
         XCTAssertLessThan(elapsed, 1.6)
-        XCTAssertTrue(result.stderr.contains("could not reach the API server at \(server.baseURL) within 1s: last attempt GET \(server.baseURL)/readyz: 500 [-]"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains(
+                "could not reach the API server at \(server.baseURL) within 1s: last attempt GET \(server.baseURL)/readyz: 500 [-]"
+            ), result.stderr)
     }
 
     func testRefusedUntilTheDeadlineSaysConnectionRefused() throws {
@@ -115,7 +120,9 @@ final class WaitAPICommandTests: XCTestCase {
     func testWrongCAFailsClosedWithATLSError() throws {
         let pki = try certificates()
         let server = try double(["--tls-cert", pki.cert("server"), "--tls-key", pki.key("server")])
-        let (result, elapsed) = try waitAPI(["--url", server.baseURL, "--timeout", "30s", "--cacert", pki.cert("other-ca")])
+        let (result, elapsed) = try waitAPI([
+            "--url", server.baseURL, "--timeout", "30s", "--cacert", pki.cert("other-ca"),
+        ])
         XCTAssertEqual(result.status, ExitStatus.failure.rawValue, result.stdout + result.stderr)
         XCTAssertLessThan(elapsed, 3, "does not retry until the deadline")
         XCTAssertTrue(result.stderr.contains("TLS failed"), result.stderr)
@@ -125,10 +132,14 @@ final class WaitAPICommandTests: XCTestCase {
 
     func testClientCertificateAuthenticatesAndItsAbsenceFailsWithTheHint() throws {
         let pki = try certificates()
-        let server = try double(["--tls-cert", pki.cert("server"), "--tls-key", pki.key("server"),
-                                 "--client-ca", pki.cert("client-ca"), "--unready-for", "0.3"])
-        let (good, _) = try waitAPI(["--url", server.baseURL, "--timeout", "10s", "--cacert", pki.cert("ca"),
-                                     "--cert", pki.cert("client"), "--key", pki.key("client")])
+        let server = try double([
+            "--tls-cert", pki.cert("server"), "--tls-key", pki.key("server"),
+            "--client-ca", pki.cert("client-ca"), "--unready-for", "0.3",
+        ])
+        let (good, _) = try waitAPI([
+            "--url", server.baseURL, "--timeout", "10s", "--cacert", pki.cert("ca"),
+            "--cert", pki.cert("client"), "--key", pki.key("client"),
+        ])
         XCTAssertEqual(good.status, 0, good.stdout + good.stderr)
         XCTAssertTrue(good.stdout.contains("answered ok"), good.stdout)
 
@@ -143,12 +154,15 @@ final class WaitAPICommandTests: XCTestCase {
         let directory = try TestSupport.makeTemporaryDirectory(self, name: "wait-api")
         let config = directory.appendingPathComponent("cluster.yaml")
         let yaml = try TestSupport.fixtureText("seed-cluster.yaml")
-            .replacingOccurrences(of: "localURL: http://127.0.0.1:8080", with: "localURL: \(server.baseURL)\n  waitTimeout: 800ms")
+            .replacingOccurrences(
+                of: "localURL: http://127.0.0.1:8080", with: "localURL: \(server.baseURL)\n  waitTimeout: 800ms")
         try yaml.write(to: config, atomically: true, encoding: .utf8)
         let (result, elapsed) = try waitAPI(["--config", config.path, "--node", "master01", "--root", directory.path])
         XCTAssertEqual(result.status, ExitStatus.apiTimeout.rawValue, result.stdout + result.stderr)
         XCTAssertLessThan(elapsed, 1.5)
-        XCTAssertTrue(result.stderr.contains("at \(server.baseURL) within 0.8s: last attempt GET \(server.baseURL)/readyz: 500"), result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("at \(server.baseURL) within 0.8s: last attempt GET \(server.baseURL)/readyz: 500"),
+            result.stderr)
     }
 
     func testCertAndKeyMustComeTogether() throws {
@@ -167,7 +181,8 @@ final class WaitAPICommandTests: XCTestCase {
 
     func testRetryAfterOn503And429IsHonoured() throws {
         for status in [503, 429] {
-            let server = try double(fault(#"{"path": "/readyz", "action": "status", "status": \#(status), "retryAfter": 1, "count": 1}"#))
+            let server = try double(
+                fault(#"{"path": "/readyz", "action": "status", "status": \#(status), "retryAfter": 1, "count": 1}"#))
             let (result, _) = try waitAPI(["--url", server.baseURL, "--timeout", "10s"])
             XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
             let log = try healthLog(server)
@@ -218,7 +233,9 @@ final class WaitAPICommandTests: XCTestCase {
         XCTAssertEqual(recovered.status, 0, recovered.stdout + recovered.stderr)
         XCTAssertEqual(try healthLog(transient).count, 3)
 
-        for (action, words) in [("garbage", "(application/json) is not \"ok\""), ("html", "(text/html; charset=utf-8) is not \"ok\"")] {
+        for (action, words) in [
+            ("garbage", "(application/json) is not \"ok\""), ("html", "(text/html; charset=utf-8) is not \"ok\""),
+        ] {
             let server = try double(fault(#"{"path": "/readyz", "action": "\#(action)"}"#))
             let (result, _) = try waitAPI(["--url", server.baseURL, "--timeout", "700ms"])
             XCTAssertEqual(result.status, ExitStatus.apiTimeout.rawValue, result.stderr)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -8,7 +9,9 @@ import XCTest
 final class WaitTimeoutConfigTests: XCTestCase {
     private func load(adding line: String?) throws -> ClusterConfig {
         var yaml = try TestSupport.fixtureText("seed-cluster.yaml")
-        if let line { yaml = yaml.replacingOccurrences(of: "  securePort: 443\n", with: "  securePort: 443\n\(line)\n") }
+        if let line {
+            yaml = yaml.replacingOccurrences(of: "  securePort: 443\n", with: "  securePort: 443\n\(line)\n")
+        }
         return try ConfigLoader.load(yaml: yaml, file: "x")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -37,8 +38,9 @@ final class ConfigYAMLTests: XCTestCase {
     }
 
     func testACharacterYAMLForbidsIsShownInItsLine() {
-        XCTAssertEqual(problems("ok: 1\nbad: \u{7}\n"),
-                       ["is not valid YAML: 2:6: error: reader: control characters are not allowed:\nbad: \u{7}\n     ^"])
+        XCTAssertEqual(
+            problems("ok: 1\nbad: \u{7}\n"),
+            ["is not valid YAML: 2:6: error: reader: control characters are not allowed:\nbad: \u{7}\n     ^"])
     }
 
     func testAByteOrderMarkIsDropped() throws {
@@ -47,21 +49,34 @@ final class ConfigYAMLTests: XCTestCase {
 
     func testARepeatedKeyIsRejectedAtItsSecondLine() throws {
         let top = try seed() + "kind: ClusterConfig\n"
-        XCTAssertEqual(problems(top), ["kind: appears more than once (line \(top.components(separatedBy: "\n").count - 1))"])
-        let nested = try seed().replacingOccurrences(of: "  domain: cluster.local\n", with: "  domain: cluster.local\n  domain: other.local\n")
-        XCTAssertEqual(problems(nested), ["cluster.domain: appears more than once (line \(line(of: "other.local", in: nested)))"])
-        let listItem = try seed().replacingOccurrences(of: "    address: 192.168.1.2\n", with: "    address: 192.168.1.2\n    name: again\n")
-        XCTAssertEqual(problems(listItem), ["masters[1].name: appears more than once (line \(line(of: "name: again", in: listItem)))"])
+        XCTAssertEqual(
+            problems(top), ["kind: appears more than once (line \(top.components(separatedBy: "\n").count - 1))"])
+        let nested = try seed().replacingOccurrences(
+            of: "  domain: cluster.local\n", with: "  domain: cluster.local\n  domain: other.local\n")
+        XCTAssertEqual(
+            problems(nested), ["cluster.domain: appears more than once (line \(line(of: "other.local", in: nested)))"])
+        let listItem = try seed().replacingOccurrences(
+            of: "    address: 192.168.1.2\n", with: "    address: 192.168.1.2\n    name: again\n")
+        XCTAssertEqual(
+            problems(listItem),
+            ["masters[1].name: appears more than once (line \(line(of: "name: again", in: listItem)))"])
     }
 
     func testLinesComeFromTheNodesInFlowStyleToo() throws {
-        let block = "  - name: master01\n    dnsName: master01.example.com\n    address: 192.168.1.1\n"
+        let block =
+            "  - name: master01\n    dnsName: master01.example.com\n    address: 192.168.1.1\n"
             + "  - name: master02\n    dnsName: master02.example.com\n    address: 192.168.1.2\n"
-        let flow = try seed().replacingOccurrences(of: "masters:\n" + block, with: """
-            masters: [{name: master01, dnsName: master01.example.com, address: 192.168.1.1},
-                      {name: master02, dnsName: master02.example.com, address: 192.168.1.300}]
+        let flow = try seed().replacingOccurrences(
+            of: "masters:\n" + block,
+            with: """
+                masters: [{name: master01, dnsName: master01.example.com, address: 192.168.1.1},
+                          {name: master02, dnsName: master02.example.com, address: 192.168.1.300}]
 
-            """)
-        XCTAssertEqual(problems(flow), ["masters[1].address: \"192.168.1.300\" is not an IPv4 address (line \(line(of: "192.168.1.300", in: flow)))"])
+                """)
+        XCTAssertEqual(
+            problems(flow),
+            [
+                "masters[1].address: \"192.168.1.300\" is not an IPv4 address (line \(line(of: "192.168.1.300", in: flow)))"
+            ])
     }
 }

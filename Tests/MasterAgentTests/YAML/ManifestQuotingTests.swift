@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Yams
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -44,8 +45,10 @@ final class ManifestQuotingTests: XCTestCase {
     private func pod(_ value: String) -> StaticPod {
         var container = StaticPod.Container(name: "c", image: value, command: ["/hyperkube", value])
         container.volumeMounts = [.init(mountPath: value, name: "v", readOnly: true)]
-        return StaticPod(metadata: .init(name: "p", namespace: "kube-system"),
-                         spec: .init(hostNetwork: true, containers: [container], volumes: [.init(hostPath: .init(path: value), name: "v")]))
+        return StaticPod(
+            metadata: .init(name: "p", namespace: "kube-system"),
+            spec: .init(
+                hostNetwork: true, containers: [container], volumes: [.init(hostPath: .init(path: value), name: "v")]))
     }
 
     /// The data a reader must see: the model as JSON.
@@ -66,8 +69,9 @@ final class ManifestQuotingTests: XCTestCase {
         }
         for text in Self.plain {
             XCTAssertFalse(AmbiguousPlainScalars.contains(text), text.debugDescription)
-            XCTAssertEqual(try ManifestRenderer.yaml(pod(text)), try yamsEncoderText(pod(text)),
-                           "\(text.debugDescription) is written differently from Yams's encoder although no reader misreads it")
+            XCTAssertEqual(
+                try ManifestRenderer.yaml(pod(text)), try yamsEncoderText(pod(text)),
+                "\(text.debugDescription) is written differently from Yams's encoder although no reader misreads it")
         }
         // The kubelet's go-yaml v2 reads these as booleans; neither Yams nor PyYAML would notice them plain.
         for text in ["y", "Y", "n", "N"] {
@@ -90,8 +94,11 @@ final class ManifestQuotingTests: XCTestCase {
         let pyyaml = try PyYAMLReader.canonicalJSON(documents)
         for (index, text) in texts.enumerated() {
             let expected = try expected(pods[index])
-            XCTAssertEqual(try yamsData(documents[index]), expected, "Yams reads \(text.debugDescription) differently:\n\(documents[index])")
-            XCTAssertEqual(pyyaml[index], expected, "PyYAML reads \(text.debugDescription) differently:\n\(documents[index])")
+            XCTAssertEqual(
+                try yamsData(documents[index]), expected,
+                "Yams reads \(text.debugDescription) differently:\n\(documents[index])")
+            XCTAssertEqual(
+                pyyaml[index], expected, "PyYAML reads \(text.debugDescription) differently:\n\(documents[index])")
         }
     }
 
@@ -99,7 +106,10 @@ final class ManifestQuotingTests: XCTestCase {
         var random = SplitMix64(seed: 0x5EED_0002)
         let printable = (0x20...0x7E).map { Character(Unicode.Scalar($0)!) }
         let numeric = Array("0123456789-+._:eExXoObBTtZ \t~<=nulaifNIyY")
-        let unicode: [Character] = ["é", "ß", "日", "😀", "\u{A0}", "\u{85}", "\u{2028}", "\u{FEFF}", "\n", "\t", "\r", "\u{1}", "#", ":", "'", "\""]
+        let unicode: [Character] = [
+            "é", "ß", "日", "😀", "\u{A0}", "\u{85}", "\u{2028}", "\u{FEFF}", "\n", "\t", "\r", "\u{1}", "#", ":", "'",
+            "\"",
+        ]
         var texts = Self.ambiguous + Self.plain
         for round in 0..<400 {
             let pool = [printable, numeric, printable + unicode][round % 3]
@@ -131,7 +141,8 @@ final class ManifestQuotingTests: XCTestCase {
         XCTAssertGreaterThan(documents.count, 2000)
         let pyyaml = try PyYAMLReader.canonicalJSON(documents)
         for index in documents.indices {
-            XCTAssertEqual(try yamsData(documents[index]), expectations[index], "Yams: \(labels[index])\n\(documents[index])")
+            XCTAssertEqual(
+                try yamsData(documents[index]), expectations[index], "Yams: \(labels[index])\n\(documents[index])")
             XCTAssertEqual(pyyaml[index], expectations[index], "PyYAML: \(labels[index])\n\(documents[index])")
         }
     }

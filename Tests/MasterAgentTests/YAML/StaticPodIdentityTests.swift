@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Yams
+
 @testable import AgentCore
 @testable import AgentPlatform
 @testable import AgentRuntime
@@ -12,23 +13,29 @@ final class StaticPodIdentityTests: XCTestCase {
         // `Yams.load` itself, as the oracle (safe here: no list is used as a key).
         func loadedIdentity(_ text: String) -> String? {
             guard let object = (try? Yams.load(yaml: text)) as? [String: Any], object["kind"] as? String == "Pod",
-                  let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String else { return nil }
+                let metadata = object["metadata"] as? [String: Any], let name = metadata["name"] as? String
+            else { return nil }
             return "\(metadata["namespace"] as? String ?? "default")/\(name)"
         }
-        let cases = ["kind: Pod\nmetadata:\n  name: api\n  namespace: kube-system\n", "kind: Pod\nmetadata:\n  name: api\n",
-                     "kind: 'Pod'\nmetadata: {name: \"api\", namespace: 7}\n", "kind: Pod\nmetadata:\n  name: 123\n",
-                     "kind: Deployment\nmetadata:\n  name: api\n", "kind: Pod\nmetadata:\n  name: a\n---\nkind: Pod\n",
-                     "kind: Pod\n1: x\nmetadata:\n  name: a\n", "kind: Pod\non: x\nnull: y\nmetadata:\n  name: a\n",
-                     "not: [valid", "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"json\", \"namespace\": \"ns\"}}",
-                     "kind: Pod\nmetadata:\n  name: a\n  name: b\n", "- kind: Pod\n", "",
-                     "kind: Pod\nmetadata:\n  name: !custom tagged\n  namespace: ~\n", "kind: Pod\nmetadata:\n  name: 2001-12-14\n",
-                     "base: &m {name: shared}\nkind: Pod\nmetadata: *m\n"]
+        let cases = [
+            "kind: Pod\nmetadata:\n  name: api\n  namespace: kube-system\n", "kind: Pod\nmetadata:\n  name: api\n",
+            "kind: 'Pod'\nmetadata: {name: \"api\", namespace: 7}\n", "kind: Pod\nmetadata:\n  name: 123\n",
+            "kind: Deployment\nmetadata:\n  name: api\n", "kind: Pod\nmetadata:\n  name: a\n---\nkind: Pod\n",
+            "kind: Pod\n1: x\nmetadata:\n  name: a\n", "kind: Pod\non: x\nnull: y\nmetadata:\n  name: a\n",
+            "not: [valid", "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"json\", \"namespace\": \"ns\"}}",
+            "kind: Pod\nmetadata:\n  name: a\n  name: b\n", "- kind: Pod\n", "",
+            "kind: Pod\nmetadata:\n  name: !custom tagged\n  namespace: ~\n",
+            "kind: Pod\nmetadata:\n  name: 2001-12-14\n",
+            "base: &m {name: shared}\nkind: Pod\nmetadata: *m\n",
+        ]
         for text in cases {
             XCTAssertEqual(StaticPodIdentity.of(text), loadedIdentity(text), text)
         }
         XCTAssertEqual(StaticPodIdentity.of("kind: Pod\nmetadata:\n  name: 123\n"), nil, "a number is not a name")
         XCTAssertEqual(StaticPodIdentity.of("kind: Pod\n1: x\nmetadata:\n  name: a\n"), "default/a")
-        XCTAssertEqual(StaticPodIdentity.of("kind: Pod\nmetadata:\n  name: a\n  name: b\n"), "default/b", "the last duplicate wins")
+        XCTAssertEqual(
+            StaticPodIdentity.of("kind: Pod\nmetadata:\n  name: a\n  name: b\n"), "default/b", "the last duplicate wins"
+        )
     }
 
     func testAListAsAKeyIsNoPodRatherThanATrap() {
@@ -39,10 +46,12 @@ final class StaticPodIdentityTests: XCTestCase {
     func testLargeJSONManifestsAreReadButAbsurdNestingIsNot() {
         // Hundreds of flow collections and `": "` markers, as a JSON manifest with many volumes has: still a pod.
         let volumes = (0..<250).map { "{\"name\": \"v\($0)\", \"emptyDir\": {}}" }
-        let oneLine = "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"big\"}, \"spec\": {\"volumes\": [\(volumes.joined(separator: ", "))]}}"
+        let oneLine =
+            "{\"kind\": \"Pod\", \"metadata\": {\"name\": \"big\"}, \"spec\": {\"volumes\": [\(volumes.joined(separator: ", "))]}}"
         XCTAssertEqual(StaticPodIdentity.of(oneLine), "default/big")
         let pretty = (0..<450).map { "      {\n        \"name\": \"v\($0)\",\n        \"emptyDir\": {}\n      }" }
-        let indented = "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"pretty\"},\n  \"spec\": {\n    \"volumes\": [\n"
+        let indented =
+            "{\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"pretty\"},\n  \"spec\": {\n    \"volumes\": [\n"
             + pretty.joined(separator: ",\n") + "\n    ]\n  }\n}\n"
         XCTAssertEqual(StaticPodIdentity.of(indented), "default/pretty")
         let deep = String(repeating: "[", count: 6000) + String(repeating: "]", count: 6000)
@@ -57,7 +66,9 @@ final class StaticPodIdentityTests: XCTestCase {
         let text = "kind: Pod\nmetadata: {name: deep}\nspec:\n  " + String(repeating: "? ", count: 590) + nested + "\n"
         XCTAssertNil(YAMLDocumentLimits.nestingProblem(in: text, maxBlockNesting: 600, maxFlowCollections: 1000))
         XCTAssertEqual(StaticPodIdentity.of(text), "default/deep")
-        XCTAssertNil(StaticPodIdentity.of(text.replacingOccurrences(of: "spec:\n", with: "spec:\n  " + String(repeating: "- ", count: 20))),
-                     "past the block bound")
+        XCTAssertNil(
+            StaticPodIdentity.of(
+                text.replacingOccurrences(of: "spec:\n", with: "spec:\n  " + String(repeating: "- ", count: 20))),
+            "past the block bound")
     }
 }
