@@ -17,17 +17,7 @@ final class ModernConfigValidationTests: XCTestCase {
         return text
     }
 
-    private func problems(_ yaml: String) -> [ConfigProblem] {
-        do {
-            _ = try ConfigLoader.load(yaml: yaml, file: "test.yaml")
-            return []
-        } catch let error as ConfigError {
-            return error.problems
-        } catch {
-            XCTFail("unexpected error \(error)")
-            return []
-        }
-    }
+    private func problems(_ yaml: String) -> [ConfigProblem] { configProblems(yaml) }
 
     private func assertOneProblem(
         in yaml: String, path: String, words: String, _ label: String,

@@ -10,17 +10,7 @@ final class RenderedValueCheckTests: XCTestCase {
         return text.replacingOccurrences(of: old, with: new)
     }
 
-    private func problems(_ yaml: String) -> [ConfigProblem] {
-        do {
-            _ = try ConfigLoader.load(yaml: yaml, file: "test.yaml")
-            return []
-        } catch let error as ConfigError {
-            return error.problems
-        } catch {
-            XCTFail("unexpected error \(error)")
-            return []
-        }
-    }
+    private func problems(_ yaml: String) -> [ConfigProblem] { configProblems(yaml) }
 
     func testInjectedExecStartPreLineIsRejectedNamingTheField() throws {
         let yaml = try seed(
