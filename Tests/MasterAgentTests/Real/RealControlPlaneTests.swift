@@ -20,7 +20,7 @@ final class RealWaitAPITests: XCTestCase {
         // CA and the client certificate only once they are there. Until then the port refuses connections.
         let pki = directory.appendingPathComponent("cp")
         let agentOut = directory.appendingPathComponent("wait.json")
-        FileManager.default.createFile(atPath: agentOut.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: agentOut.path, contents: nil)
         let agent = Process()
         agent.executableURL = TestSupport.binary
         let url = "https://127.0.0.1:\(port)"
