@@ -277,13 +277,7 @@ final class ModernConfigValidationTests: XCTestCase {
         config.apiServer.admissionControl = ["x"]
         config.apiServer.clientCAFile = "/g"
         let fields = RenderedValueCheck.textFields(of: config)
-        XCTAssertEqual(fields.count, Self.stringLeaves(config))
+        XCTAssertEqual(fields.count, configTextLeaves(config))
         XCTAssertEqual(Set(fields.map(\.path)).count, fields.count, "paths are unique")
-    }
-
-    // Every String reachable from `value`, with a ConfigDuration counted once (its text).
-    private static func stringLeaves(_ value: Any) -> Int {
-        if value is String || value is ConfigDuration { return 1 }
-        return Mirror(reflecting: value).children.reduce(0) { $0 + stringLeaves($1.value) }
     }
 }

@@ -165,15 +165,9 @@ final class RenderedValueCheckTests: XCTestCase {
         config.kubelet.unitRequires = ["a.service"]
         config.kubelet.unitAfter = ["b.service"]
         config.apiServer.clientCAFile = "/g"
-        XCTAssertEqual(RenderedValueCheck.textFields(of: config).count, Self.stringLeaves(config))
+        XCTAssertEqual(RenderedValueCheck.textFields(of: config).count, configTextLeaves(config))
         XCTAssertEqual(
-            Set(RenderedValueCheck.textFields(of: config).map(\.path)).count, Self.stringLeaves(config),
+            Set(RenderedValueCheck.textFields(of: config).map(\.path)).count, configTextLeaves(config),
             "paths are unique")
-    }
-
-    // Every String reachable from `value`, with a ConfigDuration counted once (its text).
-    private static func stringLeaves(_ value: Any) -> Int {
-        if value is String || value is ConfigDuration { return 1 }
-        return Mirror(reflecting: value).children.reduce(0) { $0 + stringLeaves($1.value) }
     }
 }

@@ -14,3 +14,10 @@ func configProblems(_ yaml: String, file: StaticString = #filePath, line: UInt =
         return []
     }
 }
+
+/// How many text values (`String`s and durations) `value` holds, found by reflection: what
+/// `RenderedValueCheck.textFields` must cover, so a field added to the model cannot be left out.
+func configTextLeaves(_ value: Any) -> Int {
+    if value is String || value is ConfigDuration { return 1 }
+    return Mirror(reflecting: value).children.reduce(0) { $0 + configTextLeaves($1.value) }
+}
