@@ -93,7 +93,7 @@ package struct NodeReset {
     /// Removes exactly the links the offline kubelet-unit step made from the unit's [Install] section.
     private func removeInstallLinks(_ context: BootstrapContext, report: (NodeResetEvent) -> Void) throws {
         let config = context.config
-        let unit = try config.kubernetes.profile.profile.kubeletUnit(config: config, node: context.node)
+        let unit = config.kubernetes.profile.profile.kubeletUnit(config: config, node: context.node)
         for link in UnitDecisions.installSymlinks(unitPath: config.kubelet.unitPath, wantedBy: unit.wantedBy)
         where try context.files.removeFile(link.link) {
             report(.removed(link.link))

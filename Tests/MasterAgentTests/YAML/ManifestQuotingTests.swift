@@ -131,7 +131,7 @@ final class ManifestQuotingTests: XCTestCase {
             config.pki.dir = "/" + text
             config.etcd.caFile = "/etc/" + text + "/ca.crt"
             config.apiServer.admissionControl = [text]
-            let pods = try config.kubernetes.profile.profile.staticPods(config: config, node: node)
+            let pods = config.kubernetes.profile.profile.staticPods(config: config, node: node)
             for pod in pods {
                 documents.append(try ManifestRenderer.yaml(pod))
                 expectations.append(try expected(pod))
