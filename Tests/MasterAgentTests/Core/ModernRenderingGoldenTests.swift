@@ -121,6 +121,23 @@ final class ModernRenderingGoldenTests: XCTestCase {
         }
     }
 
+    func testKubeletUnitPassesSystemdAnalyzeVerify() throws {
+        let analyze = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+        guard FileManager.default.isExecutableFile(atPath: analyze.path) else {
+            throw XCTSkip("systemd-analyze is not installed (scripts/setup installs systemd)")
+        }
+        var config = try Self.modernConfig()
+        // verify checks that ExecStart's binary exists; the rest of the unit is the rendered one.
+        config.kubelet.binary = "/bin/true"
+        let unit = try ManifestRenderer.kubeletUnit(config: config, node: config.masters[0])
+        let directory = try TestSupport.makeTemporaryDirectory(self, name: "unit")
+        let path = directory.appendingPathComponent("kubelet.service")
+        try unit.content.write(to: path, atomically: true, encoding: .utf8)
+        let result = try TestSupport.run(analyze, ["verify", "--man=no", path.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertFalse((result.stdout + result.stderr).contains("kubelet.service"), result.stdout + result.stderr)
+    }
+
     // Every scalar of every file by "path key.path[index]", so two renders can be compared field by field.
     static func leaves(_ files: [RenderedFile]) throws -> [String: String] {
         var result: [String: String] = [:]

@@ -5,8 +5,9 @@
 package struct ModernProfile: RenderProfile {
     /// kubeadm's priority for system-node-critical, written beside the class name as kubeadm does.
     package static let nodeCriticalPriority = 2_000_001_000
-    /// kube-controller-manager's and kube-scheduler's secure ports (their health endpoints).
+    /// kube-controller-manager's secure port, which serves its health endpoints.
     package static let controllerManagerPort = 10257
+    /// kube-scheduler's secure port, which serves its health endpoints.
     package static let schedulerPort = 10259
     /// kube-proxy's health port (plain HTTP; /livez since v1.28).
     package static let proxyHealthPort = 10256
