@@ -117,12 +117,12 @@ package enum ModernCommands {
         ]
     }
 
-    /// kube-proxy's command. The reference has no list for it; these flags exist unchanged in v1.33-v1.36
-    /// (kube-proxy warns that flags other than --config are deprecated, as it has since v1.10, and still
-    /// honours them). `--hostname-override` makes it find its Node under the master's name, the name in
-    /// kubelet.conf; `--proxy-mode=iptables` is the Linux default written out, since the pod mounts
-    /// /run/xtables.lock for it; health (/livez, /healthz) stays on its default 0.0.0.0:10256 so load
-    /// balancers can check the node, metrics on their default 127.0.0.1:10249.
+    /// kube-proxy's command. The reference has no list for it; these flags exist unchanged in v1.33-v1.36 (each
+    /// is ignored only when a --config file is given, and kube-proxy no longer calls them deprecated).
+    /// `--hostname-override` makes it find its Node under the master's name, the name in kubelet.conf;
+    /// `--proxy-mode=iptables` is the Linux default written out, since the pod mounts /run/xtables.lock for
+    /// it; health (/livez, /healthz) stays on its default 0.0.0.0:10256 so load balancers can check the node,
+    /// metrics on their default 127.0.0.1:10249.
     package static func proxy(_ config: ClusterConfig, node: ClusterConfig.Master) -> [String] {
         var command = [
             "kube-proxy",
@@ -130,7 +130,7 @@ package enum ModernCommands {
             "--hostname-override=\(node.name)",
             "--proxy-mode=iptables",
         ]
-        // Traffic from outside this range to a Service is masqueraded; without a pod network none is known.
+        // Which sources are local pods (detect-local-mode ClusterCIDR); without a pod network none is known.
         if let podCIDR = config.cluster.podCIDR { command.append("--cluster-cidr=\(podCIDR)") }
         return command
     }
