@@ -430,7 +430,12 @@ package enum ConfigLoader {
         {
             admission = r.stringList("admissionControl", required: false, default: [])
         }
-        let clientCA = r.absolutePath("clientCAFile", required: false) ?? etcdCA
+        // Under modern the API server trusts client certificates of the cluster CA, <pki.dir>/ca.crt, as kubeadm's does.
+        let clientCAUnused = rejectUnused(
+            r, "clientCAFile", under: profile, usedBy: .legacyHyperkube,
+            "the modern API server's --client-ca-file is the cluster CA, <pki.dir>/ca.crt, which signs every client "
+                + "certificate of the control plane")
+        let clientCA = clientCAUnused ? etcdCA : r.absolutePath("clientCAFile", required: false) ?? etcdCA
         let caFile = r.absolutePath("caFile", required: false)
         let certFile = r.absolutePath("certFile", required: false)
         let keyFile = r.absolutePath("keyFile", required: false)

@@ -41,6 +41,12 @@ package struct LegacyHyperkubeProfile: RenderProfile {
         ])
     }
 
+    /// The document writes nothing besides the manifests and the unit.
+    package func supportingFiles(config: ClusterConfig, node: ClusterConfig.Master) -> [RenderedFile] { [] }
+
+    /// The document's pods need no directory the agent makes.
+    package func directories(config: ClusterConfig, node: ClusterConfig.Master) -> [RenderedDirectory] { [] }
+
     // The local (insecure) port the other components and the kubelet use, from apiServer.localURL.
     private func localPort(_ config: ClusterConfig) -> Int {
         URLPort.of(config.apiServer.localURL) ?? 8080
@@ -136,7 +142,8 @@ package struct LegacyHyperkubeProfile: RenderProfile {
 
     private func healthProbe(port: Int) -> StaticPod.Probe {
         .init(
-            httpGet: .init(host: "127.0.0.1", path: "/healthz", port: port), initialDelaySeconds: 15, timeoutSeconds: 1)
+            httpGet: .init(host: "127.0.0.1", path: "/healthz", port: .number(port)), initialDelaySeconds: 15,
+            timeoutSeconds: 1)
     }
 
     // The directory holding etcd's client files is mounted whole, as the document does with /etc/ssl/etcd.

@@ -46,7 +46,7 @@ package struct KubeletUnitStep: BootstrapStepRunner {
             return outcome
         }
         if let offline = context.offlineUnits {
-            let unit = try context.config.kubernetes.profile.profile.kubeletUnit(
+            let unit = context.config.kubernetes.profile.profile.kubeletUnit(
                 config: context.config, node: context.node)
             for link in UnitDecisions.installSymlinks(unitPath: unitPath, wantedBy: unit.wantedBy)
             where try offline.ensureSymlink(link.link, target: link.target) {

@@ -1,7 +1,8 @@
 import AgentCore
 import Foundation
 
-/// Writes the static-pod manifests into `kubelet.manifestDir` and removes duplicates of them.
+/// Writes the files the static pods read (the profile's directories and configuration files), then the
+/// static-pod manifests into `kubelet.manifestDir`, and removes duplicates of them.
 package struct ManifestsStep: BootstrapStepRunner {
 
     package init() {
@@ -10,7 +11,8 @@ package struct ManifestsStep: BootstrapStepRunner {
         let directory = context.config.kubelet.manifestDir
         let manifests = try ManifestRenderer.manifests(config: context.config, node: context.node)
         let sync = FileSynchronizer(store: context.files, dryRun: context.dryRun, logger: context.logger)
-        var files: [FileReport] = []
+        // What a pod reads is in place before the kubelet can see the pod.
+        var files = try supportingFiles(context, sync: sync)
         if !context.dryRun, try context.files.ensureDirectory(directory, mode: 0o700) {
             context.logger.info("created manifest directory", metadata: ["path": "\(directory)"])
         }
@@ -20,6 +22,19 @@ package struct ManifestsStep: BootstrapStepRunner {
         // Recorded once the manifests are on disk, so a later run with the other profile is refused.
         if !context.dryRun { try NodeProfileRecord.write(context.files, profile: context.config.kubernetes.profile) }
         return .fromFiles(.manifests, files, message: "\(manifests.count) manifests in \(directory)")
+    }
+
+    // The profile's directories (with their modes) and configuration files; none under legacy.
+    private func supportingFiles(_ context: BootstrapContext, sync: FileSynchronizer) throws -> [FileReport] {
+        let config = context.config
+        var reports = try ManifestRenderer.directories(config: config, node: context.node).map(sync.ensureDirectory)
+        let files = try ManifestRenderer.supportingFiles(config: config, node: context.node)
+        let parents = Set(files.map { ($0.path as NSString).deletingLastPathComponent })
+        for parent in parents.sorted() {
+            if !context.dryRun { _ = try context.files.ensureDirectory(parent, mode: 0o755) }
+            reports += try sync.removeLeftoverTemporaryFiles(in: parent)
+        }
+        return reports + (try sync.sync(files))
     }
 }
 

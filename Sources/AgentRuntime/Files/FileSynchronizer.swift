@@ -38,6 +38,26 @@ package struct FileSynchronizer {
         return reports
     }
 
+    /// Creates `directory` with its mode when it is missing (a dry run only reports it). An existing directory
+    /// is left as it is: its mode is reported when it differs, never changed behind the operator's back.
+    /// Throws `FileSynchronizerError` when something else is at the path, and the store's error.
+    package func ensureDirectory(_ directory: RenderedDirectory) throws -> FileReport {
+        let wanted = String(format: "%04o", directory.mode)
+        guard let existing = try store.attributes(directory.path) else {
+            if !dryRun { _ = try store.ensureDirectory(directory.path, mode: directory.mode) }
+            return FileReport(path: directory.path, action: .created, detail: "directory, mode \(wanted)")
+        }
+        guard existing.isDirectory else {
+            throw FileSynchronizerError(
+                path: directory.path, reason: "is not a directory; remove it so the agent can create the directory")
+        }
+        guard existing.mode != directory.mode else { return FileReport(path: directory.path, action: .unchanged) }
+        return FileReport(
+            path: directory.path, action: .unchanged,
+            detail: String(
+                format: "directory mode %04o, expected %@; left as it is (chmod %@ it)", existing.mode, wanted, wanted))
+    }
+
     /// Removes temp files that a killed run left in `directory`; they are dot files, so harmless, but clutter.
     package func removeLeftoverTemporaryFiles(in directory: String) throws -> [FileReport] {
         let leftovers = (try store.listDirectory(directory) ?? []).filter(TemporaryFileName.isTemporary)
@@ -78,4 +98,11 @@ package struct FileSynchronizer {
             old: old.flatMap { String(data: $0, encoding: .utf8) } ?? "", new: file.content,
             oldLabel: old == nil ? "/dev/null" : "a\(file.path)", newLabel: "b\(file.path)")
     }
+}
+
+/// A path the synchronizer cannot bring into shape; the reason says what to do.
+package struct FileSynchronizerError: Error, CustomStringConvertible {
+    package let path: String
+    package let reason: String
+    package var description: String { "could not create \(path): it \(reason)" }
 }

@@ -13,12 +13,14 @@ package struct NodeReset {
         self.purgePKI = purgePKI
     }
 
-    /// The files reset removes when they exist: the unit and manifests the config renders, then the
-    /// TLS material with `purgePKI`. Throws what rendering throws.
+    /// The files reset removes when they exist: the unit, manifests and configuration files the config
+    /// renders, then the TLS material with `purgePKI`. Throws what rendering throws.
     package func paths(config: ClusterConfig, node: ClusterConfig.Master) throws -> [String] {
-        let rendered = try ManifestRenderer.all(config: config, node: node).map(\.path)
+        let unitAndManifests = try ManifestRenderer.all(config: config, node: node)
+        let configFiles = try ManifestRenderer.supportingFiles(config: config, node: node)
         let pki = PKIPaths(config)
-        return rendered + (purgePKI ? [pki.key, pki.certificate, pki.csr, pki.ca] : [])
+        let tlsMaterial = purgePKI ? [pki.key, pki.certificate, pki.csr, pki.ca] : []
+        return (unitAndManifests + configFiles).map(\.path) + tlsMaterial
     }
 
     /// Runs the reset; `report` hears each unit change as it happens (the kubelet stopped, an install
@@ -93,7 +95,7 @@ package struct NodeReset {
     /// Removes exactly the links the offline kubelet-unit step made from the unit's [Install] section.
     private func removeInstallLinks(_ context: BootstrapContext, report: (NodeResetEvent) -> Void) throws {
         let config = context.config
-        let unit = try config.kubernetes.profile.profile.kubeletUnit(config: config, node: context.node)
+        let unit = config.kubernetes.profile.profile.kubeletUnit(config: config, node: context.node)
         for link in UnitDecisions.installSymlinks(unitPath: config.kubelet.unitPath, wantedBy: unit.wantedBy)
         where try context.files.removeFile(link.link) {
             report(.removed(link.link))

@@ -22,13 +22,7 @@ struct ResetCommand: ParsableCommand {
         let logger = try options.makeLogger()
         let (config, node, _) = try options.loadConfigAndNode()
         let reset = NodeReset(purgePKI: purgePKI)
-        let paths: [String]
-        do {
-            paths = try reset.paths(config: config, node: node)
-        } catch let error as RenderProfileNotImplemented {
-            throw CommandFailure(
-                status: .notImplemented, message: "\(error) Reset with the config the node was set up with.")
-        }
+        let paths = try reset.paths(config: config, node: node)
         if !yes { try confirm(node: node, paths: paths) }
         let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
         defer { lock.release() }

@@ -4,8 +4,8 @@ import XCTest
 @testable import AgentCore
 @testable import AgentRuntime
 
-/// The built binary with a modern config: it validates, its example prints, rendering says plainly that it
-/// is not implemented yet, and a node set up with one profile refuses the other until `reset`.
+/// The built binary with a modern config: it validates, its example prints, `render` writes the modern tree
+/// (modes, converged rerun, dry-run diff), and a node set up with one profile refuses the other until `reset`.
 final class ModernProfileCommandLineTests: XCTestCase {
     private var seedPath: String { TestSupport.fixture("seed-cluster.yaml").path }
     private var modernPath: String { TestSupport.fixture("modern-cluster.yaml").path }
@@ -43,26 +43,93 @@ final class ModernProfileCommandLineTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("unknown profile \"modren\""), unknown.stderr)
     }
 
-    func testRenderAndBootstrapWithModernSayNotImplementedAndWriteNothing() throws {
-        let root = try TestSupport.makeTemporaryDirectory(self)
-        for arguments in [["render"], ["bootstrap", "--steps", "kubelet-unit,manifests"]] {
-            let result = try TestSupport.agent(
-                arguments + ["--config", modernPath, "--node", "master01", "--root", root.path])
-            XCTAssertEqual(
-                result.status, ExitStatus.notImplemented.rawValue, "\(arguments): " + result.stdout + result.stderr)
-            XCTAssertTrue(
-                result.stderr.contains("could not render the modern profile: rendering it is not implemented yet"),
-                result.stderr)
-            XCTAssertFalse(result.stdout.contains("created"), result.stdout)
+    /// Mode bits and owner of every regular file and directory under `root` (the lock excluded), by node path.
+    private func tree(_ root: URL) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for path in try FileManager.default.subpathsOfDirectory(atPath: root.path) where !path.hasSuffix(".lock") {
+            var info = stat()
+            XCTAssertEqual(lstat(root.appendingPathComponent(path).path, &info), 0, path)
+            let kind = (info.st_mode & S_IFMT) == S_IFDIR ? "d" : "f"
+            result["/" + path] = String(format: "%@ %04o %d", kind, info.st_mode & 0o7777, info.st_uid)
         }
-        let written = try FileManager.default.subpathsOfDirectory(atPath: root.path)
-            .filter { path in
-                var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(
-                    atPath: root.appendingPathComponent(path).path, isDirectory: &isDirectory)
-                return !isDirectory.boolValue && !path.hasSuffix(".lock")
-            }
-        XCTAssertFalse(written.contains { $0.hasPrefix("etc/") || $0.hasSuffix("master-agent/profile") }, "\(written)")
+        return result
+    }
+
+    func testRenderWritesTheModernTreeWithItsModesAndARerunWritesNothing() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let arguments = ["render", "--config", modernPath, "--node", "master02", "--root", root.path]
+        let first = try TestSupport.agent(arguments)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("master02: 10 created"), first.stdout)
+        let written = try tree(root)
+        let uid = geteuid()
+        for path in [
+            "/etc/systemd/system/kubelet.service", "/etc/kubernetes/manifests/kube-apiserver.yaml",
+            "/etc/kubernetes/manifests/kube-controller-manager.yaml", "/etc/kubernetes/manifests/kube-proxy.yaml",
+            "/etc/kubernetes/manifests/kube-scheduler.yaml", "/etc/kubernetes/audit-policy.yaml",
+            "/etc/kubernetes/authentication-config.yaml", "/etc/kubernetes/admission-config.yaml",
+            "/var/lib/kubelet/config.yaml",
+        ] {
+            XCTAssertEqual(written[path], "f 0600 \(uid)", path)
+        }
+        XCTAssertEqual(written["/var/log/kubernetes/audit"], "d 0700 \(uid)")
+        XCTAssertEqual(written["/etc/kubernetes/manifests"], "d 0700 \(uid)")
+        // What the certs step writes is not the render's: no PKI, kubeconfig or encryption config here.
+        XCTAssertNil(written["/etc/kubernetes/encryption-config.yaml"])
+        XCTAssertFalse(written.keys.contains { $0.hasSuffix(".conf") || $0.hasPrefix("/etc/kubernetes/pki") })
+        let apiServer = try String(
+            contentsOf: root.appendingPathComponent("etc/kubernetes/manifests/kube-apiserver.yaml"), encoding: .utf8)
+        XCTAssertTrue(apiServer.contains("- --advertise-address=192.168.1.2\n"), apiServer)
+
+        var before = [String: Double]()
+        for path in written.keys {
+            before[path] = try FileManager.default.attributesOfItem(
+                atPath: root.appendingPathComponent(String(path.dropFirst())).path)[.modificationDate]
+                .flatMap { ($0 as? Date)?.timeIntervalSince1970 }
+        }
+        let rerun = try TestSupport.agent(arguments)
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("master02: 10 unchanged"), rerun.stdout)
+        XCTAssertEqual(try tree(root), written, "a converged rerun creates, removes and re-modes nothing")
+        for path in written.keys {
+            let after = try FileManager.default.attributesOfItem(
+                atPath: root.appendingPathComponent(String(path.dropFirst())).path)[.modificationDate]
+                .flatMap { ($0 as? Date)?.timeIntervalSince1970 }
+            XCTAssertEqual(after, before[path], "\(path) was rewritten")
+        }
+    }
+
+    func testDryRunShowsTheModernDiffAndWritesNothing() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let node = ["--config", modernPath, "--node", "master01", "--root", root.path]
+        let dry = try TestSupport.agent(["render", "--dry-run"] + node)
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("created   /var/log/kubernetes/audit (directory, mode 0700)"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("+apiVersion: kubelet.config.k8s.io/v1beta1"), dry.stdout)
+        XCTAssertEqual(try tree(root).keys.filter { !$0.hasPrefix("/run") }, [], "a dry run writes nothing")
+
+        XCTAssertEqual(try TestSupport.agent(["render"] + node).status, 0)
+        let policy = root.appendingPathComponent("etc/kubernetes/audit-policy.yaml")
+        try "edited\n".write(to: policy, atomically: true, encoding: .utf8)
+        let diff = try TestSupport.agent(["render", "--dry-run"] + node)
+        XCTAssertTrue(diff.stdout.contains("updated   /etc/kubernetes/audit-policy.yaml"), diff.stdout)
+        XCTAssertTrue(diff.stdout.contains("-edited"), diff.stdout)
+        XCTAssertTrue(diff.stdout.contains("+kind: Policy"), diff.stdout)
+        XCTAssertEqual(try String(contentsOf: policy, encoding: .utf8), "edited\n")
+    }
+
+    func testBootstrapManifestsStepWritesTheModernFiles() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self)
+        let result = try TestSupport.agent([
+            "bootstrap", "--steps", "manifests", "--config", modernPath, "--node", "master01", "--root", root.path,
+        ])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        for path in ["etc/kubernetes/manifests/kube-proxy.yaml", "etc/kubernetes/admission-config.yaml"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path), path)
+        }
+        XCTAssertEqual(
+            try String(contentsOf: root.appendingPathComponent("var/lib/master-agent/profile"), encoding: .utf8),
+            "modern\n")
     }
 
     func testSwitchingProfilesIsRefusedUntilReset() throws {
@@ -91,11 +158,19 @@ final class ModernProfileCommandLineTests: XCTestCase {
         XCTAssertTrue(reset.stdout.contains("removed   /var/lib/master-agent/profile"), reset.stdout)
         XCTAssertFalse(FileManager.default.fileExists(atPath: record.path))
 
-        // Modern rendering is not implemented yet: after the reset the refusal is gone and that is what remains.
+        // After the reset the node holds no profile: the modern render goes ahead, and then legacy is refused.
         let afterReset = try TestSupport.agent(["render", "--config", modernPath] + node)
-        XCTAssertEqual(afterReset.status, ExitStatus.notImplemented.rawValue, afterReset.stderr)
-        XCTAssertFalse(afterReset.stderr.contains("master-agent reset"), afterReset.stderr)
-        XCTAssertTrue(afterReset.stderr.contains("not implemented yet"), afterReset.stderr)
+        XCTAssertEqual(afterReset.status, 0, afterReset.stderr)
+        XCTAssertEqual(try String(contentsOf: record, encoding: .utf8), "modern\n")
+        let legacyRefused = try TestSupport.agent(["render", "--config", seedPath] + node)
+        XCTAssertEqual(legacyRefused.status, ExitStatus.invalidConfig.rawValue, legacyRefused.stderr)
+        XCTAssertTrue(legacyRefused.stderr.contains("master-agent reset"), legacyRefused.stderr)
+
+        // Reset with the modern config removes the modern files, the config files included.
+        let modernReset = try TestSupport.agent(["reset", "--yes", "--config", modernPath] + node)
+        XCTAssertEqual(modernReset.status, 0, modernReset.stderr)
+        XCTAssertTrue(modernReset.stdout.contains("removed   /etc/kubernetes/audit-policy.yaml"), modernReset.stdout)
+        XCTAssertTrue(modernReset.stdout.contains("removed   /var/lib/kubelet/config.yaml"), modernReset.stdout)
     }
 
     func testLegacyManifestsWithoutARecordCountAsLegacy() throws {

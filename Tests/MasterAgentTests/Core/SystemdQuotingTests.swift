@@ -123,7 +123,7 @@ final class SystemdQuotingTests: XCTestCase {
     func testPodCommandsDoubleDollarSignsAndKeepSpacesInOneArgument() throws {
         var config = try TestSupport.seedConfig()
         config.pki.dir = "/etc/k8s $(HOME) ssl"
-        let pods = try config.kubernetes.profile.profile.staticPods(config: config, node: config.masters[0])
+        let pods = config.kubernetes.profile.profile.staticPods(config: config, node: config.masters[0])
         let apiServer = try XCTUnwrap(pods.first { $0.metadata.name == "kube-apiserver" }?.spec.containers.first)
         // The kubelet expands $(NAME) in a command and reads $$ as $; each list item is one argument.
         XCTAssertTrue(

@@ -46,6 +46,29 @@ final class FileSynchronizerTests: XCTestCase {
         XCTAssertTrue(reports[1].diff!.contains("--- /dev/null"))
     }
 
+    func testDirectoryIsCreatedWithItsModeAndAWrongModeIsReportedNotChanged() throws {
+        let store = InMemoryFileStore()
+        let audit = RenderedDirectory(path: "/var/log/kubernetes/audit", mode: 0o700)
+        let dry = try FileSynchronizer(store: store, dryRun: true, logger: logger).ensureDirectory(audit)
+        XCTAssertEqual(dry, FileReport(path: audit.path, action: .created, detail: "directory, mode 0700"))
+        XCTAssertTrue(store.directories.isEmpty, "a dry run creates nothing")
+        let sync = FileSynchronizer(store: store, dryRun: false, logger: logger)
+        XCTAssertEqual(try sync.ensureDirectory(audit).action, .created)
+        XCTAssertEqual(try store.attributes(audit.path)?.mode, 0o700)
+        XCTAssertEqual(try sync.ensureDirectory(audit), FileReport(path: audit.path, action: .unchanged))
+        store.directoryModes[audit.path] = 0o755
+        let report = try sync.ensureDirectory(audit)
+        XCTAssertEqual(report.action, .unchanged)
+        XCTAssertEqual(report.detail, "directory mode 0755, expected 0700; left as it is (chmod 0700 it)")
+        XCTAssertEqual(store.directoryModes[audit.path], 0o755)
+        store.files["/var/log/k"] = ExistingFile(data: Data(), mode: 0o600, ownerUID: 0)
+        XCTAssertThrowsError(try sync.ensureDirectory(RenderedDirectory(path: "/var/log/k", mode: 0o700))) {
+            XCTAssertEqual(
+                "\($0)",
+                "could not create /var/log/k: it is not a directory; remove it so the agent can create the directory")
+        }
+    }
+
     func testLeftoverTemporaryFilesAreRemoved() throws {
         let store = InMemoryFileStore()
         store.files["/m/.master-agent.kube-apiserver.yaml.123.456.tmp"] = ExistingFile(

@@ -11,6 +11,8 @@ final class InMemoryFileStore: FileStore {
     /// Like the agent run as root: a file not owned by root is a difference (writes record owner 0).
     var writesAsRoot = true
     var directories: Set<String> = []
+    /// Modes of directories made by `ensureDirectory` or set by a test (0755 when absent).
+    var directoryModes: [String: UInt16] = [:]
     private(set) var writes: [String] = []
     private(set) var removals: [String] = []
     /// When set, writes to this path fail with this errno.
@@ -42,12 +44,15 @@ final class InMemoryFileStore: FileStore {
     }
 
     func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool {
-        directories.insert(directory).inserted
+        let inserted = directories.insert(directory).inserted
+        if inserted { directoryModes[directory] = mode }
+        return inserted
     }
 
     func attributes(_ path: String) throws -> FileAttributes? {
         if directories.contains(path) {
-            return FileAttributes(isDirectory: true, mode: 0o755, ownerUID: 0, readable: true, writable: true)
+            return FileAttributes(
+                isDirectory: true, mode: directoryModes[path] ?? 0o755, ownerUID: 0, readable: true, writable: true)
         }
         guard let file = files[path] else { return nil }
         return FileAttributes(

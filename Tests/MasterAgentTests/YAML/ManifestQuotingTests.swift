@@ -102,6 +102,39 @@ final class ManifestQuotingTests: XCTestCase {
         }
     }
 
+    func testModernPodsAndKubeletConfigurationReadBackAsTheSameData() throws {
+        var config = try ConfigLoader.load(
+            yaml: try TestSupport.fixtureText("modern-cluster.yaml"), file: "modern-cluster.yaml")
+        var documents: [String] = [], expectations: [String] = [], labels: [String] = []
+        for text in Self.ambiguous + Self.plain {
+            // Values the loader would refuse still render: the quoting is the renderer's job.
+            config.kubernetes.imageRepository = text
+            config.kubernetes.version = text
+            config.pki.dir = "/" + text
+            config.etcd.caFile = "/etc/" + text + "/ca.crt"
+            config.cluster.domain = text
+            config.kubelet.containerRuntimeEndpoint = text
+            var node = config.masters[0]
+            node.name = text
+            for pod in ModernProfile().staticPods(config: config, node: node) {
+                documents.append(try ManifestRenderer.yaml(pod))
+                expectations.append(try expected(pod))
+                labels.append("\(text.debugDescription) in \(pod.metadata.name)")
+            }
+            let kubelet = KubeletConfiguration(config)
+            documents.append(try ManifestRenderer.yaml(encoding: kubelet))
+            expectations.append(
+                try PyYAMLReader.canonical(try JSONSerialization.jsonObject(with: try JSONEncoder().encode(kubelet))))
+            labels.append("\(text.debugDescription) in the KubeletConfiguration")
+        }
+        let pyyaml = try PyYAMLReader.canonicalJSON(documents)
+        for index in documents.indices {
+            XCTAssertEqual(
+                try yamsData(documents[index]), expectations[index], "Yams: \(labels[index])\n\(documents[index])")
+            XCTAssertEqual(pyyaml[index], expectations[index], "PyYAML: \(labels[index])\n\(documents[index])")
+        }
+    }
+
     func testManifestsWithSeededRandomValuesReadBackAsTheSameData() throws {
         var random = SplitMix64(seed: 0x5EED_0002)
         let printable = (0x20...0x7E).map { Character(Unicode.Scalar($0)!) }
@@ -131,7 +164,7 @@ final class ManifestQuotingTests: XCTestCase {
             config.pki.dir = "/" + text
             config.etcd.caFile = "/etc/" + text + "/ca.crt"
             config.apiServer.admissionControl = [text]
-            let pods = try config.kubernetes.profile.profile.staticPods(config: config, node: node)
+            let pods = config.kubernetes.profile.profile.staticPods(config: config, node: node)
             for pod in pods {
                 documents.append(try ManifestRenderer.yaml(pod))
                 expectations.append(try expected(pod))
