@@ -44,10 +44,13 @@ enum AgentNetworkGuard {
                     until: value("--until", in: arguments))
             else { return [] }
             network = (
-                steps.contains(.preflight), steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false
+                steps.contains(.preflight) || steps.contains(.clusterSecrets),
+                steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false
             )
         case "wait-api", "status":
             network = (false, true, false)
+        case "secrets":
+            network = (true, false, false)
         case "certs":
             network = (false, false, arguments.count > 1 && arguments[1] == "check" && arguments.contains("--peers"))
         default:
