@@ -132,7 +132,7 @@ struct SecretsSession {
         guard conflicts.isEmpty else {
             throw SecretsConflict(key: key, createdBy: record.createdBy, differences: conflicts)
         }
-        var reports: [FileReport] = []
+        var reports = context.dryRun ? [] : try removeLeftovers()
         for item in set.items {
             reports.append(try write(item, data: secrets.items[item.name]!, existing: local[item.name]))
         }
@@ -157,6 +157,24 @@ struct SecretsSession {
             existing.mode != item.mode
             ? "mode \(String(existing.mode, radix: 8)) -> \(String(item.mode, radix: 8))" : "owner -> root"
         return FileReport(path: item.path, action: .updated, detail: detail)
+    }
+
+    // Temp files of a run killed while writing an item; only our items' own, so nothing else in pki.dir is touched.
+    private func removeLeftovers() throws -> [FileReport] {
+        var reports: [FileReport] = []
+        for item in set.items {
+            let directory = directory(of: item.path)
+            let name = String(item.path[item.path.index(after: item.path.lastIndex(of: "/")!)...])
+            let ownPrefix = "\(TemporaryFileName.prefix)\(name)."
+            for entry in try context.files.listDirectory(directory) ?? []
+            where entry.hasPrefix(ownPrefix) && TemporaryFileName.isTemporary(entry) {
+                let path = directory == "/" ? "/\(entry)" : "\(directory)/\(entry)"
+                if try context.files.removeFile(path) {
+                    reports.append(FileReport(path: path, action: .removed, detail: "left by a run that was killed"))
+                }
+            }
+        }
+        return reports
     }
 
     private func localFiles() throws -> [String: ExistingFile] {

@@ -95,6 +95,41 @@ final class ClusterSecretsStepTests: XCTestCase {
         XCTAssertTrue(drifted.stdout.contains("differs"), drifted.stdout)
     }
 
+    func testAWrongModeIsRepairedAndLeftoversOfAKilledRunAreRemoved() throws {
+        let cluster = try cluster()
+        let master = try cluster.master()
+        XCTAssertEqual(try cluster.bootstrap(master).status, 0)
+        try FileManager.default.setAttributes(
+            [.posixPermissions: 0o644], ofItemAtPath: master.file("apiserver.key").path)
+        let leftover = master.pkiDir.appendingPathComponent(".master-agent.apiserver.key.123.456.tmp")
+        try Data("half".utf8).write(to: leftover)
+        let foreign = master.pkiDir.appendingPathComponent(".master-agent.other.pem.1.2.tmp")
+        try Data("not ours".utf8).write(to: foreign)
+        let rerun = try cluster.bootstrap(master)
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue(
+            rerun.stdout.contains("updated   /etc/kubernetes/ssl/apiserver.key (mode 644 -> 600)"), rerun.stdout)
+        XCTAssertTrue(
+            rerun.stdout.contains("removed   /etc/kubernetes/ssl/.master-agent.apiserver.key.123.456.tmp"), rerun.stdout
+        )
+        let mode = try FileManager.default.attributesOfItem(atPath: master.file("apiserver.key").path)[
+            .posixPermissions]
+        XCTAssertEqual((mode as? NSNumber)?.intValue, 0o600)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: leftover.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: foreign.path), "only the step's own temp files go")
+    }
+
+    func testStatusUnderStoreNoneSaysSoAndPasses() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "secrets-status-none")
+        let config = root.appendingPathComponent("cluster.yaml")
+        try TestSupport.fixtureText("seed-cluster.yaml").write(to: config, atomically: true, encoding: .utf8)
+        let result = try TestSupport.agent([
+            "secrets", "status", "--config", config.path, "--node", "master01", "--root", root.path,
+        ])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("shared files are copied by hand"), result.stdout)
+    }
+
     func testWrongTokenFailsAndWritesNothing() throws {
         let cluster = try cluster()
         XCTAssertEqual(try cluster.bootstrap(try cluster.master()).status, 0)
