@@ -19,4 +19,9 @@ package enum PEMDocument {
             return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
         }.joined(separator: ":")
     }
+
+    /// Lower-case hex digits without separators, as `sha256sum` prints a digest.
+    package static func lowerHex(_ bytes: Data) -> String {
+        colonHex(bytes).replacingOccurrences(of: ":", with: "").lowercased()
+    }
 }

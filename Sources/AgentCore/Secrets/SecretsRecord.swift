@@ -49,7 +49,8 @@ package struct SecretsRecord: Codable, Equatable, Sendable {
     /// cluster or key, or with its creator or time changed, does not decrypt.
     package func authenticatedData(clusterName: String, etcdKey: String) -> Data {
         let lines = [
-            "master-agent secrets record", "version=\(version)", "cluster=\(clusterName)", "key=\(etcdKey)",
+            "master-agent secrets record", "version=\(version)", "cipher=\(cipher)", "cluster=\(clusterName)",
+            "key=\(etcdKey)",
             "salt=\(salt.base64EncodedString())", "tokenCheck=\(tokenCheck.base64EncodedString())",
             "nonce=\(nonce.base64EncodedString())", "createdBy=\(createdBy)", "createdAt=\(createdAt)",
         ]

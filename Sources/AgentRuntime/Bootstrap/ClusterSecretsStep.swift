@@ -155,7 +155,7 @@ struct SecretsSession {
         guard let existing else { return FileReport(path: item.path, action: .created, detail: "from the record") }
         let detail =
             existing.mode != item.mode
-            ? "mode \(String(existing.mode, radix: 8)) -> \(String(item.mode, radix: 8))" : "owner -> root"
+            ? String(format: "mode %04o -> %04o", existing.mode, item.mode) : "owner -> root"
         return FileReport(path: item.path, action: .updated, detail: detail)
     }
 
@@ -189,7 +189,7 @@ struct SecretsSession {
     }
 
     private func hexSHA256(_ data: Data) throws -> String {
-        try sealer.cipher.sha256(data).map { String(format: "%02x", $0) }.joined()
+        PEMDocument.lowerHex(try sealer.cipher.sha256(data))
     }
 
     private func directory(of path: String) -> String {

@@ -74,53 +74,53 @@ package final class EtcdClient {
     /// about 2 s and a down one costs a few requests per second across all masters.
     package static let retrySchedule = try! BackoffSchedule(initial: 0.2, cap: 2, multiplier: 2)
 
-    // POSTs `body` to `/v3/<path>` on each endpoint in turn until one answers 200; a refused connection or a
-    // 5xx (etcd without a leader, the gateway unable to dial etcd) moves on to the next endpoint.
+    // POSTs `body` to `/v3/<path>` on each endpoint in turn until one answers 200. When none does, the error
+    // thrown is `unavailable` (worth retrying) if any endpoint was merely down: refused, timed out, reset, or a 5xx
+    // (etcd without a leader, a gateway unable to dial etcd); else the last refusal (TLS, 4xx) is thrown.
     private func call<Request: Encodable, Response: Decodable>(_ path: String, body: Request, key: String) throws
         -> Response
     {
         guard !endpoints.isEmpty else {
-            throw EtcdError(code: .unavailable, endpoint: "", key: key, cause: "etcd.endpoints is empty")
+            throw EtcdError(code: .rejected, endpoint: "", key: key, cause: "etcd.endpoints is empty")
         }
-        var lastError: EtcdError?
+        var failures: [EtcdError] = []
         for offset in 0..<endpoints.count {
             let index = (preferred + offset) % endpoints.count
-            let url = "\(endpoints[index])/v3/\(path)"
+            let endpoint = endpoints[index]
             let request = try HTTPRequest.json(
-                .post, url: url, body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
+                .post, url: "\(endpoint)/v3/\(path)", body: body, timeout: .seconds(5), connectTimeout: .seconds(2))
             let response: HTTPResponse
             do {
                 response = try transport.send(request)
             } catch let failure as HTTPTransportFailure {
-                let retryable = ![.setup, .credentials].contains(failure.kind)
-                lastError = EtcdError(
-                    code: retryable ? .unavailable : .rejected, endpoint: endpoints[index], key: key,
-                    cause: failure.cause, nextStep: failure.nextStep)
-                if !retryable { throw lastError! }
-                continue
-            }
-            if response.status >= 500 {
-                lastError = EtcdError(
-                    code: .unavailable, endpoint: endpoints[index], key: key,
-                    cause: "POST /v3/\(path) answered \(response.status) \(Self.excerpt(response))")
+                // A certificate etcd refuses, or one we cannot read, stays wrong however often it is retried.
+                let refused = [.setup, .credentials, .tls].contains(failure.kind)
+                failures.append(
+                    EtcdError(
+                        code: refused ? .rejected : .unavailable, endpoint: endpoint, key: key, cause: failure.cause,
+                        nextStep: failure.nextStep))
                 continue
             }
             guard response.status == 200 else {
-                throw EtcdError(
-                    code: .rejected, endpoint: endpoints[index], key: key,
-                    cause: "POST /v3/\(path) answered \(response.status) \(Self.excerpt(response))")
+                failures.append(
+                    EtcdError(
+                        code: response.status >= 500 ? .unavailable : .rejected, endpoint: endpoint, key: key,
+                        cause: "POST /v3/\(path) answered \(response.status) \(Self.excerpt(response))"))
+                continue
             }
             preferred = index
             do {
                 return try JSONDecoder().decode(Response.self, from: response.body)
             } catch {
                 throw EtcdError(
-                    code: .unexpectedAnswer, endpoint: endpoints[index], key: key,
+                    code: .unexpectedAnswer, endpoint: endpoint, key: key,
                     cause: "POST /v3/\(path) answered a body that is not etcd's JSON (\(error)): "
                         + Self.excerpt(response))
             }
         }
-        throw lastError!
+        var error = failures.last { $0.code == .unavailable } ?? failures.last!
+        error.endpointsTried = endpoints.count
+        throw error
     }
 
     private static func excerpt(_ response: HTTPResponse) -> String {
@@ -148,6 +148,8 @@ package struct EtcdError: Error, Equatable, CustomStringConvertible {
     package var nextStep = ""
     /// Set when the retries ran out, for the message.
     package var deadlinePassed = false
+    /// How many endpoints the last call tried.
+    package var endpointsTried = 1
 
     func gaveUp(afterDeadline: Bool) -> EtcdError {
         var copy = self
@@ -173,6 +175,7 @@ package struct EtcdError: Error, Equatable, CustomStringConvertible {
         case .unexpectedAnswer:
             next = "Check that etcd.endpoints name etcd's client URLs (etcd 3.4 or later)."
         }
-        return "could not reach \(key) in etcd\(when): last attempt \(endpoint): \(cause). \(next)"
+        let tried = endpointsTried > 1 ? " (all \(endpointsTried) endpoints failed)" : ""
+        return "could not reach \(key) in etcd\(when)\(tried): last attempt \(endpoint): \(cause). \(next)"
     }
 }

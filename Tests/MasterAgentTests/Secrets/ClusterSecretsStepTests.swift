@@ -108,7 +108,7 @@ final class ClusterSecretsStepTests: XCTestCase {
         let rerun = try cluster.bootstrap(master)
         XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
         XCTAssertTrue(
-            rerun.stdout.contains("updated   /etc/kubernetes/ssl/apiserver.key (mode 644 -> 600)"), rerun.stdout)
+            rerun.stdout.contains("updated   /etc/kubernetes/ssl/apiserver.key (mode 0644 -> 0600)"), rerun.stdout)
         XCTAssertTrue(
             rerun.stdout.contains("removed   /etc/kubernetes/ssl/.master-agent.apiserver.key.123.456.tmp"), rerun.stdout
         )

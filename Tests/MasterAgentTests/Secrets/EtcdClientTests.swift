@@ -63,6 +63,25 @@ final class EtcdClientTests: XCTestCase {
         XCTAssertTrue(waits.allSatisfy { $0 <= 2 }, "\(waits)")
     }
 
+    func testACertificateEtcdRefusesIsNotRetried() throws {
+        let server = try EtcdTestServer(self)
+        try server.start()
+        let other = try TestSupport.makeTemporaryDirectory(self, name: "other-ca")
+        let ca = try TestCA.make(in: other, subject: "/CN=not-etcds-ca", days: 1, keyType: .ecP256)
+        let client = try HTTPClient(
+            tls: HTTPTLSConfig(
+                caFile: ca.cert, clientCertFile: server.clientCertFile, clientKeyFile: server.clientKeyFile),
+            userAgent: "t")
+        let etcd = EtcdClient(transport: client, endpoints: [server.endpoint])
+        let clock = ManualClock()
+        XCTAssertThrowsError(
+            try etcd.retrying(until: clock.now() + 60, clock: clock, random: FixedRandom(0.5)) { try etcd.get("/x") }
+        ) {
+            XCTAssertEqual(($0 as? EtcdError)?.code, .rejected, "\($0)")
+        }
+        XCTAssertEqual(clock.sleeps, [], "a TLS failure is reported at once")
+    }
+
     func testEtcdThatComesUpLaterIsFound() throws {
         let server = try EtcdTestServer(self)
         let etcd = try client(server)
