@@ -31,12 +31,12 @@ package struct ClusterSecretsStep: BootstrapStepRunner {
         else {
             throw UsageError("no etcd transport, secrets cipher or wall clock is wired into this run")
         }
+        // The token first: a missing or mistyped one is reported without a round trip to etcd.
+        let token = try JoinTokenFile.read(context.files, path: config.secrets.tokenFile)
+        let etcd = EtcdClient(transport: try makeEtcd(), endpoints: config.etcd.endpoints)
         let session = SecretsSession(
-            context: context, set: set, source: source,
-            etcd: EtcdClient(
-                transport: try makeEtcd(), endpoints: config.etcd.endpoints),
-            sealer: SecretsSealer(cipher: cipher), wallClock: wallClock,
-            token: try JoinTokenFile.read(context.files, path: config.secrets.tokenFile))
+            context: context, set: set, source: source, etcd: etcd, sealer: SecretsSealer(cipher: cipher),
+            wallClock: wallClock, token: token)
         return try session.run()
     }
 }
