@@ -70,7 +70,7 @@ struct SecretsSession {
             if let material = try source.material(for: set, local: local, context: context) {
                 if context.dryRun {
                     return StepOutcome(
-                        step: .clusterSecrets, status: .done,
+                        step: .clusterSecrets, status: .changed,
                         message: "dry run: no record at \(key) in etcd; this master would create it from "
                             + "\(describe(material: material, local: local)) and write nothing else to etcd")
                 }
@@ -136,11 +136,12 @@ struct SecretsSession {
         for item in set.items {
             reports.append(try write(item, data: secrets.items[item.name]!, existing: local[item.name]))
         }
-        let origin = created ? "created \(key) (revision \(stored.modRevision))" : "\(key) by \(record.createdBy)"
-        let prefix = context.dryRun ? "dry run: " : ""
-        return .fromFiles(
-            .clusterSecrets, reports,
-            message: "\(prefix)\(set.items.count) shared files match the record \(origin), made \(record.createdAt)")
+        let names = set.items.map(\.name).joined(separator: ", ")
+        let message =
+            created
+            ? "created \(key) in etcd (revision \(stored.modRevision)) from this master's \(names)"
+            : "\(context.dryRun ? "dry run: " : "")\(names) as in \(key), made by \(record.createdBy) at \(record.createdAt)"
+        return .fromFiles(.clusterSecrets, reports, message: message)
     }
 
     private func write(_ item: SharedSecretItem, data: Data, existing: ExistingFile?) throws -> FileReport {
