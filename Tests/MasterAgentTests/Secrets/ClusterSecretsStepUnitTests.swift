@@ -65,4 +65,22 @@ final class ClusterSecretsStepUnitTests: XCTestCase {
         files.files[path] = ExistingFile(data: token, mode: 0o400, ownerUID: 0)
         XCTAssertNoThrow(try JoinTokenFile.read(files, path: path), "read-only for root is fine too")
     }
+
+    func testPreflightListsAMissingTokenFileUnderStoreEtcd() throws {
+        let files = InMemoryFileStore()
+        for path in ["/etc/ssl/etcd/ca.crt", "/etc/ssl/etcd/etcd-client.crt", "/etc/ssl/etcd/etcd-client.key"] {
+            files.files[path] = ExistingFile(data: Data("x".utf8), mode: 0o600, ownerUID: 0)
+        }
+        files.files["/usr/local/bin/kubelet"] = ExistingFile(data: Data(), mode: 0o755, ownerUID: 0)
+        // No etcd health check here: preflight's own tests cover it.
+        let withoutSecrets = context(try TestSupport.seedConfig(), files: files)
+        withoutSecrets.makeEtcdTransport = nil
+        XCTAssertNoThrow(try PreflightStep().run(withoutSecrets))
+        let withSecrets = context(try etcdConfig(), files: files)
+        withSecrets.makeEtcdTransport = nil
+        XCTAssertThrowsError(try PreflightStep().run(withSecrets)) {
+            XCTAssertTrue(
+                "\($0)".contains("secrets.tokenFile /etc/master-agent/join-token does not exist"), "\($0)")
+        }
+    }
 }
