@@ -15,6 +15,8 @@ package struct ClusterConfig: Equatable, Sendable {
     package var pki: PKI
     package var kubelet: Kubelet
     package var election: Election
+    /// How the masters share the cluster's secrets (issue 13); `store: none` unless the file says otherwise.
+    package var secrets: Secrets = Secrets()
 
     /// The `kubernetes` section: which rendering profile and which image.
     package struct Kubernetes: Equatable, Sendable {
@@ -112,11 +114,46 @@ package struct ClusterConfig: Equatable, Sendable {
         package var renewInterval: ConfigDuration
     }
 
+    /// The `secrets` section: where the cluster's shared secrets live and the token that encrypts them.
+    package struct Secrets: Equatable, Sendable {
+        /// The join token's file on every master (0600, owned by root).
+        package static let defaultTokenFile = "/etc/master-agent/join-token"
+        /// The etcd key prefix; the record is `<keyPrefix>/<cluster.name>/secrets`.
+        package static let defaultKeyPrefix = "/master-agent"
+
+        package var store: SecretsStoreKind = .none
+        package var tokenFile: String = Secrets.defaultTokenFile
+        package var keyPrefix: String = Secrets.defaultKeyPrefix
+        /// How long the cluster-secrets step waits for etcd, or for another master's record.
+        package var waitTimeout: ConfigDuration = ConfigDuration("2m")!
+
+        package init(
+            store: SecretsStoreKind = .none, tokenFile: String = Secrets.defaultTokenFile,
+            keyPrefix: String = Secrets.defaultKeyPrefix, waitTimeout: ConfigDuration = ConfigDuration("2m")!
+        ) {
+            self.store = store
+            self.tokenFile = tokenFile
+            self.keyPrefix = keyPrefix
+            self.waitTimeout = waitTimeout
+        }
+    }
+
+    /// The etcd key of this cluster's secrets record: `<secrets.keyPrefix>/<cluster.name>/secrets`.
+    package var secretsRecordKey: String { "\(secrets.keyPrefix)/\(cluster.name)/secrets" }
+
     /// The first service IP (`kubernetes.default`), derived from `cluster.serviceCIDR`.
     package var kubernetesServiceIP: IPv4Address { cluster.serviceCIDR.firstHostAddress }
 
     /// The master entry called `name`, if any.
     package func master(named name: String) -> Master? { masters.first { $0.name == name } }
+}
+
+/// Where the cluster's shared secrets are kept.
+package enum SecretsStoreKind: String, CaseIterable, Equatable, Sendable {
+    /// In etcd, encrypted with the join token: every master gets them from there.
+    case etcd
+    /// Nowhere: the operator copies the shared files from master to master (the reference document's way).
+    case none
 }
 
 /// The rendering profiles the agent knows.

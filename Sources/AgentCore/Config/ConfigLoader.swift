@@ -50,7 +50,7 @@ package enum ConfigLoader {
             path: "", node: root,
             keys: [
                 "apiVersion", "kind", "kubernetes", "cluster", "loadBalancer",
-                "masters", "etcd", "apiServer", "pki", "kubelet", "election",
+                "masters", "etcd", "apiServer", "pki", "kubelet", "election", "secrets",
             ],
             problems: problems)
         guard top.isPresent, case .mapping = root else { return nil }
@@ -100,13 +100,14 @@ package enum ConfigLoader {
                 ]), profile: profile)
         let election = readElection(
             top.section("election", keys: ["namespace", "lockName", "leaseDuration", "renewInterval"]))
+        let secrets = readSecrets(top.section("secrets", keys: ["store", "tokenFile", "keyPrefix", "waitTimeout"]))
 
         guard let kubernetes, let cluster, let loadBalancer, let masters, let etcd, let apiServer,
-            let pki, let kubelet, let election
+            let pki, let kubelet, let election, let secrets
         else { return nil }
         return ClusterConfig(
             kubernetes: kubernetes, cluster: cluster, loadBalancer: loadBalancer, masters: masters,
-            etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election)
+            etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election, secrets: secrets)
     }
 
     private static func readProfile(_ r: YAMLFieldReader) -> RenderProfileName? {
@@ -579,6 +580,45 @@ package enum ConfigLoader {
         }
         guard let lease, let renew else { return nil }
         return .init(namespace: namespace, lockName: lockName, leaseDuration: lease, renewInterval: renew)
+    }
+
+    private static func readSecrets(_ r: YAMLFieldReader) -> ClusterConfig.Secrets? {
+        typealias Secrets = ClusterConfig.Secrets
+        var store: SecretsStoreKind? = SecretsStoreKind.none
+        if let text = r.string("store", required: false) {
+            store = SecretsStoreKind(rawValue: text)
+            if store == nil {
+                let known = SecretsStoreKind.allCases.map(\.rawValue).joined(separator: ", ")
+                r.problems.add(
+                    r.fieldPath("store"), "unknown store \"\(text)\" (known: \(known))", at: r.node("store"))
+            }
+        }
+        let tokenFile = r.absolutePath("tokenFile", default: Secrets.defaultTokenFile)
+        var keyPrefix = r.string("keyPrefix", required: false) ?? Secrets.defaultKeyPrefix
+        if let reason = etcdKeyPrefixProblem(keyPrefix) {
+            r.problems.add(r.fieldPath("keyPrefix"), "\"\(keyPrefix)\" \(reason)", at: r.node("keyPrefix"))
+            keyPrefix = ""
+        }
+        let waitTimeout = r.duration("waitTimeout", default: "2m")
+        guard let store, let tokenFile, !keyPrefix.isEmpty, let waitTimeout else { return nil }
+        return Secrets(store: store, tokenFile: tokenFile, keyPrefix: keyPrefix, waitTimeout: waitTimeout)
+    }
+
+    /// Why `prefix` cannot start the etcd key of the secrets record, or nil when it can: `/` then path segments of
+    /// letters, digits, `.`, `_` and `-`, no trailing `/` (the record adds `/<cluster.name>/secrets`).
+    package static func etcdKeyPrefixProblem(_ prefix: String) -> String? {
+        guard prefix.hasPrefix("/"), prefix.count > 1 else {
+            return "must start with / and name a path (e.g. /master-agent)"
+        }
+        guard !prefix.hasSuffix("/") else {
+            return "must not end with / (the record's key adds /<cluster.name>/secrets)"
+        }
+        let segments = prefix.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        if segments.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) {
+            return "must not contain empty, \".\" or \"..\" segments"
+        }
+        let allowed = prefix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "/._-".contains($0)) }
+        return allowed ? nil : "may hold only letters, digits, '/', '.', '_' and '-'"
     }
 
     // "PROBLEM (line L, column C)" for text libyaml could not read; Yams's own description otherwise

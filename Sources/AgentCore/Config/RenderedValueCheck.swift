@@ -89,6 +89,9 @@ package enum RenderedValueCheck {
         add("election.lockName", config.election.lockName)
         add("election.leaseDuration", config.election.leaseDuration.text)
         add("election.renewInterval", config.election.renewInterval.text)
+        add("secrets.tokenFile", config.secrets.tokenFile)
+        add("secrets.keyPrefix", config.secrets.keyPrefix)
+        add("secrets.waitTimeout", config.secrets.waitTimeout.text)
         return fields
     }
 

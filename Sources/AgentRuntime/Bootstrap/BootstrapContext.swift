@@ -37,6 +37,8 @@ package final class BootstrapContext {
     package var strict = false
     /// Opens an HTTP connection to etcd with its client TLS files; nil when not wired.
     package var makeEtcdTransport: (() throws -> HTTPTransport)?
+    /// The cryptography of the secrets record (cluster-secrets step, `secrets status`); nil when not wired.
+    package var secretsCipher: SecretsCipher?
 
     /// systemd over D-Bus; nil when there is none to talk to (then `offlineUnits` decides).
     package var units: UnitManager?

@@ -6,6 +6,7 @@ import Foundation
 package enum BootstrapStep: String, CaseIterable, Codable, Sendable {
     case validate
     case preflight
+    case clusterSecrets = "cluster-secrets"
     case certs
     case kubeletUnit = "kubelet-unit"
     case manifests

@@ -45,6 +45,10 @@ package struct PreflightStep: BootstrapStepRunner {
         ] {
             if let path { problems += try readableFile(context, field: field, path: path) }
         }
+        // The cluster-secrets step checks its mode and contents; a missing token is listed here with the rest.
+        if config.secrets.store == .etcd {
+            problems += try readableFile(context, field: "secrets.tokenFile", path: config.secrets.tokenFile)
+        }
         if let binary = try context.files.attributes(config.kubelet.binary) {
             if binary.isDirectory || binary.mode & 0o111 == 0 {
                 problems.append(

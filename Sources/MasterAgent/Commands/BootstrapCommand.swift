@@ -109,6 +109,7 @@ enum StepWiring {
             .kubeletUnit: KubeletUnitStep(),
             .kubeletStart: KubeletStartStep(),
             .preflight: PreflightStep(),
+            .clusterSecrets: ClusterSecretsStep(),
             .certs: CertsStep(),
             .manifests: ManifestsStep(),
             .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),

@@ -31,6 +31,7 @@ enum Wiring {
                     userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: node.name))
             })
         context.pki = OpenSSLToolkit()
+        context.secretsCipher = OpenSSLSecretsCipher()
         context.runningAsRoot = geteuid() == 0
         context.usesAlternateRoot = root != "/"
         let fs = RootedFileSystem(root: root)

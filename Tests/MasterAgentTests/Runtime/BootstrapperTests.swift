@@ -34,7 +34,7 @@ final class BootstrapperTests: XCTestCase {
             [.validate, .certs, .kubeletUnit])
         XCTAssertEqual(
             try BootstrapStep.selection(steps: nil, until: "kubelet-start"),
-            [.validate, .preflight, .certs, .kubeletUnit, .manifests, .kubeletStart])
+            [.validate, .preflight, .clusterSecrets, .certs, .kubeletUnit, .manifests, .kubeletStart])
         XCTAssertEqual(try BootstrapStep.selection(steps: nil, until: nil), BootstrapStep.allCases)
         XCTAssertThrowsError(try BootstrapStep.selection(steps: ["manifest"], until: nil)) {
             XCTAssertTrue("\($0)".contains("unknown step \"manifest\""))

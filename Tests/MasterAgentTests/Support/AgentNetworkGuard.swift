@@ -34,6 +34,8 @@ enum AgentNetworkGuard {
             return [("--url", host(of: url))]
         }
         let network: (etcd: Bool, api: Bool, peers: Bool)
+        // The cluster-secrets step and `secrets status` reach etcd only under `secrets.store: etcd`.
+        var secretsStore = false
         switch command {
         case "bootstrap":
             let listed = values("--steps", in: arguments).flatMap { $0.split(separator: ",").map(String.init) }
@@ -46,16 +48,23 @@ enum AgentNetworkGuard {
             network = (
                 steps.contains(.preflight), steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false
             )
+            secretsStore = steps.contains(.clusterSecrets)
         case "wait-api", "status":
             network = (false, true, false)
+        case "secrets":
+            network = (false, false, false)
+            secretsStore = true
         case "certs":
             network = (false, false, arguments.count > 1 && arguments[1] == "check" && arguments.contains("--peers"))
         default:
             return []
         }
-        guard network.etcd || network.api || network.peers, let config = try loadConfig(arguments) else { return [] }
+        guard network.etcd || network.api || network.peers || secretsStore, let config = try loadConfig(arguments)
+        else { return [] }
         var hosts: [(String, String)] = []
-        if network.etcd { hosts += config.etcd.endpoints.map { ("etcd.endpoints", host(of: $0)) } }
+        if network.etcd || (secretsStore && config.secrets.store == .etcd) {
+            hosts += config.etcd.endpoints.map { ("etcd.endpoints", host(of: $0)) }
+        }
         if network.api { hosts.append(("apiServer.localURL", host(of: config.apiServer.localURL))) }
         if network.peers { hosts += config.masters.map { ("masters[\($0.name)].address", $0.address.description) } }
         return hosts

@@ -43,4 +43,22 @@ final class AgentNetworkGuardTests: XCTestCase {
             "bootstrap", "--config", seed, "--node", "master01", "--steps", "wait-api,election,namespace",
         ])
     }
+
+    func testSecretsStoreInEtcdCountsAsContactingEtcd() throws {
+        let directory = try TestSupport.makeTemporaryDirectory(self, name: "guard-secrets")
+        let config = directory.appendingPathComponent("cluster.yaml").path
+        try (TestSupport.fixtureText("seed-cluster.yaml") + "\nsecrets:\n  store: etcd\n").write(
+            toFile: config, atomically: true, encoding: .utf8)
+        for arguments in [
+            ["bootstrap", "--config", config, "--node", "master01", "--steps", "cluster-secrets"],
+            ["secrets", "status", "--config", config, "--node", "master01"],
+        ] {
+            XCTAssertThrowsError(try AgentNetworkGuard.check(arguments), "\(arguments)") {
+                XCTAssertTrue("\($0)".contains("192.168.0.1 (etcd.endpoints)"), "\($0)")
+            }
+        }
+        // Under the seed's `store: none` neither contacts etcd.
+        try AgentNetworkGuard.check(["bootstrap", "--config", seed, "--node", "master01", "--steps", "cluster-secrets"])
+        try AgentNetworkGuard.check(["secrets", "status", "--config", seed, "--node", "master01"])
+    }
 }
