@@ -34,7 +34,9 @@ package enum KubeletServingCSRPolicy {
         guard spec.signerName == signerName else { return "signer is \(spec.signerName), not \(signerName)" }
         let user = spec.username ?? "(none)"
         guard requestingNode(csr) != nil else { return "requester \(user) is not a node (system:node:<name>)" }
-        guard spec.groups?.contains(nodesGroup) == true else { return "requester \(user) is not in group \(nodesGroup)" }
+        guard spec.groups?.contains(nodesGroup) == true else {
+            return "requester \(user) is not in group \(nodesGroup)"
+        }
         return nil
     }
 
@@ -57,7 +59,8 @@ package enum KubeletServingCSRPolicy {
             return .leavePending(reason: "spec.request is not a PKCS#10 request whose signature verifies")
         }
         guard request.commonName == user else {
-            return .leavePending(reason: "the request's CN \(request.commonName ?? "(none)") is not the requester \(user)")
+            return .leavePending(
+                reason: "the request's CN \(request.commonName ?? "(none)") is not the requester \(user)")
         }
         guard request.organizations == [nodesGroup] else {
             return .leavePending(
@@ -67,7 +70,8 @@ package enum KubeletServingCSRPolicy {
             return .leavePending(reason: reason)
         }
         if let kind = request.otherSubjectAltNameKinds.first {
-            return .leavePending(reason: "the request asks for a \(kind) subjectAltName; only DNS names and IPs are approved")
+            return .leavePending(
+                reason: "the request asks for a \(kind) subjectAltName; only DNS names and IPs are approved")
         }
         guard !request.subjectAltNames.isEmpty else {
             return .leavePending(reason: "the request names no DNS name or IP")
@@ -91,7 +95,8 @@ package enum KubeletServingCSRPolicy {
         }
         let allowed = key == .rsa ? [rsaUsages, keyAgnosticUsages] : [keyAgnosticUsages]
         guard allowed.contains(asked), asked.count == usages.count else {
-            let wanted = key == .rsa ? "digital signature, key encipherment, server auth" : "digital signature, server auth"
+            let wanted =
+                key == .rsa ? "digital signature, key encipherment, server auth" : "digital signature, server auth"
             return "usages are [\(usages.joined(separator: ", "))], not exactly [\(wanted)]"
         }
         return nil

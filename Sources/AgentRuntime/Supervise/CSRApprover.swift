@@ -23,7 +23,9 @@ package final class CSRApprover {
 
     /// An approver reading and approving through `client` (credentials that may approve: super-admin.conf);
     /// `masters` add the config's names for master Nodes.
-    package init(client: KubernetesAPIClient, reader: SigningRequestReader, masters: [ClusterConfig.Master], logger: Logger) {
+    package init(
+        client: KubernetesAPIClient, reader: SigningRequestReader, masters: [ClusterConfig.Master], logger: Logger
+    ) {
         self.client = client
         self.reader = reader
         self.masters = masters

@@ -23,12 +23,14 @@ struct SuperviseCommand: ParsableCommand {
 
     @OptionGroup var options: NodeOptions
 
-    @Option(name: .long, help: "CA file the server's certificate must chain to. Default: the config's apiServer.caFile.")
+    @Option(
+        name: .long, help: "CA file the server's certificate must chain to. Default: the config's apiServer.caFile.")
     var cacert: String?
 
     @Option(
         name: .long,
-        help: "Client certificate (PEM) allowed to approve CSRs; needs --key. Default: the config's apiServer.certFile.")
+        help: "Client certificate (PEM) allowed to approve CSRs; needs --key. Default: the config's apiServer.certFile."
+    )
     var cert: String?
 
     @Option(name: .long, help: "Private key of --cert (PEM).")

@@ -61,11 +61,13 @@ final class KubeletServingCSRPolicyTests: XCTestCase {
 
     func testNotANodeIsLeftPending() {
         XCTAssertEqual(
-            reason(KubeletServingCSRPolicy.decide(csr(user: "kubernetes-admin"), request: facts(), knownNames: nodeNames)),
+            reason(
+                KubeletServingCSRPolicy.decide(csr(user: "kubernetes-admin"), request: facts(), knownNames: nodeNames)),
             "requester kubernetes-admin is not a node (system:node:<name>)")
         XCTAssertEqual(
             reason(
-                KubeletServingCSRPolicy.decide(csr(groups: ["system:authenticated"]), request: facts(), knownNames: nodeNames)),
+                KubeletServingCSRPolicy.decide(
+                    csr(groups: ["system:authenticated"]), request: facts(), knownNames: nodeNames)),
             "requester system:node:worker-1 is not in group system:nodes")
         XCTAssertEqual(
             reason(KubeletServingCSRPolicy.decide(csr(), request: facts(o: ["system:masters"]), knownNames: nodeNames)),
@@ -134,7 +136,8 @@ final class KubeletServingCSRPolicyTests: XCTestCase {
     }
 
     func testApprovalBodyKeepsEveryFieldAndAppendsTheCondition() throws {
-        let item = #"{"metadata":{"name":"csr-1","resourceVersion":"7","annotations":{"a":"b"},"finalizers":["f"]},"spec":{"request":"eA==","signerName":"kubernetes.io/kubelet-serving","extra":{"k":["v"]}},"status":{}}"#
+        let item =
+            #"{"metadata":{"name":"csr-1","resourceVersion":"7","annotations":{"a":"b"},"finalizers":["f"]},"spec":{"request":"eA==","signerName":"kubernetes.io/kubelet-serving","extra":{"k":["v"]}},"status":{}}"#
         let body = try CSRApprovalBody.approving(Data(item.utf8), reason: "R", message: "M")
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: body) as? [String: Any])
         XCTAssertEqual(object["apiVersion"] as? String, "certificates.k8s.io/v1")

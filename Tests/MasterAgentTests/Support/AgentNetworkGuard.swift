@@ -46,7 +46,7 @@ enum AgentNetworkGuard {
             network = (
                 steps.contains(.preflight), steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false
             )
-        case "wait-api", "status":
+        case "wait-api", "status", "supervise":
             network = (false, true, false)
         case "certs":
             network = (false, false, arguments.count > 1 && arguments[1] == "check" && arguments.contains("--peers"))
