@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// A v1 Node: its name, labels and the addresses the kubelet reports.
 package struct NodeObject: Codable, Equatable, Sendable {
     /// One entry of `status.addresses`.
@@ -27,6 +29,17 @@ package struct NodeObject: Codable, Equatable, Sendable {
 
     /// `/api/v1/nodes/NAME`.
     package static func path(_ name: String) -> String { "/api/v1/nodes/\(name)" }
+
+    /// A JSON merge patch that sets `labels` and leaves every other field alone.
+    package static func labelPatch(_ labels: [String: String]) throws -> Data {
+        struct Patch: Encodable {
+            struct Metadata: Encodable { var labels: [String: String] }
+            var metadata: Metadata
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return try encoder.encode(Patch(metadata: .init(labels: labels)))
+    }
 
     /// The reported addresses as subjectAltNames: DNS for Hostname/InternalDNS/ExternalDNS, IP for the IP kinds;
     /// unknown kinds are left out.

@@ -114,6 +114,7 @@ enum StepWiring {
             .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),
             .election: ElectionStep(),
             .namespace: NamespaceStep(),
+            .clusterTasks: ClusterTasksStep(),
         ]
     }
 }

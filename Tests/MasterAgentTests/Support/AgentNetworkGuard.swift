@@ -44,7 +44,8 @@ enum AgentNetworkGuard {
                     until: value("--until", in: arguments))
             else { return [] }
             network = (
-                steps.contains(.preflight), steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false
+                steps.contains(.preflight),
+                steps.contains { [.waitAPI, .election, .namespace, .clusterTasks].contains($0) }, false
             )
         case "wait-api", "status", "supervise":
             network = (false, true, false)
