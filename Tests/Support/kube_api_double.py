@@ -587,16 +587,17 @@ class Store:
     # -- subresources and patches ---------------------------------------------
     def _subresource(self, verb, resource, sub, name, body):
         existing = self.objects[resource].get(("", name))
-        if existing is None:
-            return not_found(resource, name)
         if verb == "get":
-            return [200, copy.deepcopy(existing)]
+            return [200, copy.deepcopy(existing)] if existing is not None else not_found(resource, name)
+        # As the real handler: the body is decoded and its name checked before storage is asked.
         obj, error = self._decode(resource, body)
         if error:
             return error
         meta = obj["metadata"]
         if meta.get("name") is not None and meta.get("name") != name:
             return bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta.get("name") or "", name))
+        if existing is None:
+            return not_found(resource, name)
         rv_text = meta.get("resourceVersion") or ""
         if rv_text and rv_text != existing["metadata"]["resourceVersion"]:
             return conflict(resource, name)

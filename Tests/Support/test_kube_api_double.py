@@ -805,6 +805,10 @@ class CertificateSigningRequestTests(unittest.TestCase):
                          headers=bearer("super-token"))
         self.assertEqual((status, err["message"]),
                          (404, 'certificatesigningrequests.certificates.k8s.io "gone" not found'))
+        # The name in the body is checked before the object is looked up (as kube-apiserver v1.20.2 does).
+        status, err = rj(self.port, "PUT", CSRS + "/gone/approval", approved(created), headers=bearer("super-token"))
+        self.assertEqual((status, err["reason"]), (400, "BadRequest"))
+        self.assertEqual(err["message"], "the name of the object (csr-abc12) does not match the name on the URL (gone)")
         status, err = rj(self.port, "POST", CSRS + "/csr-abc12/approval", approved(created), headers=bearer("super-token"))
         self.assertEqual((status, err["reason"]), (405, "MethodNotAllowed"))
 
