@@ -20,6 +20,8 @@ package final class CSRApprover {
     private let logger: Logger
     // CSR uid (or name) -> the reason already logged; pruned to the CSRs of the latest list so it stays bounded.
     private var reported: [String: String] = [:]
+    // CSR key -> the approval error already logged, so credentials that may not approve do not log every second.
+    private var approvalFailures: [String: String] = [:]
 
     /// An approver reading and approving through `client` (credentials that may approve: super-admin.conf);
     /// `masters` add the config's names for master Nodes.
@@ -45,7 +47,7 @@ package final class CSRApprover {
             seen.insert(key)
             switch decide(csr) {
             case .approve(let node):
-                if approve(item, node: node) { result.approved.append(csr.metadata.name) }
+                if approve(item, node: node, key: key) { result.approved.append(csr.metadata.name) }
             case .leavePending(let reason):
                 result.leftPending[csr.metadata.name] = reason
                 if reported[key] != reason {
@@ -60,6 +62,7 @@ package final class CSRApprover {
             }
         }
         reported = reported.filter { seen.contains($0.key) }
+        approvalFailures = approvalFailures.filter { seen.contains($0.key) }
         return result
     }
 
@@ -85,7 +88,7 @@ package final class CSRApprover {
         return (reported ?? []) + (configured ?? [])
     }
 
-    private func approve(_ item: CertificateSigningRequestList.Item, node: String) -> Bool {
+    private func approve(_ item: CertificateSigningRequestList.Item, node: String, key: String) -> Bool {
         let name = item.object.metadata.name
         do {
             let body = try CSRApprovalBody.approving(
@@ -99,9 +102,13 @@ package final class CSRApprover {
                 metadata: ["csr": "\(name)", "node": "\(node)"])
             return true
         } catch {
-            logger.warning(
-                "could not approve a certificate signing request; retrying next pass",
-                metadata: ["csr": "\(name)", "error": "\(error)"])
+            let text = "\(error)"
+            if approvalFailures[key] != text {
+                approvalFailures[key] = text
+                logger.warning(
+                    "could not approve a certificate signing request; retrying every pass",
+                    metadata: ["csr": "\(name)", "error": "\(text)"])
+            }
             return false
         }
     }
