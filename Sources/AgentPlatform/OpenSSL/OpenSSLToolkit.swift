@@ -41,7 +41,8 @@ package struct OpenSSLToolkit: PKIToolkit {
                 issuer: certificate.issuer,
                 subjectAltNames: certificate.subjectAltNames, notBefore: certificate.notBefore,
                 notAfter: certificate.notAfter,
-                isCA: certificate.isCA, publicKeyDER: try certificate.publicKeyDER())
+                isCA: certificate.isCA, publicKeyDER: try certificate.publicKeyDER(),
+                keyUsages: certificate.keyUsages, extendedKeyUsages: certificate.extendedKeyUsages)
         }
     }
 
