@@ -53,6 +53,13 @@ package struct OpenSSLToolkit: PKIToolkit {
         try ChainVerifier(trusted: trusted).verify(chain[0], intermediates: Array(chain.dropFirst()), at: time)
     }
 
+    package func verify(chainPEM: Data, trustedPEM: Data, at time: Date, usage: CertificateUsage) throws {
+        let chain = try Certificate.loadChain(pemData: chainPEM, source: "certificate")
+        let trusted = try Certificate.loadChain(pemData: trustedPEM, source: "CA certificate")
+        try ChainVerifier(trusted: trusted).verify(
+            chain[0], intermediates: Array(chain.dropFirst()), at: time, usage: usage)
+    }
+
     package func makeCertificateAuthority(_ spec: CertificateSpec, keyPEM: Data, issuedAt: Date) throws -> Data {
         let key = try PrivateKey(pemData: keyPEM, source: "\(spec.name) key")
         return try CertificateAuthority.makeSelfSigned(spec, key: key, issuedAt: issuedAt).certificate.pemData()

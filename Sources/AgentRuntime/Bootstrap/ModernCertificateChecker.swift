@@ -201,7 +201,9 @@ package struct ModernCertificateChecker {
         let issuer = tree.issuer(of: spec) ?? spec
         if let trusted = try? files.readFile(paths.certificate(issuer)) {
             do {
-                try pki.verify(chainPEM: pem, trustedPEM: trusted.data, at: facts.notBefore.addingTimeInterval(1))
+                try pki.verify(
+                    chainPEM: pem, trustedPEM: trusted.data, at: facts.notBefore.addingTimeInterval(1),
+                    usage: spec.usage)
             } catch {
                 report.findings.append(
                     self.error(

@@ -83,7 +83,8 @@ package struct ModernSharedFilesMissing: Error, CustomStringConvertible {
         """
         could not make the PKI of \(node): these files are shared by every master and are made on \(firstMaster) only (the first of masters); copy them from \(firstMaster), keeping modes (keys, sa.pub and the encryption config 0600, certificates 0644):
         \(files.map { "  \($0)" }.joined(separator: "\n"))
-        then run master-agent bootstrap again.
+        then run master-agent bootstrap again. A CA key (ca.key, front-proxy-ca.key) may stay off this master: its
+        certificates are then requested from the CA host.
         """
     }
 }
@@ -149,7 +150,7 @@ struct ModernPKIRun {
         for spec in tree.certificates where spec.scope == .shared {
             let source = spec.name == PKITree.clusterCA ? try configuredCA() : nil
             if source == nil, try files.readFile(paths.certificate(spec)) == nil {
-                missing.append(paths.certificate(spec))
+                missing += [paths.certificate(spec), paths.key(spec)]
             }
         }
         for pair in tree.keyPairs where pair.scope == .shared {
