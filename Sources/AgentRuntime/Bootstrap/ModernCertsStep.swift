@@ -16,13 +16,14 @@ package struct ModernCertsStep: BootstrapStepRunner {
             throw UsageError("no PKI toolkit or wall clock is wired into this run")
         }
         var run = try ModernPKIRun(context: context, pki: pki, now: wallClock.wallNow())
-        try run.refuseMismatches()
+        let before = try run.refuseMismatches()
         try run.refuseMissingSharedFiles()
         try run.makeDirectories()
         try run.pregenerateKeys()
-        try run.fixModes()
+        try run.fixModes(before)
         try run.makeSharedItems()
         try run.makePerNodeItems()
+        try run.commit()
         if !run.pending.isEmpty {
             throw ModernCertificatesPending(
                 requests: run.pending, node: context.node.name, missingCAKeys: run.missingCAKeys,
@@ -31,7 +32,8 @@ package struct ModernCertsStep: BootstrapStepRunner {
         if context.dryRun {
             return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
         }
-        let report = try run.checker.check()
+        // Nothing written: the first check already covered the tree as it stands.
+        let report = run.reports.isEmpty ? before : try run.checker.check()
         let errors = report.findings.filter { $0.severity == .error }
         guard errors.isEmpty else { throw CertsStep.CertificateProblems(findings: errors) }
         for warning in report.findings where warning.severity == .warning {
@@ -102,6 +104,11 @@ struct ModernPKIRun {
     var reports: [FileReport] = []
     var pending: [String] = []
     var missingCAKeys: [String] = []
+    /// What this run writes, in order (keys before what they sign), committed at once at the end: an error on the
+    /// way writes nothing, and the files share their flushes.
+    private var batch: [FileWrite] = []
+    /// Requests answered here, removed once the certificates are written.
+    private var answeredRequests: [String] = []
     /// Keys generated up front, all at once, because RSA key generation dominates the step.
     private var keyPool: [Data] = []
     /// The certificate and (when on this master) key of each CA, by spec name.
@@ -124,11 +131,13 @@ struct ModernPKIRun {
     // MARK: - Before writing
 
     /// Existing files that contradict their spec stop the step untouched; missing ones and modes are dealt with.
-    func refuseMismatches() throws {
+    /// Returns the check of the tree as found.
+    func refuseMismatches() throws -> CertificateChecker.Report {
         let tolerated: Set<CertificateFinding.Code> = [
             .missingFile, .certificatePending, .keyFileMode, .certificateFileMode, .keyFileOwner, .expiresSoon,
         ]
-        var blocking = try checker.check().findings.filter { $0.severity == .error && !tolerated.contains($0.code) }
+        let report = try checker.check()
+        var blocking = report.findings.filter { $0.severity == .error && !tolerated.contains($0.code) }
         // A certificate whose key is gone cannot be completed: a new key would not match it.
         for spec in tree.certificates where !spec.isCertificateAuthority {
             if try files.readFile(paths.certificate(spec)) != nil, try files.readFile(paths.key(spec)) == nil {
@@ -141,6 +150,7 @@ struct ModernPKIRun {
             }
         }
         guard blocking.isEmpty else { throw CertsStep.CertificateProblems(findings: blocking) }
+        return report
     }
 
     /// Any master but the first needs the shared files copied before it can go on.
@@ -197,13 +207,13 @@ struct ModernPKIRun {
     }
 
     /// Rewrites the files whose only fault is their mode or owner, with the same content.
-    mutating func fixModes() throws {
-        for finding in try checker.check().findings
+    mutating func fixModes(_ report: CertificateChecker.Report) throws {
+        for finding in report.findings
         where [.keyFileMode, .certificateFileMode, .keyFileOwner].contains(finding.code) {
             guard !reports.contains(where: { $0.path == finding.file }), let file = try files.readFile(finding.file)
             else { continue }
             let mode: UInt16 = finding.code == .certificateFileMode || finding.file.hasSuffix(".crt") ? 0o644 : 0o600
-            if !dryRun { try files.writeAtomically(finding.file, data: file.data, mode: mode) }
+            if !dryRun { batch.append(FileWrite(path: finding.file, data: file.data, mode: mode)) }
             reports.append(
                 FileReport(
                     path: finding.file, action: .updated,
@@ -418,7 +428,7 @@ struct ModernPKIRun {
             clusterName: spec.clusterName, server: spec.server, caPEM: ca, userName: spec.userName,
             contextName: spec.contextName, clientCertificatePEM: certificate, clientKeyPEM: key
         ).yaml()
-        try files.writeAtomically(paths.kubeconfig(spec), data: Data(text.utf8), mode: 0o600)
+        batch.append(FileWrite(path: paths.kubeconfig(spec), data: Data(text.utf8), mode: 0o600))
         reports.append(FileReport(path: paths.kubeconfig(spec), action: action, detail: detail))
     }
 
@@ -436,9 +446,19 @@ struct ModernPKIRun {
     }
 
     private mutating func removeRequest(_ spec: CertificateSpec) throws {
-        if try files.removeFile(paths.request(spec)) {
+        if try files.readFile(paths.request(spec)) != nil {
+            answeredRequests.append(paths.request(spec))
             reports.append(FileReport(path: paths.request(spec), action: .removed, detail: "signed here"))
         }
+    }
+
+    /// Writes everything this run made, then removes the requests it answered.
+    mutating func commit() throws {
+        guard !dryRun else { return }
+        try files.writeAtomically(batch)
+        for request in answeredRequests { try files.removeFile(request) }
+        batch = []
+        answeredRequests = []
     }
 
     // MARK: - Helpers
@@ -467,7 +487,7 @@ struct ModernPKIRun {
 
     private mutating func write(_ path: String, _ data: Data, mode: UInt16, _ detail: String) throws {
         let existed = try files.readFile(path) != nil
-        if !dryRun { try files.writeAtomically(path, data: data, mode: mode) }
+        if !dryRun { batch.append(FileWrite(path: path, data: data, mode: mode)) }
         reports.append(FileReport(path: path, action: existed ? .updated : .created, detail: detail))
     }
 }
