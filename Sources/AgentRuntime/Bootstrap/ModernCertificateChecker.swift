@@ -176,39 +176,29 @@ package struct ModernCertificateChecker {
             report.findings.append(error(.unreadable, file, "\(file) holds no readable certificate; \(fix)"))
             return nil
         }
-        if facts.subject != spec.subject.description {
-            report.findings.append(
-                error(.subjectMismatch, file, "\(file) is for \(facts.subject), not \(spec.subject); \(fix)"))
-        }
-        if facts.isCA != spec.isCertificateAuthority || Set(facts.keyUsages) != Set(spec.usage.keyUsages)
-            || Set(facts.extendedKeyUsages) != Set(spec.usage.extendedKeyUsages)
-        {
-            report.findings.append(
-                error(
-                    .usageMismatch, file,
-                    "\(file) is not a \(spec.usage.rawValue) certificate as \(spec.name) must be; \(fix)"))
-        }
-        let missing = spec.subjectAltNames.filter { !facts.subjectAltNames.contains($0) }
-        if !missing.isEmpty {
-            let names = missing.map(\.description).joined(separator: ", ")
-            report.findings.append(error(.missingSAN, file, "\(file) lacks subjectAltNames \(names); \(fix)"))
+        if spec.isCertificateAuthority {
+            // A CA may be the operator's (pki.caCert), with its own name and extensions: it only has to be a CA.
+            if !facts.isCA {
+                report.findings.append(error(.usageMismatch, file, "\(file) is not a CA certificate; \(fix)"))
+            }
+        } else {
+            report.findings += leafFindings(spec, facts, file: file, fix: fix)
         }
         if let keyDER, keyDER != facts.publicKeyDER {
             report.findings.append(
                 error(
                     .keyMismatch, file, "\(file) does not belong to \(paths.key(spec)) (different public key); \(fix)"))
         }
-        let issuer = tree.issuer(of: spec) ?? spec
-        if let trusted = try? files.readFile(paths.certificate(issuer)) {
+        if let issuer = tree.issuer(of: spec), let trusted = try? files.readFile(paths.certificate(issuer)) {
             do {
-                try pki.verify(
-                    chainPEM: pem, trustedPEM: trusted.data, at: facts.notBefore.addingTimeInterval(1),
-                    usage: spec.usage)
+                // Judged now, kept inside the leaf's own window: its expiry is reported below in plainer words.
+                let time = min(max(now, facts.notBefore.addingTimeInterval(1)), facts.notAfter.addingTimeInterval(-1))
+                try pki.verify(chainPEM: pem, trustedPEM: trusted.data, at: time, usage: spec.usage)
             } catch {
                 report.findings.append(
                     self.error(
                         .chainInvalid, file,
-                        "\(file) is not signed by \(paths.certificate(issuer)) (\(issuer.subject)); \(fix)"))
+                        "\(file) is not signed by \(paths.certificate(issuer)); \(fix)"))
             }
         }
         if now < facts.notBefore {
@@ -226,6 +216,31 @@ package struct ModernCertificateChecker {
                     message: "\(file) expires in \(CertificateEvaluation.daysLeft(facts, now)) days; \(fix)"))
         }
         return facts
+    }
+
+    /// A leaf against its spec: subject, usages, SANs.
+    private func leafFindings(_ spec: CertificateSpec, _ facts: CertificateFacts, file: String, fix: String)
+        -> [CertificateFinding]
+    {
+        var findings: [CertificateFinding] = []
+        if facts.subject != spec.subject.description {
+            findings.append(
+                error(.subjectMismatch, file, "\(file) is for \(facts.subject), not \(spec.subject); \(fix)"))
+        }
+        if facts.isCA || Set(facts.keyUsages) != Set(spec.usage.keyUsages)
+            || Set(facts.extendedKeyUsages) != Set(spec.usage.extendedKeyUsages)
+        {
+            findings.append(
+                error(
+                    .usageMismatch, file,
+                    "\(file) is not a \(spec.usage.rawValue) certificate as \(spec.name) must be; \(fix)"))
+        }
+        let missing = spec.subjectAltNames.filter { !facts.subjectAltNames.contains($0) }
+        if !missing.isEmpty {
+            let names = missing.map(\.description).joined(separator: ", ")
+            findings.append(error(.missingSAN, file, "\(file) lacks subjectAltNames \(names); \(fix)"))
+        }
+        return findings
     }
 
     // MARK: - Wording

@@ -204,6 +204,59 @@ final class ModernCertsStepTests: XCTestCase {
         }
     }
 
+    func testTheOperatorsCAFromTheConfigIsCopiedIntoThePKIDirectoryAndUsed() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "operator-ca")
+        let caDir = root.appendingPathComponent("srv/ca")
+        try FileManager.default.createDirectory(at: caDir, withIntermediateDirectories: true)
+        try TestCA.make(in: caDir, subject: "/CN=operator-root", days: 3650, keyType: .ecP256)
+        let config = try Support.config {
+            $0.replacingOccurrences(
+                of: "  caValidityDays: 3650",
+                with: "  caValidityDays: 3650\n  caCert: /srv/ca/ca.crt\n  caKey: /srv/ca/ca.key")
+        }
+        XCTAssertEqual(config.pki.caCert, "/srv/ca/ca.crt")
+        try Support.run(config, node: "master01", root: root)
+        let written = try Support.snapshot(root)
+        XCTAssertEqual(written["\(pkiDir)/ca.crt"]?.data, written["/srv/ca/ca.crt"]?.data)
+        XCTAssertEqual(written["\(pkiDir)/ca.key"]?.data, written["/srv/ca/ca.key"]?.data)
+        XCTAssertEqual(written["\(pkiDir)/ca.key"]?.mode, 0o600)
+        try Support.assertVerifies(
+            Support.host(root, "\(pkiDir)/apiserver.crt"), ca: caDir.path + "/ca.crt", purpose: "sslserver")
+        XCTAssertEqual(try Support.run(config, node: "master01", root: root).files, [])
+
+        // Another CA already in pki.dir is not replaced: the operator decides which one is right.
+        try TestCA.make(in: caDir, name: "other", subject: "/CN=other", days: 30, keyType: .ecP256)
+        try FileManager.default.removeItem(atPath: caDir.path + "/ca.crt")
+        try FileManager.default.removeItem(atPath: caDir.path + "/ca.key")
+        try FileManager.default.moveItem(atPath: caDir.path + "/other.crt", toPath: caDir.path + "/ca.crt")
+        try FileManager.default.moveItem(atPath: caDir.path + "/other.key", toPath: caDir.path + "/ca.key")
+        let before = try Support.snapshot(root)
+        XCTAssertThrowsError(try Support.run(config, node: "master01", root: root)) {
+            XCTAssertTrue("\($0)".contains("\(pkiDir)/ca.crt is not the CA given in pki.caCert"), "\($0)")
+        }
+        XCTAssertEqual(try Support.snapshot(root).mapValues(\.data), before.mapValues(\.data))
+    }
+
+    func testAnEncryptionConfigWithABadKeyIsRefusedNotRewritten() throws {
+        let config = try Support.config()
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "encryption")
+        try Support.run(config, node: "master01", root: root)
+        let path = Support.host(root, "/etc/kubernetes/encryption-config.yaml")
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let key = try XCTUnwrap(
+            EncryptionConfiguration.decode(text, file: path).resources[0].providers[0].secretbox?.keys[0].secret)
+        try text.replacingOccurrences(of: key, with: Data(count: 16).base64EncodedString())
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try Support.run(config, node: "master01", root: root)) {
+            XCTAssertTrue(
+                "\($0)".contains(
+                    "/etc/kubernetes/encryption-config.yaml has a secretbox key key1 that is not 32 bytes"),
+                "\($0)")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), before)
+    }
+
     func testWrongModeIsCorrectedWithoutChangingContent() throws {
         let config = try Support.config()
         let root = try TestSupport.makeTemporaryDirectory(self, name: "modes")
