@@ -285,7 +285,7 @@ package struct ModernCertificateChecker {
     {
         Row(
             file: file, subject: facts?.subject ?? "unreadable",
-            sansOK: spec.subjectAltNames.isEmpty
+            sansOK: spec.subjectAltNames.isEmpty || spec.isCertificateAuthority
                 ? nil : facts.map { f in spec.subjectAltNames.allSatisfy(f.subjectAltNames.contains) },
             expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, status: status(file, report))
     }

@@ -60,6 +60,10 @@ package struct ModernCertificatesPending: ExitStatusProviding, CustomStringConve
 
     package var description: String {
         let dir = "\(node)-csr"
+        let elsewhere =
+            node == firstMaster
+            ? "If the CA key belongs on this master, put it beside its certificate (or name it in pki.caKey) and run the bootstrap again."
+            : "If the CA key belongs on this master, copy it from \(firstMaster) instead and run the bootstrap again."
         return """
             could not issue \(requests.count) certificate(s) on \(node): \(missingCAKeys.joined(separator: " and ")) is not on this master. The keys and requests are ready:
               1. copy these requests into one directory (e.g. \(dir)/) on the CA host:
@@ -70,7 +74,7 @@ package struct ModernCertificatesPending: ExitStatusProviding, CustomStringConve
               3. copy \(dir)/ back here and run:
                    master-agent certs import --node \(node) --dir \(dir)
                  then run master-agent bootstrap again.
-            If the CA key belongs on this master, copy it from \(firstMaster) instead and run the bootstrap again.
+            \(elsewhere)
             """
     }
 }
