@@ -316,6 +316,31 @@ final class ModernCertsStepTests: XCTestCase {
         XCTAssertFalse(message.contains(keyPEM.split(separator: "\n")[1]))
     }
 
+    func testACAKeyThatArrivesLaterCompletesThePendingItemsWithTheirKeys() throws {
+        let config = try Support.config()
+        let caHost = try TestSupport.makeTemporaryDirectory(self, name: "ca-host-later")
+        try Support.run(config, node: "master01", root: caHost)
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "later")
+        try copy(["\(pkiDir)/ca.crt"], from: caHost, to: root)
+        XCTAssertThrowsError(try Support.run(config, node: "master01", root: root))
+        let pending = try Support.snapshot(root)
+        try copy(["\(pkiDir)/ca.key"], from: caHost, to: root)
+        let outcome = try Support.run(config, node: "master01", root: root)
+        let done = try Support.snapshot(root)
+        XCTAssertEqual(Set(done.keys), Set(expectedModes.keys))
+        // The keys made for the requests are the ones certified; the requests are gone.
+        XCTAssertEqual(done["\(pkiDir)/apiserver.key"]?.data, pending["\(pkiDir)/apiserver.key"]?.data)
+        let admin = try Kubeconfig.decode(
+            String(decoding: done["/etc/kubernetes/admin.conf"]!.data, as: UTF8.self), file: "a")
+        let partial = try Kubeconfig.decode(
+            String(decoding: pending["/etc/kubernetes/admin.conf"]!.data, as: UTF8.self), file: "a")
+        XCTAssertEqual(admin.users[0].user.clientKeyData, partial.users[0].user.clientKeyData)
+        XCTAssertTrue(
+            outcome.files.contains(
+                FileReport(path: "/etc/kubernetes/admin.conf.csr", action: .removed, detail: "signed here")))
+        try assertTreeVerifies(root, node: "master01", config: config)
+    }
+
     func testRSATreeEndToEnd() throws {
         let config = try Support.config(keyType: .rsa2048)
         let root = try TestSupport.makeTemporaryDirectory(self, name: "rsa")
