@@ -252,12 +252,15 @@ struct CertsCommand: ParsableCommand {
             let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
             defer { lock.release() }
             let oldKey = try fs.readFile(paths.key)
-            if newKey {
+            if newKey && config.kubernetes.profile == .modern {
+                // Under modern apiserver.key is this master's own (tokens are signed with sa.key).
+                logger.notice("replacing this master's apiserver.key")
+            } else if newKey {
                 logger.warning(
                     "replacing apiserver.key: every service-account token signed with the old key stops working; copy the new key and certificate to every master"
                 )
-                try fs.removeFile(paths.key)
             }
+            if newKey { try fs.removeFile(paths.key) }
             // Moving the certificate aside makes the certs step issue a new one; restored if that fails.
             let old = try fs.readFile(paths.certificate)
             try fs.removeFile(paths.certificate)

@@ -122,6 +122,22 @@ final class ModernCertsCommandTests: XCTestCase {
         XCTAssertEqual(codes, ["subjectMismatch", "usageMismatch", "missingSAN", "keyMismatch", "chainInvalid"])
     }
 
+    func testRenewReissuesOnlyTheAPIServerCertificate() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "renew")
+        try Support.run(config, node: "master01", root: root)
+        let before = try Support.snapshot(root)
+        let renewed = try agent(["certs", "renew", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(renewed.status, 0, renewed.stdout + renewed.stderr)
+        let after = try Support.snapshot(root)
+        let changed = Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting([
+            "/run/master-agent.lock"
+        ])
+        XCTAssertEqual(changed, ["\(pkiDir)/apiserver.crt"])
+        try Support.assertVerifies(
+            Support.host(root, "\(pkiDir)/apiserver.crt"), ca: Support.host(root, "\(pkiDir)/ca.crt"),
+            purpose: "sslserver")
+    }
+
     func testBootstrapUntilCertsAsAProcess() throws {
         try XCTSkipIf(
             (try? RenderProfileName.modern.profile) == nil,
