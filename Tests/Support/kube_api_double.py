@@ -78,7 +78,10 @@ nothing keeps the resourceVersion; a body sent as form data gets 415.
 """
 
 import argparse
+import base64
+import binascii
 import copy
+import csv
 import datetime
 import json
 import os
@@ -118,9 +121,27 @@ RESOURCES = {
     "namespaces": ("", "v1", "Namespace", False),
     "endpoints": ("", "v1", "Endpoints", True),
     "leases": ("coordination.k8s.io", "v1", "Lease", True),
+    "nodes": ("", "v1", "Node", False),
+    "certificatesigningrequests": ("certificates.k8s.io", "v1", "CertificateSigningRequest", False),
+    "clusterrolebindings": ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", False),
 }
-ALLOW_CREATE_ON_UPDATE = {"namespaces": False, "endpoints": True, "leases": True}
-ALLOW_UNCONDITIONAL_UPDATE = {"namespaces": True, "endpoints": True, "leases": False}
+ALLOW_CREATE_ON_UPDATE = {"namespaces": False, "endpoints": True, "leases": True, "nodes": False,
+                          "certificatesigningrequests": False, "clusterrolebindings": True}
+ALLOW_UNCONDITIONAL_UPDATE = {"namespaces": True, "endpoints": True, "leases": False, "nodes": True,
+                              "certificatesigningrequests": True, "clusterrolebindings": True}
+# Subresources the double serves: (resource, subresource) -> the verbs allowed on it.
+SUBRESOURCES = {("nodes", "status"): ("get", "update", "patch"),
+                ("certificatesigningrequests", "approval"): ("get", "update"),
+                ("certificatesigningrequests", "status"): ("get", "update")}
+# Who a request is when it brings no credentials the double can read (no --require-auth): like the old
+# insecure port, an all-powerful user.
+UNSECURED_USER = {"name": "system:unsecured", "groups": ["system:masters", "system:authenticated"]}
+PATCH_TYPES = ("application/merge-patch+json", "application/strategic-merge-patch+json")
+CSR_CONDITION_TYPES = ("Approved", "Denied", "Failed")
+KNOWN_USAGES = ("signing", "digital signature", "content commitment", "key encipherment", "key agreement",
+                "data encipherment", "cert sign", "crl sign", "encipher only", "decipher only", "any",
+                "server auth", "client auth", "code signing", "email protection", "s/mime", "ipsec end system",
+                "ipsec tunnel", "ipsec user", "timestamping", "ocsp signing", "microsoft sgc", "netscape sgc")
 UNDELETABLE_NAMESPACES = ("default", "kube-system", "kube-public")
 
 
@@ -186,9 +207,47 @@ def invalid(resource, name, causes):
     if group:
         details["group"] = group
     details["kind"] = kind
-    details["causes"] = [{"reason": "FieldValueInvalid" if m.startswith("Invalid value") else
-                          "FieldValueRequired", "message": m, "field": f} for f, m in causes]
+    details["causes"] = [{"reason": cause_reason(m), "message": m, "field": f} for f, m in causes]
     return [422, status_failure(422, "Invalid", '%s "%s" is invalid: %s' % (label, name, text), details)]
+
+
+def cause_reason(message):
+    """The StatusCause reason field.ErrorList gives a message with this prefix."""
+    for prefix, reason in (("Required value", "FieldValueRequired"), ("Unsupported value", "FieldValueNotSupported"),
+                           ("Duplicate value", "FieldValueDuplicate"), ("Forbidden", "FieldValueForbidden")):
+        if message.startswith(prefix):
+            return reason
+    return "FieldValueInvalid"
+
+
+def forbidden_status(user, verb, resource, subresource, namespace, name):
+    """403 as the RBAC authorizer words it, e.g. for a subresource `certificatesigningrequests/approval`."""
+    group = RESOURCES[resource][0]
+    if resource == "namespaces" and name:
+        namespace = name
+    subject = qualified(resource) + (' "%s"' % name if name else "")
+    scope = 'in the namespace "%s"' % namespace if namespace else "at the cluster scope"
+    full = resource + ("/" + subresource if subresource else "")
+    message = '%s is forbidden: User "%s" cannot %s resource "%s" in API group "%s" %s' % (
+        subject, user, verb, full, group, scope)
+    details = {"name": name} if name else {}
+    if group:
+        details["group"] = group
+    details["kind"] = resource
+    return [403, status_failure(403, "Forbidden", message, details)]
+
+
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch (for maps such as labels, strategic merge patch does the same)."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = merge_patch(out.get(key), value)
+    return out
 
 
 def go_json_type(value):
@@ -357,7 +416,28 @@ class Store:
             error = self._decode_lease_spec(obj)
             if error:
                 return None, error
+        if resource == "certificatesigningrequests":
+            error = self._decode_csr_spec(obj)
+            if error:
+                return None, error
         return obj, None
+
+    def _decode_csr_spec(self, obj):
+        spec = obj.get("spec")
+        if spec is None:
+            return None
+        if not isinstance(spec, dict):
+            return self._cannot_handle("certificatesigningrequests", "json: cannot unmarshal %s into Go struct field CertificateSigningRequest.spec of type v1.CertificateSigningRequestSpec" % go_json_type(spec))
+        request = spec.get("request")
+        if request is None:
+            return None
+        if not isinstance(request, str):
+            return self._cannot_handle("certificatesigningrequests", "json: cannot unmarshal %s into Go struct field CertificateSigningRequestSpec.spec.request of type []uint8" % go_json_type(request))
+        try:
+            base64.b64decode(request, validate=True)
+        except (binascii.Error, ValueError):
+            return self._cannot_handle("certificatesigningrequests", "illegal base64 data at input byte 0")
+        return None
 
     def _cannot_handle(self, resource, detail):
         group, version, kind, _ = RESOURCES[resource]
@@ -401,6 +481,13 @@ class Store:
         if resource == "namespaces":
             if not DNS1123_LABEL.match(name) or len(name) > 63:
                 causes.append(("metadata.name", 'Invalid value: "%s": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?\')' % name))
+        elif resource in ("clusterrolebindings", "certificatesigningrequests"):
+            # path.IsValidPathSegmentName: RBAC and CSR names may hold colons (kubeadm:cluster-admins).
+            for bad in ("/", "%"):
+                if bad in name:
+                    causes.append(("metadata.name", 'Invalid value: "%s": may not contain \'%s\'' % (name, bad)))
+            if name in (".", ".."):
+                causes.append(("metadata.name", 'Invalid value: "%s": may not be \'%s\'' % (name, name)))
         elif not DNS1123_SUBDOMAIN.match(name) or len(name) > 253:
             causes.append(("metadata.name", 'Invalid value: "%s": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')' % name))
         if resource == "leases":
@@ -409,15 +496,213 @@ class Store:
                 causes.append(("spec.leaseDurationSeconds", "Invalid value: %d: must be greater than 0" % spec["leaseDurationSeconds"]))
             if spec.get("leaseTransitions") is not None and spec["leaseTransitions"] < 0:
                 causes.append(("spec.leaseTransitions", "Invalid value: %d: must be greater than or equal to 0" % spec["leaseTransitions"]))
+        if resource == "certificatesigningrequests" and not updating:
+            causes += self._csr_spec_causes(obj.get("spec") or {})
+        if resource == "clusterrolebindings":
+            causes += self._binding_causes(obj)
         if causes:
             return invalid(resource, name, causes)
         return None
 
+    @staticmethod
+    def _csr_spec_causes(spec):
+        """What pkg/apis/certificates/validation says about a new CSR's spec (the parts a client can get wrong)."""
+        causes = []
+        request = base64.b64decode(spec.get("request") or "")
+        if not request:
+            causes.append(("spec.request", "Required value"))
+        elif b"-----BEGIN CERTIFICATE REQUEST-----" not in request:
+            causes.append(("spec.request", "Invalid value: []byte{...}: PEM block type must be CERTIFICATE REQUEST"))
+        signer = spec.get("signerName")
+        if not signer:
+            causes.append(("spec.signerName", "Required value"))
+        elif not isinstance(signer, str) or "/" not in signer or not DNS1123_SUBDOMAIN.match(signer.split("/", 1)[0]):
+            causes.append(("spec.signerName", "Invalid value: %s: must be a fully qualified domain and path of the form 'example.com/signer-name'" % json.dumps(signer)))
+        usages = spec.get("usages")
+        if not usages:
+            causes.append(("spec.usages", "Required value"))
+        else:
+            for index, usage in enumerate(usages if isinstance(usages, list) else [usages]):
+                if usage not in KNOWN_USAGES:
+                    causes.append(("spec.usages[%d]" % index, "Unsupported value: %s: supported values: %s" % (
+                        json.dumps(usage), ", ".join('"%s"' % u for u in KNOWN_USAGES))))
+        return causes
+
+    @staticmethod
+    def _binding_causes(obj):
+        causes = []
+        ref = obj.get("roleRef") or {}
+        if ref.get("apiGroup") != "rbac.authorization.k8s.io":
+            causes.append(("roleRef.apiGroup", "Unsupported value: %s: supported values: \"rbac.authorization.k8s.io\"" % json.dumps(ref.get("apiGroup", ""))))
+        if ref.get("kind") not in ("ClusterRole",):
+            causes.append(("roleRef.kind", "Unsupported value: %s: supported values: \"ClusterRole\"" % json.dumps(ref.get("kind", ""))))
+        if not ref.get("name"):
+            causes.append(("roleRef.name", "Required value"))
+        for index, subject in enumerate(obj.get("subjects") or []):
+            if subject.get("kind") not in ("User", "Group", "ServiceAccount"):
+                causes.append(("subjects[%d].kind" % index, "Unsupported value: %s: supported values: \"Group\", \"ServiceAccount\", \"User\"" % json.dumps(subject.get("kind", ""))))
+            if not subject.get("name"):
+                causes.append(("subjects[%d].name" % index, "Required value"))
+        return causes
+
     # -- the API ------------------------------------------------------------
-    def api(self, verb, resource, namespace, name, body_text, user_agent):
-        """verb: get|list|create|update|delete. Returns [code, body]."""
+    def api(self, verb, resource, namespace, name, body_text, user_agent, extra=None):
+        """verb: get|list|create|update|patch|delete. `extra`: {"subresource", "contentType", "user": {"name",
+        "groups"}, "authorize": bool}. Returns [code, body]."""
+        extra = extra or {}
+        user = extra.get("user") or UNSECURED_USER
+        sub = extra.get("subresource") or ""
+        ns, name, body_text = namespace or "", name or "", body_text or ""
         with self.lock:
-            return getattr(self, "_" + verb)(resource, namespace or "", name or "", body_text or "", user_agent or "")
+            if extra.get("authorize") and not self._allowed(user, verb, resource, sub, ns):
+                return forbidden_status(user["name"], verb, resource, sub, ns, name)
+            self.requester = user
+            if verb == "patch":
+                return self._patch(resource, ns, name, body_text, extra.get("contentType") or "", sub)
+            if sub:
+                return self._subresource(verb, resource, sub, name, body_text)
+            return getattr(self, "_" + verb)(resource, ns, name, body_text, user_agent or "")
+
+    # -- authorization (a small RBAC: enough for the identities kubeadm's PKI gives) ---------------------
+    def _allowed(self, user, verb, resource, sub, ns):
+        groups = set(user.get("groups") or [])
+        if "system:masters" in groups:
+            return True
+        for binding in self.objects["clusterrolebindings"].values():
+            if (binding.get("roleRef") or {}).get("name") != "cluster-admin":
+                continue
+            for subject in binding.get("subjects") or []:
+                if (subject.get("kind") == "User" and subject.get("name") == user["name"]) or \
+                        (subject.get("kind") == "Group" and subject.get("name") in groups):
+                    return True
+        if "system:nodes" in groups:
+            # What system:node / system:certificates.k8s.io:certificatesigningrequests:selfnodeclient allow a kubelet.
+            allowed = {("certificatesigningrequests", ""): ("create", "get", "list", "watch"),
+                       ("nodes", ""): ("create", "get", "list", "watch"),
+                       ("nodes", "status"): ("update", "patch"),
+                       ("leases", ""): ("create", "get", "update") if ns == "kube-node-lease" else ()}
+            return verb in allowed.get((resource, sub), ())
+        return False
+
+    # -- subresources and patches ---------------------------------------------
+    def _subresource(self, verb, resource, sub, name, body):
+        existing = self.objects[resource].get(("", name))
+        if verb == "get":
+            return [200, copy.deepcopy(existing)] if existing is not None else not_found(resource, name)
+        # As the real handler: the body is decoded and its name checked before storage is asked.
+        obj, error = self._decode(resource, body)
+        if error:
+            return error
+        meta = obj["metadata"]
+        if meta.get("name") is not None and meta.get("name") != name:
+            return bad_request("the name of the object (%s) does not match the name on the URL (%s)" % (meta.get("name") or "", name))
+        if existing is None:
+            return not_found(resource, name)
+        rv_text = meta.get("resourceVersion") or ""
+        if rv_text and rv_text != existing["metadata"]["resourceVersion"]:
+            return conflict(resource, name)
+        new = copy.deepcopy(existing)
+        if resource == "certificatesigningrequests":
+            status = obj.get("status") or {}
+            conditions = status.get("conditions") or []
+            error = self._condition_errors(name, existing, conditions)
+            if error:
+                return error
+            new.setdefault("status", {})["conditions"] = self._stamped(existing, conditions)
+            if sub == "status" and status.get("certificate"):
+                new["status"]["certificate"] = status["certificate"]
+        else:
+            new["status"] = copy.deepcopy(obj.get("status") or {})
+        return self._store_if_changed(resource, name, existing, new)
+
+    def _condition_errors(self, name, existing, conditions):
+        """ValidateCertificateSigningRequestApprovalUpdate, for the conditions a client sends."""
+        causes = []
+        seen = {}
+        if not isinstance(conditions, list) or not all(isinstance(c, dict) for c in conditions):
+            return self._cannot_handle("certificatesigningrequests", "json: cannot unmarshal into Go struct field CertificateSigningRequestStatus.status.conditions of type []v1.CertificateSigningRequestCondition")
+        for index, condition in enumerate(conditions):
+            kind = condition.get("type") or ""
+            field = "status.conditions[%d]" % index
+            if not kind:
+                causes.append((field + ".type", "Required value"))
+            if condition.get("status") not in ("True", "False", "Unknown"):
+                causes.append((field + ".status", 'Unsupported value: %s: supported values: "False", "True", "Unknown"'
+                               % json.dumps(condition.get("status", ""))))
+            if kind in CSR_CONDITION_TYPES and kind in seen:
+                causes.append((field + ".type", 'Duplicate value: "%s"' % kind))
+            seen.setdefault(kind, index)
+        if "Approved" in seen and "Denied" in seen:
+            later = max(seen["Approved"], seen["Denied"])
+            kind = conditions[later]["type"]
+            causes.append(("status.conditions[%d].type" % later,
+                           'Invalid value: "%s": Approved and Denied conditions are mutually exclusive' % kind))
+        for old in (existing.get("status") or {}).get("conditions") or []:
+            if old.get("type") in ("Approved", "Denied") and old["type"] not in seen:
+                causes.append(("status.conditions", 'Forbidden: updates may not remove a condition of type "%s"' % old["type"]))
+        return invalid("certificatesigningrequests", name, causes) if causes else None
+
+    @staticmethod
+    def _stamped(existing, conditions):
+        """The server fills lastUpdateTime and lastTransitionTime; an unchanged condition keeps its transition time."""
+        old = {c.get("type"): c for c in (existing.get("status") or {}).get("conditions") or []}
+        now = now_rfc3339()
+        out = []
+        for condition in conditions:
+            condition = dict(condition)
+            previous = old.get(condition.get("type"))
+            if not condition.get("lastUpdateTime"):
+                condition["lastUpdateTime"] = previous.get("lastUpdateTime", now) if previous == condition else now
+            if not condition.get("lastTransitionTime"):
+                same = previous is not None and previous.get("status") == condition.get("status")
+                condition["lastTransitionTime"] = previous.get("lastTransitionTime", now) if same else now
+            out.append(condition)
+        return out
+
+    def _store_if_changed(self, resource, name, existing, new):
+        if self._same(new, existing):
+            return [200, copy.deepcopy(existing)]
+        new["metadata"]["resourceVersion"] = self._next_rv()
+        self.objects[resource][("", name)] = new
+        return [200, copy.deepcopy(new)]
+
+    def _patch(self, resource, ns, name, body, content_type, sub):
+        if content_type not in PATCH_TYPES:
+            return [415, status_failure(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json, application/apply-patch+cbor", {})]
+        existing = self.objects[resource].get((ns, name))
+        if existing is None:
+            return not_found(resource, name)
+        try:
+            patch = json.loads(body)
+        except ValueError as exc:
+            return bad_request("error decoding patch: %s" % exc)
+        if not isinstance(patch, dict):
+            return bad_request("error decoding patch: json: cannot unmarshal %s into Go value of type map[string]interface {}" % go_json_type(patch))
+        wanted_rv = (patch.get("metadata") or {}).get("resourceVersion")
+        if wanted_rv and wanted_rv != existing["metadata"]["resourceVersion"]:
+            return conflict(resource, name)
+        merged = merge_patch(existing, patch)
+        obj, error = self._decode(resource, json.dumps(merged))
+        if error:
+            return error
+        new = copy.deepcopy(existing)
+        if sub == "status":
+            new["status"] = obj.get("status") or {}
+        else:
+            for key, value in obj.items():
+                if key not in ("kind", "apiVersion", "status"):
+                    new[key] = value
+            for key in ("name", "namespace", "uid", "creationTimestamp", "resourceVersion"):
+                if key in existing["metadata"]:
+                    new["metadata"][key] = existing["metadata"][key]
+        error = self._validate(resource, new, name, True)
+        if error:
+            return error
+        if self._same(new, existing):
+            return [200, copy.deepcopy(existing)]
+        new["metadata"]["resourceVersion"] = self._next_rv()
+        self.objects[resource][(ns, name)] = new
+        return [200, copy.deepcopy(new)]
 
     def _namespace_missing(self, resource, namespace):
         if RESOURCES[resource][3] and namespace and ("", namespace) not in self.objects["namespaces"]:
@@ -469,6 +754,15 @@ class Store:
         if (ns, name) in self.objects[resource]:
             return already_exists(resource, name)
         meta.pop("resourceVersion", None)
+        if resource == "certificatesigningrequests":
+            # The requester is whoever authenticated, whatever the body claims; status starts empty.
+            spec = obj.setdefault("spec", {})
+            for key in ("username", "uid", "groups", "extra"):
+                spec.pop(key, None)
+            user = getattr(self, "requester", None) or UNSECURED_USER
+            spec["username"] = user["name"]
+            spec["groups"] = list(user.get("groups") or [])
+            obj["status"] = {}
         created = self._finish_create(resource, ns, name, obj)
         self.creates[resource][ua] = self.creates[resource].get(ua, 0) + 1
         return [201, copy.deepcopy(created)]
@@ -526,6 +820,11 @@ class Store:
         self._defaults(resource, new)
         if resource == "namespaces":
             new["status"] = copy.deepcopy(existing.get("status", {"phase": "Active"}))
+        if resource in ("nodes", "certificatesigningrequests"):
+            # Status has its own subresource; a CSR's spec is immutable.
+            new["status"] = copy.deepcopy(existing.get("status", {}))
+            if resource == "certificatesigningrequests":
+                new["spec"] = copy.deepcopy(existing.get("spec", {}))
         new["kind"] = existing["kind"]
         new["apiVersion"] = existing["apiVersion"]
         new_meta["resourceVersion"] = old_meta["resourceVersion"]
@@ -907,6 +1206,22 @@ CORE_V1_RESOURCES = [
     resource_entry("namespaces/status", "", False, "Namespace", ["get", "patch", "update"]),
 ]
 LEASES_RESOURCES = [resource_entry("leases", "lease", True, "Lease", ALL_VERBS)]
+CORE_V1_RESOURCES += [
+    resource_entry("nodes", "node", False, "Node", ALL_VERBS, ["no"]),
+    resource_entry("nodes/status", "", False, "Node", ["get", "patch", "update"]),
+]
+GROUP_RESOURCES = {
+    "coordination.k8s.io": LEASES_RESOURCES,
+    "certificates.k8s.io": [
+        resource_entry("certificatesigningrequests", "certificatesigningrequest", False, "CertificateSigningRequest",
+                       ALL_VERBS, ["csr"]),
+        resource_entry("certificatesigningrequests/approval", "", False, "CertificateSigningRequest",
+                       ["get", "patch", "update"]),
+        resource_entry("certificatesigningrequests/status", "", False, "CertificateSigningRequest",
+                       ["get", "patch", "update"])],
+    "rbac.authorization.k8s.io": [
+        resource_entry("clusterrolebindings", "clusterrolebinding", False, "ClusterRoleBinding", ALL_VERBS)],
+}
 
 
 # ---------------------------------------------------------------------------
@@ -1258,22 +1573,24 @@ class Handler(BaseHTTPRequestHandler):
                                             "groups": [group_entry(n, v) for n, v in groups]})
         if segments == ["api", "v1"]:
             return self.json_response(200, {"kind": "APIResourceList", "groupVersion": "v1", "resources": CORE_V1_RESOURCES})
-        if not legacy and segments == ["apis", "coordination.k8s.io"]:
-            return self.json_response(200, dict(group_entry("coordination.k8s.io", ["v1"]), kind="APIGroup", apiVersion="v1"))
-        if not legacy and segments == ["apis", "coordination.k8s.io", "v1"]:
+        if not legacy and len(segments) == 2 and segments[0] == "apis" and segments[1] in GROUP_RESOURCES:
+            return self.json_response(200, dict(group_entry(segments[1], ["v1"]), kind="APIGroup", apiVersion="v1"))
+        if not legacy and len(segments) == 3 and segments[0] == "apis" and segments[1] in GROUP_RESOURCES \
+                and segments[2] == "v1":
             return self.json_response(200, {"kind": "APIResourceList", "apiVersion": "v1",
-                                            "groupVersion": "coordination.k8s.io/v1", "resources": LEASES_RESOURCES})
+                                            "groupVersion": segments[1] + "/v1", "resources": GROUP_RESOURCES[segments[1]]})
 
         target = self.resolve(segments)
         if target is None:
             return self.not_found_page()
-        resource, namespace, name = target
+        resource, namespace, name, subresource = target
         verb = {"GET": "get" if name else "list", "HEAD": "get" if name else "list",
-                "POST": "create", "PUT": "update", "DELETE": "delete"}.get(self.command)
-        if verb is None or (verb == "create" and name) or (verb in ("update", "delete") and not name):
+                "POST": "create", "PUT": "update", "DELETE": "delete", "PATCH": "patch"}.get(self.command)
+        if verb is None or (verb == "create" and name) or (verb in ("update", "delete", "patch") and not name) \
+                or (subresource and verb not in SUBRESOURCES[(resource, subresource)]):
             return self.json_response(405, status_failure(405, "MethodNotAllowed", "the server does not allow this method on the requested resource", {}))
+        content_type = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip().lower()
         if verb in ("create", "update"):
-            content_type = (self.headers.get("Content-Type") or "application/json").split(";")[0].strip().lower()
             if content_type not in ("application/json", "application/yaml", "*/*"):
                 return self.json_response(415, status_failure(415, "UnsupportedMediaType",
                                                               "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/cbor", {}))
@@ -1281,33 +1598,50 @@ class Handler(BaseHTTPRequestHandler):
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             text = body.decode("latin-1")
+        extra = {"subresource": subresource, "contentType": content_type, "user": identity,
+                 "authorize": app.authorize}
         try:
-            code, obj = app.store.api(verb, resource, namespace, name, text, user_agent)
+            code, obj = app.store.api(verb, resource, namespace, name, text, user_agent, extra)
         except StateUnavailable as exc:
             return self.json_response(500, status_failure(500, "InternalError", "Internal error occurred: %s" % exc,
                                                           {"causes": [{"message": str(exc)}]}))
         return self.json_response(code, obj)
 
     def resolve(self, segments):
-        """Maps a path to (resource, namespace, name) or None."""
+        """Maps a path to (resource, namespace, name, subresource) or None."""
         app = self.server.app
         if segments[:2] == ["api", "v1"]:
-            rest = segments[2:]
-        elif not app.legacy and segments[:3] == ["apis", "coordination.k8s.io", "v1"]:
-            rest = segments[3:]
+            group, rest = "", segments[2:]
+        elif not app.legacy and len(segments) >= 3 and segments[0] == "apis" and segments[2] == "v1":
+            group, rest = segments[1], segments[3:]
         else:
             return None
-        core = segments[0] == "api"
-        if core and rest and rest[0] == "namespaces" and len(rest) <= 2:
-            return ("namespaces", "", rest[1] if len(rest) == 2 else "")
+
+        def served(resource):
+            return resource in RESOURCES and RESOURCES[resource][0] == group
+
+        def with_subresource(resource, ns, name, sub):
+            if sub and (resource, sub) not in SUBRESOURCES:
+                return None
+            return (resource, ns, name, sub)
+
+        if group == "" and rest and rest[0] == "namespaces" and len(rest) <= 2:
+            return ("namespaces", "", rest[1] if len(rest) == 2 else "", "")
         if rest and rest[0] == "namespaces" and len(rest) in (3, 4):
             resource = rest[2]
-            if resource in RESOURCES and RESOURCES[resource][3] and (RESOURCES[resource][0] == "") == core:
-                return (resource, rest[1], rest[3] if len(rest) == 4 else "")
+            if served(resource) and RESOURCES[resource][3]:
+                return (resource, rest[1], rest[3] if len(rest) == 4 else "", "")
             return None
-        if len(rest) == 1 and rest[0] in RESOURCES and RESOURCES[rest[0]][3] and (RESOURCES[rest[0]][0] == "") == core:
-            if self.command in ("GET", "HEAD"):
-                return (rest[0], "", "")
+        if not rest or not served(rest[0]):
+            return None
+        resource = rest[0]
+        if RESOURCES[resource][3]:
+            # A namespaced resource across all namespaces: list only.
+            if len(rest) == 1 and self.command in ("GET", "HEAD"):
+                return (resource, "", "", "")
+            return None
+        if len(rest) <= 3:
+            return with_subresource(resource, "", rest[1] if len(rest) >= 2 else "", rest[2] if len(rest) == 3 else "")
         return None
 
     def not_found_page(self):
@@ -1316,18 +1650,24 @@ class Handler(BaseHTTPRequestHandler):
         return self.json_response(404, status_failure(404, "NotFound", "the server could not find the requested resource", {}))
 
     def identify(self):
-        """'user', 'anonymous' or 'invalid-token'."""
+        """The requester {"name", "groups"}, or 'anonymous' or 'invalid-token' (no user)."""
         app = self.server.app
-        if not app.require_auth:
-            return "user"
         auth = self.headers.get("Authorization")
         if auth:
-            if auth.startswith("Bearer ") and auth[7:].strip() in app.tokens:
-                return "user"
-            return "invalid-token"
+            user = app.tokens.get(auth[7:].strip()) if auth.startswith("Bearer ") else None
+            if user:
+                return user
+            if app.require_auth:
+                return "invalid-token"
         if self.client_cert:
-            return "user"
-        return "anonymous"
+            # The x509 authenticator: CN is the user name, each O a group.
+            names = [rdn for rdns in self.client_cert.get("subject", ()) for rdn in rdns]
+            common = [v for k, v in names if k == "commonName"]
+            groups = [v for k, v in names if k == "organizationName"]
+            return {"name": common[0] if common else "", "groups": groups + ["system:authenticated"]}
+        if app.require_auth:
+            return "anonymous"
+        return UNSECURED_USER
 
     def forbidden(self, segments, path):
         target = self.resolve(segments) if segments and segments[0] in ("api", "apis") else None
@@ -1335,21 +1675,10 @@ class Handler(BaseHTTPRequestHandler):
         if target is None:
             message = 'forbidden: %s cannot %s path "%s"' % (user, self.command.lower(), path)
             return self.json_response(403, status_failure(403, "Forbidden", message, {}))
-        resource, namespace, name = target
+        resource, namespace, name, subresource = target
         verb = {"GET": "get" if name else "list", "HEAD": "get" if name else "list", "POST": "create",
                 "PUT": "update", "DELETE": "delete", "PATCH": "patch"}.get(self.command, "get")
-        group = RESOURCES[resource][0]
-        if resource == "namespaces" and name:
-            namespace = name
-        subject = qualified(resource) + (' "%s"' % name if name else "")
-        scope = 'in the namespace "%s"' % namespace if namespace else "at the cluster scope"
-        message = '%s is forbidden: %s cannot %s resource "%s" in API group "%s" %s' % (
-            subject, user, verb, resource, group, scope)
-        details = {"name": name} if name else {}
-        if group:
-            details["group"] = group
-        details["kind"] = resource
-        return self.json_response(403, status_failure(403, "Forbidden", message, details))
+        return self.json_response(*forbidden_status("system:anonymous", verb, resource, subresource, namespace, name))
 
 
 class DoubleHTTPServer(ThreadingHTTPServer):
@@ -1371,7 +1700,18 @@ class App:
         self.verbose = args.verbose
         self.legacy = args.mode == "legacy"
         self.require_auth = args.require_auth
-        self.tokens = set(args.token or [])
+        self.authorize = args.authorize
+        # Like kube-apiserver's --token-auth-file lines: TOKEN[,USER[,UID[,"GROUP1,GROUP2"]]]. A bare token is
+        # an all-powerful user, as it always was in this double.
+        self.tokens = {}
+        for line in args.token or []:
+            fields = next(csv.reader([line]))
+            token = fields[0].strip()
+            if len(fields) == 1:
+                self.tokens[token] = {"name": "token-user", "groups": ["system:masters", "system:authenticated"]}
+            else:
+                groups = [g for g in (fields[3].split(",") if len(fields) > 3 else []) if g]
+                self.tokens[token] = {"name": fields[1], "groups": groups + ["system:authenticated"]}
         self.stopping = threading.Event()
         self.faults = Faults()
         for text in args.fault or []:
@@ -1420,7 +1760,10 @@ def build_parser():
     p.add_argument("--state-connect", metavar="PATH", help="use the store served on this unix socket")
     p.add_argument("--fault", action="append", metavar="JSON", help="preload a fault rule (repeatable)")
     p.add_argument("--require-auth", action="store_true", help="anonymous API requests get 403")
-    p.add_argument("--token", action="append", metavar="T", help="a bearer token that authenticates (repeatable)")
+    p.add_argument("--token", action="append", metavar="T",
+                   help='a bearer token that authenticates (repeatable): TOKEN or TOKEN,USER,UID,"GROUP1,GROUP2"')
+    p.add_argument("--authorize", action="store_true",
+                   help="authorize like RBAC: system:masters, users bound to cluster-admin, kubelets (system:nodes)")
     p.add_argument("--verbose", action="store_true", help="log requests and handler errors to stderr")
     return p
 

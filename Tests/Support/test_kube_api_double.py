@@ -2,6 +2,7 @@
     python3 -m unittest discover -s Tests/Support -p 'test_*.py'
 Every server is a real subprocess on 127.0.0.1 with a port picked by the kernel."""
 
+import base64
 import http.client
 import json
 import os
@@ -19,6 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # `python3 -m unittest Tests/Support/test_kube_api_double.py` does not put this directory on sys.path.
 sys.path.insert(0, HERE)
 from double_launcher import DoubleProcess  # noqa: E402
+from kube_api_double import PATCH_TYPES  # noqa: E402
 
 LEASES = "/apis/coordination.k8s.io/v1/namespaces/default/leases"
 
@@ -614,6 +616,278 @@ class TlsAndAuthTests(unittest.TestCase):
         self.assertEqual(status, 200)
         status, err = rj(double.port, "GET", "/api/v1/namespaces", headers={"Authorization": "Bearer wrong"})
         self.assertEqual((status, err["reason"]), (401, "Unauthorized"))
+
+
+NODES = "/api/v1/nodes"
+CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+CRBS = "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
+NODE_TOKEN = 'node-token,system:node:worker-1,uid-1,"system:nodes"'
+ADMIN_TOKEN = 'admin-token,kubernetes-admin,uid-2,"kubeadm:cluster-admins"'
+SUPER_TOKEN = 'super-token,kubernetes-super-admin,uid-3,"system:masters"'
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}
+
+
+def node(name, addresses=(("InternalIP", "10.0.0.11"), ("Hostname", "worker-1"))):
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name},
+            "status": {"addresses": [{"type": t, "address": a} for t, a in addresses]}}
+
+
+def csr_pem(directory, subject="/O=system:nodes/CN=system:node:worker-1"):
+    openssl("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", "k.pem", "-out", "r.pem", "-subj", subject, cwd=directory)
+    with open(os.path.join(directory, "r.pem"), "rb") as f:
+        return f.read()
+
+
+def csr(name, pem, signer="kubernetes.io/kubelet-serving",
+        usages=("digital signature", "server auth"), username=None):
+    spec = {"request": base64.b64encode(pem).decode(), "signerName": signer, "usages": list(usages)}
+    if username:
+        spec["username"] = username
+    return {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": name}, "spec": spec}
+
+
+def approved(obj, reason="AutoApproved"):
+    obj = json.loads(json.dumps(obj))
+    obj.setdefault("status", {})["conditions"] = [{"type": "Approved", "status": "True", "reason": reason,
+                                                   "message": "approved by test"}]
+    return obj
+
+
+class NodeTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.double = Double()
+        cls.port = cls.double.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.double.stop()
+
+    def setUp(self):
+        rj(self.port, "POST", "/__double/reset")
+
+    def test_create_keeps_status_and_put_keeps_it_while_status_subresource_replaces_it(self):
+        status, created = rj(self.port, "POST", NODES, node("worker-1"))
+        self.assertEqual(status, 201)
+        self.assertEqual(created["status"]["addresses"][0], {"type": "InternalIP", "address": "10.0.0.11"})
+        self.assertEqual(rj(self.port, "POST", NODES, node("worker-1"))[1]["message"],
+                         'nodes "worker-1" already exists')
+        changed = node("worker-1", [("InternalIP", "10.9.9.9")])
+        changed["metadata"]["labels"] = {"a": "b"}
+        status, put = rj(self.port, "PUT", NODES + "/worker-1", changed)
+        self.assertEqual((status, put["metadata"]["labels"], put["status"]), (200, {"a": "b"}, created["status"]))
+        status, put = rj(self.port, "PUT", NODES + "/worker-1/status", changed)
+        self.assertEqual((status, put["status"]["addresses"]), (200, [{"type": "InternalIP", "address": "10.9.9.9"}]))
+        self.assertGreater(int(put["metadata"]["resourceVersion"]), int(created["metadata"]["resourceVersion"]))
+        self.assertEqual(rj(self.port, "GET", NODES + "/worker-1/status")[1]["status"], put["status"])
+        self.assertEqual(rj(self.port, "GET", NODES + "/nope")[1]["message"], 'nodes "nope" not found')
+        self.assertEqual(rj(self.port, "GET", NODES + "/worker-1/bogus")[0], 404)
+
+    def test_merge_patch_adds_a_label_once_and_keeps_status(self):
+        _, created = rj(self.port, "POST", NODES, node("worker-1"))
+        patch = json.dumps({"metadata": {"labels": {"node-role.kubernetes.io/control-plane": ""}}})
+        for content_type in PATCH_TYPES:
+            status, patched = rj(self.port, "PATCH", NODES + "/worker-1", patch,
+                                 headers={"Content-Type": content_type})
+            self.assertEqual(status, 200)
+            self.assertEqual(patched["metadata"]["labels"], {"node-role.kubernetes.io/control-plane": ""})
+            self.assertEqual(patched["status"], created["status"])
+        first_rv = rj(self.port, "GET", NODES + "/worker-1")[1]["metadata"]["resourceVersion"]
+        self.assertGreater(int(first_rv), int(created["metadata"]["resourceVersion"]))
+        # The second patch changed nothing: same resourceVersion.
+        self.assertEqual(patched["metadata"]["resourceVersion"], first_rv)
+        stale = json.dumps({"metadata": {"resourceVersion": created["metadata"]["resourceVersion"], "labels": {"x": "y"}}})
+        status, err = rj(self.port, "PATCH", NODES + "/worker-1", stale,
+                         headers={"Content-Type": "application/merge-patch+json"})
+        self.assertEqual((status, err["reason"]), (409, "Conflict"))
+        status, err = rj(self.port, "PATCH", NODES + "/worker-1", patch, headers={"Content-Type": "application/json"})
+        self.assertEqual((status, err["reason"]), (415, "UnsupportedMediaType"))
+        status, err = rj(self.port, "PATCH", NODES + "/nope", patch,
+                         headers={"Content-Type": "application/merge-patch+json"})
+        self.assertEqual((status, err["message"]), (404, 'nodes "nope" not found'))
+        status, err = rj(self.port, "PATCH", NODES + "/worker-1", '{"metadata": {"labels": {"n": 1}}}',
+                         headers={"Content-Type": "application/merge-patch+json"})
+        self.assertEqual((status, err["reason"]), (400, "BadRequest"))
+
+
+class CertificateSigningRequestTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.pem = csr_pem(cls.tmp.name)
+        cls.double = Double("--require-auth", "--token", NODE_TOKEN, "--token", SUPER_TOKEN)
+        cls.port = cls.double.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.double.stop()
+        cls.tmp.cleanup()
+
+    def setUp(self):
+        rj(self.port, "POST", "/__double/reset")
+
+    def create(self, name="csr-abc12", **kw):
+        status, obj = rj(self.port, "POST", CSRS, csr(name, self.pem, **kw), headers=bearer("node-token"))
+        self.assertEqual(status, 201, obj)
+        return obj
+
+    def test_requester_comes_from_the_credentials_not_the_body(self):
+        obj = self.create(username="system:node:someone-else")
+        self.assertEqual(obj["spec"]["username"], "system:node:worker-1")
+        self.assertEqual(obj["spec"]["groups"], ["system:nodes", "system:authenticated"])
+        self.assertEqual(obj["status"], {})
+        self.assertEqual(base64.b64decode(obj["spec"]["request"]), self.pem)
+        self.assertEqual(obj["apiVersion"], "certificates.k8s.io/v1")
+
+    def test_list_carries_a_resource_version_and_the_items(self):
+        created = self.create()
+        status, listed = rj(self.port, "GET", CSRS, headers=bearer("super-token"))
+        self.assertEqual((status, listed["kind"]), (200, "CertificateSigningRequestList"))
+        self.assertEqual([i["metadata"]["name"] for i in listed["items"]], ["csr-abc12"])
+        self.assertGreaterEqual(int(listed["metadata"]["resourceVersion"]), int(created["metadata"]["resourceVersion"]))
+
+    def test_invalid_specs_are_422_with_causes(self):
+        status, err = rj(self.port, "POST", CSRS, csr("bad", self.pem, signer="", usages=()), headers=bearer("node-token"))
+        self.assertEqual((status, err["reason"]), (422, "Invalid"))
+        self.assertEqual(err["message"], 'CertificateSigningRequest.certificates.k8s.io "bad" is invalid: '
+                                         '[spec.signerName: Required value, spec.usages: Required value]')
+        self.assertEqual([c["reason"] for c in err["details"]["causes"]], ["FieldValueRequired"] * 2)
+        status, err = rj(self.port, "POST", CSRS, csr("bad", b"not pem"), headers=bearer("node-token"))
+        self.assertIn("spec.request: Invalid value", err["message"])
+        status, err = rj(self.port, "POST", CSRS, csr("bad", self.pem, usages=["flying"]), headers=bearer("node-token"))
+        self.assertEqual(err["details"]["causes"][0]["reason"], "FieldValueNotSupported")
+
+    def test_approval_sets_the_condition_with_timestamps_and_a_new_resource_version(self):
+        created = self.create()
+        path = CSRS + "/csr-abc12/approval"
+        status, obj = rj(self.port, "PUT", path, approved(created), headers=bearer("super-token"))
+        self.assertEqual(status, 200, obj)
+        condition = obj["status"]["conditions"][0]
+        self.assertEqual((condition["type"], condition["status"], condition["reason"]), ("Approved", "True", "AutoApproved"))
+        self.assertRegex(condition["lastUpdateTime"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertRegex(condition["lastTransitionTime"], r"Z$")
+        self.assertEqual(obj["spec"], created["spec"])
+        self.assertGreater(int(obj["metadata"]["resourceVersion"]), int(created["metadata"]["resourceVersion"]))
+        # The old resourceVersion is stale now.
+        status, err = rj(self.port, "PUT", path, approved(created, "Again"), headers=bearer("super-token"))
+        self.assertEqual((status, err["reason"]), (409, "Conflict"))
+        self.assertEqual(err["message"], 'Operation cannot be fulfilled on certificatesigningrequests.certificates.k8s.io '
+                                         '"csr-abc12": the object has been modified; please apply your changes to the '
+                                         'latest version and try again')
+        # An approval cannot be taken back, and the main resource ignores status.
+        obj["status"]["conditions"] = []
+        status, err = rj(self.port, "PUT", path, obj, headers=bearer("super-token"))
+        self.assertEqual((status, err["details"]["causes"][0]["reason"]), (422, "FieldValueForbidden"))
+        status, put = rj(self.port, "PUT", CSRS + "/csr-abc12", obj, headers=bearer("super-token"))
+        self.assertEqual(len(put["status"]["conditions"]), 1)
+
+    def test_approved_and_denied_together_or_twice_are_invalid(self):
+        created = self.create()
+        both = approved(created)
+        both["status"]["conditions"].append({"type": "Denied", "status": "True"})
+        status, err = rj(self.port, "PUT", CSRS + "/csr-abc12/approval", both, headers=bearer("super-token"))
+        self.assertEqual(status, 422)
+        self.assertIn('status.conditions[1].type: Invalid value: "Denied": Approved and Denied conditions are '
+                      'mutually exclusive', err["message"])
+        twice = approved(created)
+        twice["status"]["conditions"].append(dict(twice["status"]["conditions"][0]))
+        status, err = rj(self.port, "PUT", CSRS + "/csr-abc12/approval", twice, headers=bearer("super-token"))
+        self.assertIn('status.conditions[1].type: Duplicate value: "Approved"', err["message"])
+
+    def test_approval_of_a_missing_csr_is_404_and_post_is_not_allowed(self):
+        created = self.create()
+        status, err = rj(self.port, "PUT", CSRS + "/gone/approval", approved(dict(created, metadata={"name": "gone"})),
+                         headers=bearer("super-token"))
+        self.assertEqual((status, err["message"]),
+                         (404, 'certificatesigningrequests.certificates.k8s.io "gone" not found'))
+        # The name in the body is checked before the object is looked up (as kube-apiserver v1.20.2 does).
+        status, err = rj(self.port, "PUT", CSRS + "/gone/approval", approved(created), headers=bearer("super-token"))
+        self.assertEqual((status, err["reason"]), (400, "BadRequest"))
+        self.assertEqual(err["message"], "the name of the object (csr-abc12) does not match the name on the URL (gone)")
+        status, err = rj(self.port, "POST", CSRS + "/csr-abc12/approval", approved(created), headers=bearer("super-token"))
+        self.assertEqual((status, err["reason"]), (405, "MethodNotAllowed"))
+
+
+class AuthorizationTests(unittest.TestCase):
+    def test_rbac_like_rules_for_nodes_admins_and_masters(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        pem = csr_pem(tmp.name)
+        double = Double("--require-auth", "--authorize", "--token", NODE_TOKEN, "--token", ADMIN_TOKEN,
+                        "--token", SUPER_TOKEN)
+        self.addCleanup(double.stop)
+        status, created = rj(double.port, "POST", CSRS, csr("csr-1", pem), headers=bearer("node-token"))
+        self.assertEqual(status, 201)
+        status, err = rj(double.port, "PUT", CSRS + "/csr-1/approval", approved(created), headers=bearer("node-token"))
+        self.assertEqual((status, err["reason"]), (403, "Forbidden"))
+        self.assertEqual(err["message"], 'certificatesigningrequests.certificates.k8s.io "csr-1" is forbidden: User '
+                                         '"system:node:worker-1" cannot update resource '
+                                         '"certificatesigningrequests/approval" in API group "certificates.k8s.io" '
+                                         'at the cluster scope')
+        # admin.conf's group has no rights until kubeadm:cluster-admins is bound to cluster-admin.
+        status, err = rj(double.port, "GET", NODES, headers=bearer("admin-token"))
+        self.assertEqual((status, err["message"]), (403, 'nodes is forbidden: User "kubernetes-admin" cannot list '
+                                                         'resource "nodes" in API group "" at the cluster scope'))
+        status, _ = rj(double.port, "POST", CRBS, cluster_admins(), headers=bearer("super-token"))
+        self.assertEqual(status, 201)
+        self.assertEqual(rj(double.port, "GET", NODES, headers=bearer("admin-token"))[0], 200)
+        self.assertEqual(rj(double.port, "PUT", CSRS + "/csr-1/approval", approved(created),
+                            headers=bearer("admin-token"))[0], 200)
+
+    def test_client_certificate_names_the_user_and_groups(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        make_pki(tmp.name)
+        p = lambda n: os.path.join(tmp.name, n)
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "node.key",
+                "-out", "node.csr", "-subj", "/O=system:nodes/CN=system:node:worker-1", cwd=tmp.name)
+        openssl("x509", "-req", "-in", "node.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "node.crt", "-days", "2", "-extfile", "client.ext", cwd=tmp.name)
+        double = Double("--tls-cert", p("server.crt"), "--tls-key", p("server.key"), "--client-ca", p("ca.crt"),
+                        "--require-auth", "--authorize")
+        self.addCleanup(double.stop)
+        ctx = ssl.create_default_context(cafile=p("ca.crt"))
+        ctx.load_cert_chain(p("node.crt"), p("node.key"))
+        status, created = rj(double.port, "POST", CSRS, csr("csr-2", csr_pem(tmp.name)), context=ctx)
+        self.assertEqual((status, created["spec"]["username"], created["spec"]["groups"]),
+                         (201, "system:node:worker-1", ["system:nodes", "system:authenticated"]))
+        self.assertEqual(rj(double.port, "GET", CRBS, context=ctx)[0], 403)
+
+
+def cluster_admins():
+    return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": "kubeadm:cluster-admins"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"kind": "Group", "name": "kubeadm:cluster-admins", "apiGroup": "rbac.authorization.k8s.io"}]}
+
+
+class ClusterRoleBindingTests(unittest.TestCase):
+    def test_create_get_and_already_exists(self):
+        double = Double()
+        self.addCleanup(double.stop)
+        status, created = rj(double.port, "POST", CRBS, cluster_admins())
+        self.assertEqual((status, created["metadata"]["name"], created["roleRef"]["name"]),
+                         (201, "kubeadm:cluster-admins", "cluster-admin"))
+        status, err = rj(double.port, "POST", CRBS, cluster_admins())
+        self.assertEqual(err, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                               "message": 'clusterrolebindings.rbac.authorization.k8s.io "kubeadm:cluster-admins" '
+                                          'already exists', "reason": "AlreadyExists",
+                               "details": {"name": "kubeadm:cluster-admins", "group": "rbac.authorization.k8s.io",
+                                           "kind": "clusterrolebindings"}, "code": 409})
+        self.assertEqual(rj(double.port, "GET", CRBS + "/kubeadm:cluster-admins")[1], created)
+        bad = cluster_admins()
+        bad["metadata"]["name"] = "other"
+        bad["roleRef"]["name"] = ""
+        status, err = rj(double.port, "POST", CRBS, bad)
+        self.assertEqual((status, err["message"]), (422, 'ClusterRoleBinding.rbac.authorization.k8s.io "other" is '
+                                                         'invalid: roleRef.name: Required value'))
+        status, listing = rj(double.port, "GET", "/apis/rbac.authorization.k8s.io/v1")
+        self.assertIn("clusterrolebindings", [r["name"] for r in listing["resources"]])
 
 
 class SharedStateTests(unittest.TestCase):

@@ -11,10 +11,15 @@ package struct CertificateFacts: Equatable, Sendable {
     package var isCA: Bool
     /// DER SubjectPublicKeyInfo, compared with the key's.
     package var publicKeyDER: Data
+    /// The keyUsage bits this agent issues that the certificate has (RFC 5280 order); empty without the extension.
+    package var keyUsages: [KeyUsage] = []
+    /// The extendedKeyUsage purposes this agent issues that the certificate has.
+    package var extendedKeyUsages: [ExtendedKeyUsage] = []
 
     package init(
         subjectCommonName: String? = nil, subject: String, issuer: String, subjectAltNames: [SubjectAltName],
-        notBefore: Date, notAfter: Date, isCA: Bool, publicKeyDER: Data
+        notBefore: Date, notAfter: Date, isCA: Bool, publicKeyDER: Data, keyUsages: [KeyUsage] = [],
+        extendedKeyUsages: [ExtendedKeyUsage] = []
     ) {
         self.subjectCommonName = subjectCommonName
         self.subject = subject
@@ -24,6 +29,8 @@ package struct CertificateFacts: Equatable, Sendable {
         self.notAfter = notAfter
         self.isCA = isCA
         self.publicKeyDER = publicKeyDER
+        self.keyUsages = keyUsages
+        self.extendedKeyUsages = extendedKeyUsages
     }
 }
 
@@ -32,7 +39,8 @@ package struct CertificateFinding: Equatable, Codable, Sendable {
     package enum Severity: String, Codable, Sendable { case error, warning }
     package enum Code: String, Codable, Sendable {
         case keyMismatch, chainInvalid, missingSAN, expired, notYetValid, expiresSoon, keyFileMode, keyFileOwner,
-            certificateFileMode, missingFile, unreadable, peerKeyDiffers, peerUnreachable
+            certificateFileMode, missingFile, unreadable, peerKeyDiffers, peerUnreachable, subjectMismatch,
+            usageMismatch, serverMismatch, certificatePending
     }
 
     package let severity: Severity

@@ -110,6 +110,27 @@ package final class Certificate {
     /// True when basicConstraints says CA:TRUE (X509_get_extension_flags, EXFLAG_CA).
     package var isCA: Bool { X509_get_extension_flags(pointer) & UInt32(EXFLAG_CA) != 0 }
 
+    /// The keyUsage bits of `KeyUsage` the certificate has, in RFC 5280 order; empty without the extension
+    /// (X509_get_key_usage).
+    package var keyUsages: [KeyUsage] {
+        let bits = X509_get_key_usage(pointer)
+        guard bits != UInt32.max else { return [] }
+        let known: [(KeyUsage, Int32)] = [
+            (.digitalSignature, KU_DIGITAL_SIGNATURE), (.keyEncipherment, KU_KEY_ENCIPHERMENT),
+            (.keyCertSign, KU_KEY_CERT_SIGN),
+        ]
+        return known.filter { bits & UInt32($0.1) != 0 }.map(\.0)
+    }
+
+    /// The extendedKeyUsage purposes of `ExtendedKeyUsage` the certificate has; empty without the extension
+    /// (X509_get_extension_flags EXFLAG_XKUSAGE, X509_get_extended_key_usage).
+    package var extendedKeyUsages: [ExtendedKeyUsage] {
+        guard X509_get_extension_flags(pointer) & UInt32(EXFLAG_XKUSAGE) != 0 else { return [] }
+        let bits = X509_get_extended_key_usage(pointer)
+        let known: [(ExtendedKeyUsage, Int32)] = [(.serverAuth, XKU_SSL_SERVER), (.clientAuth, XKU_SSL_CLIENT)]
+        return known.filter { bits & UInt32($0.1) != 0 }.map(\.0)
+    }
+
     /// True when issuer and subject are the same name (X509_NAME_cmp).
     package var isSelfIssued: Bool { X509_NAME_cmp(X509_get_subject_name(pointer), X509_get_issuer_name(pointer)) == 0 }
 

@@ -121,15 +121,8 @@ package final class CertificateSigningRequest {
     }
 
     /// The requested subjectAltNames in request order; empty when none are requested (X509_REQ_get_extensions, X509V3_EXT_d2i).
-    package var subjectAltNames: [SubjectAltName] {
-        guard let ext = subjectAltNameExtension(), let names = X509V3_EXT_d2i(ext) else {
-            ERR_clear_error()
-            return []
-        }
-        let stack = OpaquePointer(names)
-        defer { GENERAL_NAMES_free(stack) }
-        return X509Support.subjectAltNames(of: stack)
-    }
+    /// (`requestedNames` frees the extension copy, which this once leaked.)
+    package var subjectAltNames: [SubjectAltName] { requestedNames.dnsAndIP }
 
     /// The public key as DER SubjectPublicKeyInfo; throws `decodeFailed` or `encodeFailed` (X509_REQ_get0_pubkey, i2d_PUBKEY).
     package func publicKeyDER() throws -> Data {

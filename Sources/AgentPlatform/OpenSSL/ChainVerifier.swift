@@ -13,10 +13,13 @@ package struct ChainVerifier {
         self.trusted = trusted
     }
 
-    /// Verifies `leaf` (with helper `intermediates`) up to a trusted CA as of `time`, for TLS server use;
+    /// Verifies `leaf` (with helper `intermediates`) up to a trusted CA as of `time`, for `usage` (TLS server use
+    /// unless told otherwise; a CA is checked as a CA, a client certificate as a TLS client);
     /// throws `chainVerifyFailed` whose `verifyResult` carries X509_verify_cert_error_string
     /// (X509_STORE_add_cert, X509_STORE_CTX_init, X509_VERIFY_PARAM_set_time, X509_verify_cert).
-    package func verify(_ leaf: Certificate, intermediates: [Certificate] = [], at time: Date) throws {
+    package func verify(
+        _ leaf: Certificate, intermediates: [Certificate] = [], at time: Date, usage: CertificateUsage = .serverAuth
+    ) throws {
         ERR_clear_error()
         let action = "verify certificate \(leaf.subject) (issuer \(leaf.issuer))"
         let store = try TrustStore(trusted, action: action)
@@ -27,7 +30,7 @@ package struct ChainVerifier {
             X509_STORE_CTX_init(context, store.pointer, leaf.pointer, untrusted.pointer), .chainVerifyFailed, action)
         X509_VERIFY_PARAM_set_time(
             X509_STORE_CTX_get0_param(context), time_t(time.timeIntervalSince1970.rounded(.down)))
-        try OpenSSLError.check(X509_STORE_CTX_set_purpose(context, X509_PURPOSE_SSL_SERVER), .chainVerifyFailed, action)
+        try OpenSSLError.check(X509_STORE_CTX_set_purpose(context, Self.purpose(usage)), .chainVerifyFailed, action)
         guard X509_verify_cert(context) != 1 else { return }
         let code = X509_STORE_CTX_get_error(context)
         let result = OpenSSLError.VerifyResult(
@@ -40,6 +43,15 @@ package struct ChainVerifier {
             hint: Self.hint(for: result.kind))
         error.verifyResult = result
         throw error
+    }
+
+    // A CA is checked for what it does (sign certificates); a client-only certificate must not fail as a server.
+    private static func purpose(_ usage: CertificateUsage) -> Int32 {
+        switch usage {
+        case .certificateAuthority: return X509_PURPOSE_ANY
+        case .clientAuth: return X509_PURPOSE_SSL_CLIENT
+        case .serverAuth, .serverAndClientAuth: return X509_PURPOSE_SSL_SERVER
+        }
     }
 
     /// The operator's next step for a verification failure kind.

@@ -14,6 +14,8 @@ package enum BootstrapStep: String, CaseIterable, Codable, Sendable {
     case waitAPI = "wait-api"
     case election
     case namespace
+    /// Modern profile: the leader binds kubeadm:cluster-admins, every master labels its Node (issue 14).
+    case clusterTasks = "cluster-tasks"
 
     /// The steps to run for `--steps` and `--until` (at most one of them); `validate` always runs.
     /// Throws `UsageError` for an unknown step name or when both options are given.

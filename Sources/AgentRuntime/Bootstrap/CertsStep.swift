@@ -34,6 +34,8 @@ package struct CertsStep: BootstrapStepRunner {
     }
 
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
+        // The modern profile has a whole tree of its own; what follows is the legacy profile's, unchanged.
+        if context.config.kubernetes.profile == .modern { return try ModernCertsStep().run(context) }
         let paths = PKIPaths(context.config)
         guard let pki = context.pki, let wallClock = context.wallClock else {
             throw UsageError("no PKI toolkit or wall clock is wired into this run")

@@ -50,6 +50,32 @@ package final class KubernetesAPIClient {
         return try APIError.decode(T.self, from: try transport.send(request), for: request)
     }
 
+    /// GET `path` and return the body as sent (for JSON that goes back to the server, such as a CSR to approve);
+    /// throws `APIError` for a non-2xx answer or `HTTPTransportFailure`.
+    package func getJSON(_ path: String) throws -> Data {
+        let request = HTTPRequest(
+            method: .get, url: baseURL + path, headers: ["Accept": "application/json"], timeout: timeout)
+        return try APIError.check(try transport.send(request), for: request).body
+    }
+
+    /// PUT the JSON `body` at `path` and return the stored object as `T`; throws `APIError` or `HTTPTransportFailure`.
+    package func putJSON<T: Decodable>(_ body: Data, at path: String, returning type: T.Type) throws -> T {
+        let request = HTTPRequest(
+            method: .put, url: baseURL + path,
+            headers: ["Content-Type": "application/json", "Accept": "application/json"], body: body, timeout: timeout)
+        return try APIError.decode(T.self, from: try transport.send(request), for: request)
+    }
+
+    /// PATCH `path` with a JSON merge patch (RFC 7386; `application/merge-patch+json`) and return the stored
+    /// object; throws `APIError` (NotFound for a missing object) or `HTTPTransportFailure`.
+    package func mergePatch<T: Decodable>(_ patch: Data, at path: String, returning type: T.Type) throws -> T {
+        let request = HTTPRequest(
+            method: .patch, url: baseURL + path,
+            headers: ["Content-Type": "application/merge-patch+json", "Accept": "application/json"], body: patch,
+            timeout: timeout)
+        return try APIError.decode(T.self, from: try transport.send(request), for: request)
+    }
+
     /// API discovery: true when GET `path` answers 2xx, false on 404; throws `APIError` for any other
     /// status or `HTTPTransportFailure`.
     package func serves(_ path: String) throws -> Bool {

@@ -24,6 +24,9 @@ package protocol FileStore {
     func readFile(_ path: String) throws -> ExistingFile?
     /// Replaces `path` atomically with `data` (temp file beside it, fsync, rename, fsync dir).
     func writeAtomically(_ path: String, data: Data, mode: UInt16) throws
+    /// Writes each file of `batch` as `writeAtomically(_:data:mode:)` does, renaming them into place in order; an
+    /// implementation may share the flushes (all data durable, then the renames, then one flush per directory).
+    func writeAtomically(_ batch: [FileWrite]) throws
     /// Removes the file (or symlink itself) at `path`; true when there was one, false when it was already missing.
     @discardableResult func removeFile(_ path: String) throws -> Bool
     /// The entry names in `directory` (dot files included), or nil when it does not exist.
@@ -71,4 +74,24 @@ package enum TemporaryFileName {
 
     /// True for names made by `make` (leftovers of a killed run).
     package static func isTemporary(_ name: String) -> Bool { name.hasPrefix(prefix) && name.hasSuffix(suffix) }
+}
+
+/// One file of a batch write: what `writeAtomically(_:data:mode:)` takes.
+package struct FileWrite: Equatable, Sendable {
+    package let path: String
+    package let data: Data
+    package let mode: UInt16
+
+    package init(path: String, data: Data, mode: UInt16) {
+        self.path = path
+        self.data = data
+        self.mode = mode
+    }
+}
+
+extension FileStore {
+    /// One file after the other, each flushed on its own.
+    package func writeAtomically(_ batch: [FileWrite]) throws {
+        for file in batch { try writeAtomically(file.path, data: file.data, mode: file.mode) }
+    }
 }

@@ -35,6 +35,9 @@ package protocol PKIToolkit {
     func sign(csrPEM: Data, as spec: CertificateSpec, caCertPEM: Data, caKeyPEM: Data, issuedAt: Date) throws -> Data
     /// The public half of a PEM private key as SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY"), as sa.pub holds it.
     func publicKeyPEM(ofKey keyPEM: Data) throws -> Data
+    /// Verifies the first certificate of `chainPEM` against `trustedPEM` at `time` for `usage` (a client
+    /// certificate as a TLS client, a CA as any purpose), as `openssl verify -purpose` does.
+    func verify(chainPEM: Data, trustedPEM: Data, at time: Date, usage: CertificateUsage) throws
     /// `count` bytes from a cryptographically secure generator (the encryption-at-rest key).
     func randomBytes(_ count: Int) throws -> Data
 }

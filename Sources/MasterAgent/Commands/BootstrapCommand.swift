@@ -115,6 +115,7 @@ enum StepWiring {
             .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),
             .election: ElectionStep(),
             .namespace: NamespaceStep(),
+            .clusterTasks: ClusterTasksStep(),
         ]
     }
 }

@@ -15,7 +15,9 @@ struct CertsCommand: ParsableCommand {
     /// `certs check [--peers]`.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check key, certificate and CA in pki.dir (and, with --peers, the other masters' keys).")
+            abstract:
+                "Check key, certificate and CA in pki.dir (and, with --peers, the other masters' keys); modern: the whole PKI tree and kubeconfigs."
+        )
 
         @OptionGroup var options: NodeOptions
 
@@ -38,7 +40,18 @@ struct CertsCommand: ParsableCommand {
             let (config, node, _) = try options.loadConfigAndNode()
             let fs = RootedFileSystem(root: options.root)
             let toolkit = OpenSSLToolkit()
-            var report = try CertificateChecker(files: fs, pki: toolkit, config: config, now: Date()).check()
+            let modern = config.kubernetes.profile == .modern
+            if modern && peers {
+                throw CommandFailure(
+                    status: .usage,
+                    message:
+                        "--peers compares the API server key every master shares under the legacy profile; under modern each master has its own apiserver.key"
+                )
+            }
+            var report =
+                modern
+                ? try ModernCertificateChecker(files: fs, pki: toolkit, config: config, node: node, now: Date()).check()
+                : try CertificateChecker(files: fs, pki: toolkit, config: config, now: Date()).check()
             let paths = PKIPaths(config)
             if peers {
                 if let key = try fs.readFile(paths.key), let ca = try fs.readFile(paths.ca),
@@ -64,13 +77,15 @@ struct CertsCommand: ParsableCommand {
             func column(_ text: String, _ width: Int) -> String {
                 text.padding(toLength: max(width, text.utf16.count + 1), withPad: " ", startingAt: 0)
             }
+            let fileWidth = modern ? 49 : 36
             printer.text(
-                column("FILE", 36) + column("SUBJECT", 28) + column("SANS", 9) + column("EXPIRES IN", 12) + "STATUS")
+                column("FILE", fileWidth) + column("SUBJECT", 28) + column("SANS", 9) + column("EXPIRES IN", 12)
+                    + "STATUS")
             for row in report.rows {
                 let sans = row.sansOK.map { $0 ? "ok" : "MISSING" } ?? "-"
                 let expires = row.expiresInDays.map { "\($0) days" } ?? "-"
                 printer.text(
-                    column(row.file, 36) + column(String(row.subject.prefix(27)), 28)
+                    column(row.file, fileWidth) + column(String(row.subject.prefix(27)), 28)
                         + column(sans, 9) + column(expires, 12) + row.status)
             }
             for finding in report.findings { printer.text("\(finding.severity.rawValue): \(finding.message)") }
@@ -86,13 +101,38 @@ struct CertsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Sign an apiserver.csr on the CA host; writes the certificate followed by the CA.")
 
-        @Option(name: .long, help: "The certificate signing request (PEM).") var csr: String
-        @Option(name: .customLong("ca-cert"), help: "The CA certificate (PEM).") var caCert: String
-        @Option(name: .customLong("ca-key"), help: "The CA private key (PEM).") var caKey: String
+        @Option(name: .long, help: "The certificate signing request (PEM).") var csr: String?
+        @Option(name: .customLong("ca-cert"), help: "The CA certificate (PEM).") var caCert: String?
+        @Option(name: .customLong("ca-key"), help: "The CA private key (PEM).") var caKey: String?
         @Option(name: .long, help: "Validity in days.") var days: Int = 365
-        @Option(name: .long, help: "Where to write the certificate chain.") var out: String
+        @Option(name: .long, help: "Where to write the certificate chain.") var out: String?
+        @Option(
+            name: .long,
+            help:
+                "Modern profile: a directory of one master's requests (<name>.csr); signs each as the config says and writes <name>.crt beside it."
+        )
+        var csrDir: String?
+        @Option(
+            name: .long,
+            help:
+                "Modern profile: the directory holding ca.crt/ca.key (and front-proxy-ca.crt/.key); default: pki.dir under --root. --ca-cert/--ca-key override the cluster CA."
+        )
+        var caDir: String?
+        @OptionGroup var cluster: NodeOptions
 
         func run() throws {
+            if let csrDir {
+                _ = try cluster.makeLogger()
+                return try ModernCertsCommands.sign(
+                    csrDir: csrDir, caDir: caDir, caCert: caCert, caKey: caKey, options: cluster)
+            }
+            guard let csr, let caCert, let caKey, let out else {
+                throw CommandFailure(
+                    status: .usage,
+                    message:
+                        "certs sign needs --csr, --ca-cert, --ca-key and --out (legacy profile), or --csr-dir with --config and --node (modern profile)"
+                )
+            }
             guard (1...36500).contains(days) else {
                 throw CommandFailure(status: .usage, message: "--days must be between 1 and 36500")
             }
@@ -121,13 +161,28 @@ struct CertsCommand: ParsableCommand {
             abstract: "Install a signed apiserver.crt (and ca.crt) into pki.dir after checking it.")
 
         @OptionGroup var options: NodeOptions
-        @Option(name: .long, help: "The signed certificate (certificate, then the CA).") var cert: String
+        @Option(name: .long, help: "The signed certificate (certificate, then the CA).") var cert: String?
         @Option(name: .customLong("ca-cert"), help: "The CA certificate; default: the one already in pki.dir.")
         var caCert: String?
+        @Option(
+            name: .long,
+            help:
+                "Modern profile: the directory `certs sign --csr-dir` wrote <name>.crt into; installs every certificate of a pending request after checking it."
+        )
+        var dir: String?
 
         func run() throws {
             _ = try options.makeLogger()
-            let (config, _, _) = try options.loadConfigAndNode()
+            let (config, node, _) = try options.loadConfigAndNode()
+            if config.kubernetes.profile == .modern {
+                guard let dir else {
+                    throw CommandFailure(status: .usage, message: "under the modern profile, certs import takes --dir")
+                }
+                return try ModernCertsCommands.importSigned(dir: dir, config: config, node: node, root: options.root)
+            }
+            guard let cert else {
+                throw CommandFailure(status: .usage, message: "certs import needs --cert (legacy profile)")
+            }
             let fs = RootedFileSystem(root: options.root)
             let paths = PKIPaths(config)
             let toolkit = OpenSSLToolkit()
@@ -197,12 +252,15 @@ struct CertsCommand: ParsableCommand {
             let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
             defer { lock.release() }
             let oldKey = try fs.readFile(paths.key)
-            if newKey {
+            if newKey && config.kubernetes.profile == .modern {
+                // Under modern apiserver.key is this master's own (tokens are signed with sa.key).
+                logger.notice("replacing this master's apiserver.key")
+            } else if newKey {
                 logger.warning(
                     "replacing apiserver.key: every service-account token signed with the old key stops working; copy the new key and certificate to every master"
                 )
-                try fs.removeFile(paths.key)
             }
+            if newKey { try fs.removeFile(paths.key) }
             // Moving the certificate aside makes the certs step issue a new one; restored if that fails.
             let old = try fs.readFile(paths.certificate)
             try fs.removeFile(paths.certificate)

@@ -19,7 +19,7 @@ struct MasterAgentCommand: ParsableCommand {
         version: MasterAgentVersion.current,
         subcommands: [
             RenderCommand.self, BootstrapCommand.self, WaitAPICommand.self, StatusCommand.self, ResetCommand.self,
-            CertsCommand.self, ConfigCommand.self, TokenCommand.self, SecretsCommand.self,
+            CertsCommand.self, ConfigCommand.self, TokenCommand.self, SecretsCommand.self, SuperviseCommand.self,
         ]
     )
 

@@ -93,4 +93,18 @@ final class CurlDoubleProcess {
         let response = try client.send(HTTPRequest(url: "\(baseURL)/__double/\(what)"))
         return try JSONSerialization.jsonObject(with: response.body)
     }
+
+    /// Sends `method` with the JSON `body` to `/__double/<what>` (add fault rules, reset) and returns the answer.
+    @discardableResult
+    func control(
+        _ what: String, method: HTTPMethod, body: Any? = nil,
+        tls: HTTPTLSConfig = HTTPTLSConfig(insecureSkipTLSVerify: true)
+    ) throws -> Any {
+        let client = try HTTPClient(tls: tls, userAgent: "curl-tests")
+        let response = try client.send(
+            HTTPRequest(
+                method: method, url: "\(baseURL)/__double/\(what)", headers: ["Content-Type": "application/json"],
+                body: try body.map { try JSONSerialization.data(withJSONObject: $0) }))
+        return try JSONSerialization.jsonObject(with: response.body)
+    }
 }

@@ -118,6 +118,7 @@ final class DebPackageTests: XCTestCase {
             "/usr/share/zsh/vendor-completions/_master-agent": "-rw-r--r--",
             "/usr/share/man/man1/master-agent.1.gz": "-rw-r--r--",
             "/usr/lib/systemd/system/master-agent-bootstrap.service": "-rw-r--r--",
+            "/usr/lib/systemd/system/master-agent-supervise.service": "-rw-r--r--",
             "/etc/default/master-agent": "-rw-r--r--",
             "/etc/master-agent/": "drwxr-xr-x",
         ]
@@ -164,6 +165,15 @@ final class DebPackageTests: XCTestCase {
         ] {
             XCTAssertTrue(unit.contains(line + "\n"), "unit lacks \(line)")
         }
+        XCTAssertTrue(unit.contains("OnSuccess=master-agent-supervise.service\n"), "a successful bootstrap starts it")
+        let supervise = try file("usr/lib/systemd/system/master-agent-supervise.service")
+        for line in [
+            "Type=simple", "ExecStart=/usr/bin/master-agent supervise $MASTER_AGENT_SUPERVISE_ARGS",
+            "ConditionPathExists=/etc/master-agent/cluster.yaml", "KillSignal=SIGTERM", "Restart=on-failure",
+            "WantedBy=multi-user.target",
+        ] {
+            XCTAssertTrue(supervise.contains(line + "\n"), "supervise unit lacks \(line)")
+        }
         XCTAssertTrue(try file("etc/default/master-agent").contains("\nMASTER_AGENT_AUTO_BOOTSTRAP=yes\n"))
         let copyright = try file("usr/share/doc/master-agent/copyright")
         XCTAssertTrue(copyright.hasPrefix("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/"))
@@ -194,6 +204,7 @@ final class DebPackageTests: XCTestCase {
             install.output)
         XCTAssertEqual(try packageStatus(), "install ok installed")
         XCTAssertEqual(try inSandbox("systemd-analyze verify master-agent-bootstrap.service").status, 0)
+        XCTAssertEqual(try inSandbox("systemd-analyze verify master-agent-supervise.service").status, 0)
         XCTAssertFalse(try unitWasStarted())
         XCTAssertEqual(
             try inSandbox("test -e /etc/kubernetes || test -e /etc/systemd/system/kubelet.service").status, 1,
@@ -348,10 +359,16 @@ final class DebPackageTests: XCTestCase {
             """)
         XCTAssertEqual(finished.status, 0, "master-agent-bootstrap.service did not finish:\n\(finished.output)")
         XCTAssertTrue(finished.output.contains("Finished master-agent-bootstrap.service"), finished.output)
+        // The successful bootstrap starts the supervisor (OnSuccess=); postinst enabled it for later boots.
+        let calls = try inSandbox(
+            """
+            timeout 30 sh -c 'until grep -q ^supervise /var/tmp/agent-calls; do sleep 0.1; done'
+            cat /var/tmp/agent-calls
+            """)
         XCTAssertEqual(
-            try inSandbox("cat /var/tmp/agent-calls").output,
-            "bootstrap --node master01 --until kubelet-start\nbootstrap --node master01",
-            "postinst runs the local part, the unit the whole bootstrap")
+            calls.output, "bootstrap --node master01 --until kubelet-start\nbootstrap --node master01\nsupervise",
+            "postinst runs the local part, the unit the whole bootstrap, then the supervisor starts")
+        XCTAssertEqual(try inSandbox("systemctl is-enabled master-agent-supervise.service").output, "enabled")
 
         XCTAssertEqual(try inSandbox("echo 1 > /var/tmp/agent-status").status, 0)
         let failed = try inSandbox("dpkg-reconfigure master-agent")

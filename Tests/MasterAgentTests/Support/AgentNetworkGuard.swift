@@ -46,10 +46,11 @@ enum AgentNetworkGuard {
                     until: value("--until", in: arguments))
             else { return [] }
             network = (
-                steps.contains(.preflight), steps.contains { [.waitAPI, .election, .namespace].contains($0) }, false
+                steps.contains(.preflight),
+                steps.contains { [.waitAPI, .election, .namespace, .clusterTasks].contains($0) }, false
             )
             secretsStore = steps.contains(.clusterSecrets)
-        case "wait-api", "status":
+        case "wait-api", "status", "supervise":
             network = (false, true, false)
         case "secrets":
             network = (false, false, false)

@@ -24,6 +24,19 @@ final class AgentNetworkGuardTests: XCTestCase {
         XCTAssertThrowsError(try AgentNetworkGuard.check(["wait-api", "--url", "https://192.168.0.10:6443"]))
         XCTAssertThrowsError(
             try AgentNetworkGuard.check(["status", "--node", "master01"]), "would read the host's config")
+        // The modern fixture's localURL defaults to https://127.0.0.1:6443, so point it elsewhere to see the guard act.
+        let modern = try? TestSupport.fixtureText("modern-cluster.yaml")
+            .replacingOccurrences(of: "\napiServer:\n", with: "\napiServer:\n  localURL: https://192.168.1.1:6443\n")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("guard-\(UUID().uuidString).yaml")
+        XCTAssertNoThrow(try modern?.write(to: path, atomically: true, encoding: .utf8))
+        defer { try? FileManager.default.removeItem(at: path) }
+        for command in [["supervise"], ["bootstrap", "--steps", "cluster-tasks"]] {
+            XCTAssertThrowsError(
+                try AgentNetworkGuard.check(command + ["--config", path.path, "--node", "master01"])
+            ) { error in
+                XCTAssertTrue("\(error)".contains("192.168.1.1 (apiServer.localURL)"), "\(error)")
+            }
+        }
     }
 
     func testCommandsAndStepsWithoutNetworkPass() throws {

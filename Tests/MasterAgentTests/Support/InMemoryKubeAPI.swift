@@ -40,7 +40,9 @@ final class InMemoryKubeAPI: HTTPTransport {
         let resource = path.split(separator: "/").dropLast().last.map(String.init) ?? ""
         let kinds = [
             "namespaces": ("v1", "Namespace"), "endpoints": ("v1", "Endpoints"),
-            "leases": ("coordination.k8s.io/v1", "Lease"),
+            "leases": ("coordination.k8s.io/v1", "Lease"), "nodes": ("v1", "Node"),
+            "clusterrolebindings": ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+            "certificatesigningrequests": ("certificates.k8s.io/v1", "CertificateSigningRequest"),
         ]
         if let (apiVersion, kind) = kinds[resource] {
             object["apiVersion"] = apiVersion
@@ -117,10 +119,39 @@ final class InMemoryKubeAPI: HTTPTransport {
                 )
             }
             return Self.response(200, json: store(path, body))
+        case .patch:
+            // JSON merge patch (RFC 7386), the only patch type the agent sends.
+            guard request.headers["Content-Type"] == "application/merge-patch+json" else {
+                return Self.status(415, "UnsupportedMediaType", "the body of the request was in an unknown format")
+            }
+            guard let body else { return Self.status(400, "BadRequest", "no body") }
+            guard let existing = objects[path] else {
+                return Self.status(404, "NotFound", "\(resource) \"\(Self.name(path))\" not found")
+            }
+            let merged = Self.mergePatch(existing, body)
+            return Self.response(
+                200,
+                json: NSDictionary(dictionary: merged) == NSDictionary(dictionary: existing)
+                    ? existing : store(path, merged))
         default:
             return Self.status(
                 405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
         }
+    }
+
+    /// `patch` applied to `target` as RFC 7386 says: null removes, objects merge, anything else replaces.
+    static func mergePatch(_ target: [String: Any], _ patch: [String: Any]) -> [String: Any] {
+        var out = target
+        for (key, value) in patch {
+            if value is NSNull {
+                out.removeValue(forKey: key)
+            } else if let inner = value as? [String: Any] {
+                out[key] = mergePatch(out[key] as? [String: Any] ?? [:], inner)
+            } else {
+                out[key] = value
+            }
+        }
+        return out
     }
 
     /// The path of `url` after scheme and authority.

@@ -1,0 +1,510 @@
+import AgentCore
+import Dispatch
+import FoundationEssentials
+import Synchronization
+
+/// The modern profile's certs step: every item of `PKITree.modern` for this master, kubeadm's files and modes.
+/// Shared items (CAs, sa.key/sa.pub, the encryption config) are made once, on the first master of `masters`, and
+/// copied by the operator to the others; per-node items are made on each master, signed here when the CA key is at
+/// hand, else requested from the CA host (exit status 3). Nothing existing is ever rewritten: a file that does not
+/// match its spec stops the step before anything is written.
+package struct ModernCertsStep: BootstrapStepRunner {
+    package init() {}
+
+    package func run(_ context: BootstrapContext) throws -> StepOutcome {
+        guard let pki = context.pki, let wallClock = context.wallClock else {
+            throw UsageError("no PKI toolkit or wall clock is wired into this run")
+        }
+        var run = try ModernPKIRun(context: context, pki: pki, now: wallClock.wallNow())
+        let before = try run.refuseMismatches()
+        try run.refuseMissingSharedFiles()
+        try run.makeDirectories()
+        try run.pregenerateKeys()
+        try run.fixModes(before)
+        try run.makeSharedItems()
+        try run.makePerNodeItems()
+        try run.commit()
+        if !run.pending.isEmpty {
+            throw ModernCertificatesPending(
+                requests: run.pending, node: context.node.name, missingCAKeys: run.missingCAKeys,
+                firstMaster: run.firstMaster)
+        }
+        if context.dryRun {
+            return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
+        }
+        // Nothing written: the first check already covered the tree as it stands.
+        let report = run.reports.isEmpty ? before : try run.checker.check()
+        let errors = report.findings.filter { $0.severity == .error }
+        guard errors.isEmpty else { throw CertsStep.CertificateProblems(findings: errors) }
+        for warning in report.findings where warning.severity == .warning {
+            context.logger.warning("certificate check", metadata: ["finding": "\(warning.message)"])
+        }
+        let expiry = report.daysLeft.map { ", apiserver.crt expires in \($0) days" } ?? ""
+        return .fromFiles(
+            .certs, run.reports,
+            message:
+                "PKI tree of \(context.node.name) in \(run.paths.dir) and \(ModernLayout.kubernetesDir) verified\(expiry)"
+        )
+    }
+}
+
+/// Per-node certificates wait for the CA host: the keys and requests are on disk, kept across reruns.
+package struct ModernCertificatesPending: ExitStatusProviding, CustomStringConvertible {
+    /// The requests to take to the CA host (node paths).
+    package let requests: [String]
+    package let node: String
+    /// The CA keys this master lacks (`<pki.dir>/ca.key`, ...).
+    package let missingCAKeys: [String]
+    package let firstMaster: String
+    package var exitStatus: ExitStatus { .certificatePending }
+
+    package var description: String {
+        let dir = "\(node)-csr"
+        let elsewhere =
+            node == firstMaster
+            ? "If the CA key belongs on this master, put it beside its certificate (or name it in pki.caKey) and run the bootstrap again."
+            : "If the CA key belongs on this master, copy it from \(firstMaster) instead and run the bootstrap again."
+        return """
+            could not issue \(requests.count) certificate(s) on \(node): \(missingCAKeys.joined(separator: " and ")) is not on this master. The keys and requests are ready:
+              1. copy these requests into one directory (e.g. \(dir)/) on the CA host:
+            \(requests.map { "       \($0)" }.joined(separator: "\n"))
+              2. on the CA host, with the same cluster config, run:
+                   master-agent certs sign --config cluster.yaml --node \(node) --csr-dir \(dir) --ca-dir /etc/kubernetes/pki
+                 (--ca-dir holds the CA files named above); it writes <name>.crt beside each request
+              3. copy \(dir)/ back here and run:
+                   master-agent certs import --node \(node) --dir \(dir)
+                 then run master-agent bootstrap again.
+            \(elsewhere)
+            """
+    }
+}
+
+/// Shared files this master lacks and must not make itself.
+package struct ModernSharedFilesMissing: Error, CustomStringConvertible {
+    package let files: [String]
+    package let node: String
+    package let firstMaster: String
+
+    package var description: String {
+        """
+        could not make the PKI of \(node): these files are shared by every master and are made on \(firstMaster) only (the first of masters); copy them from \(firstMaster), keeping modes (keys, sa.pub and the encryption config 0600, certificates 0644):
+        \(files.map { "  \($0)" }.joined(separator: "\n"))
+        then run master-agent bootstrap again. A CA key (ca.key, front-proxy-ca.key) may stay off this master: its
+        certificates are then requested from the CA host.
+        """
+    }
+}
+
+/// One run of the modern certs step: what exists, what it makes, what it reports.
+struct ModernPKIRun {
+    let context: BootstrapContext
+    let pki: PKIToolkit
+    let now: Date
+    let tree: PKITree
+    let paths: ModernPKIPaths
+    let checker: ModernCertificateChecker
+    let firstMaster: String
+    let isFirstMaster: Bool
+    var reports: [FileReport] = []
+    var pending: [String] = []
+    var missingCAKeys: [String] = []
+    /// What this run writes, in order (keys before what they sign), committed at once at the end: an error on the
+    /// way writes nothing, and the files share their flushes.
+    private var batch: [FileWrite] = []
+    /// Requests answered here, removed once the certificates are written.
+    private var answeredRequests: [String] = []
+    /// Keys generated up front, all at once, because RSA key generation dominates the step.
+    private var keyPool: [Data] = []
+    /// The certificate and (when on this master) key of each CA, by spec name.
+    private var authorities: [String: (certificate: Data, key: Data?)] = [:]
+    private var files: FileStore { context.files }
+    private var dryRun: Bool { context.dryRun }
+
+    init(context: BootstrapContext, pki: PKIToolkit, now: Date) throws {
+        self.context = context
+        self.pki = pki
+        self.now = now
+        tree = PKITree.modern(ModernPKIInputs(context.config, node: context.node))
+        paths = ModernPKIPaths(context.config)
+        checker = ModernCertificateChecker(
+            files: context.files, pki: pki, config: context.config, node: context.node, now: now)
+        firstMaster = context.config.masters.first?.name ?? context.node.name
+        isFirstMaster = firstMaster == context.node.name
+    }
+
+    // MARK: - Before writing
+
+    /// Existing files that contradict their spec stop the step untouched; missing ones and modes are dealt with.
+    /// Returns the check of the tree as found.
+    func refuseMismatches() throws -> CertificateChecker.Report {
+        let tolerated: Set<CertificateFinding.Code> = [
+            .missingFile, .certificatePending, .keyFileMode, .certificateFileMode, .keyFileOwner, .expiresSoon,
+        ]
+        let report = try checker.check()
+        var blocking = report.findings.filter { $0.severity == .error && !tolerated.contains($0.code) }
+        // A certificate whose key is gone cannot be completed: a new key would not match it.
+        for spec in tree.certificates where !spec.isCertificateAuthority {
+            if try files.readFile(paths.certificate(spec)) != nil, try files.readFile(paths.key(spec)) == nil {
+                blocking.append(
+                    CertificateFinding(
+                        severity: .error, code: .missingFile, file: paths.key(spec),
+                        message:
+                            "\(paths.key(spec)) is missing but \(paths.certificate(spec)) exists; remove \(paths.certificate(spec)) too and run `master-agent bootstrap --steps certs` to make both anew"
+                    ))
+            }
+        }
+        guard blocking.isEmpty else { throw CertsStep.CertificateProblems(findings: blocking) }
+        return report
+    }
+
+    /// Any master but the first needs the shared files copied before it can go on.
+    func refuseMissingSharedFiles() throws {
+        guard !isFirstMaster else { return }
+        var missing: [String] = []
+        for spec in tree.certificates where spec.scope == .shared {
+            let source = spec.name == PKITree.clusterCA ? try configuredCA() : nil
+            if source == nil, try files.readFile(paths.certificate(spec)) == nil {
+                missing += [paths.certificate(spec), paths.key(spec)]
+            }
+        }
+        for pair in tree.keyPairs where pair.scope == .shared {
+            if try files.readFile(paths.privateKey(pair)) == nil {
+                missing += [paths.privateKey(pair), paths.publicKey(pair)]
+            }
+        }
+        if !tree.encryptionKeys.isEmpty, try files.readFile(paths.encryptionConfig) == nil {
+            missing.append(paths.encryptionConfig)
+        }
+        guard missing.isEmpty else {
+            throw ModernSharedFilesMissing(files: missing, node: context.node.name, firstMaster: firstMaster)
+        }
+    }
+
+    mutating func makeDirectories() throws {
+        for (directory, mode) in [(paths.dir, UInt16(0o755)), (ModernLayout.kubernetesDir, 0o755)] {
+            if dryRun {
+                if try files.attributes(directory) == nil {
+                    reports.append(FileReport(path: directory, action: .created))
+                }
+            } else if try files.ensureDirectory(directory, mode: mode) {
+                reports.append(FileReport(path: directory, action: .created))
+            }
+        }
+    }
+
+    /// Generates every key this run will need at once, on every core.
+    mutating func pregenerateKeys() throws {
+        guard !dryRun else { return }
+        var count = 0
+        for spec in tree.certificates where try files.readFile(paths.certificate(spec)) == nil {
+            let configured = spec.name == PKITree.clusterCA ? try configuredCA() != nil : false
+            let madeHere = !spec.isCertificateAuthority || (isFirstMaster && !configured)
+            if madeHere, try files.readFile(paths.key(spec)) == nil { count += 1 }
+        }
+        for pair in tree.keyPairs where isFirstMaster {
+            if try files.readFile(paths.privateKey(pair)) == nil { count += 1 }
+        }
+        for kubeconfig in tree.kubeconfigs where try files.readFile(paths.kubeconfig(kubeconfig)) == nil {
+            count += 1
+        }
+        keyPool = try ConcurrentKeyGenerator.generate(count, of: context.config.pki.keyType, with: pki)
+    }
+
+    /// Rewrites the files whose only fault is their mode or owner, with the same content.
+    mutating func fixModes(_ report: CertificateChecker.Report) throws {
+        for finding in report.findings
+        where [.keyFileMode, .certificateFileMode, .keyFileOwner].contains(finding.code) {
+            guard !reports.contains(where: { $0.path == finding.file }), let file = try files.readFile(finding.file)
+            else { continue }
+            let mode: UInt16 = finding.code == .certificateFileMode || finding.file.hasSuffix(".crt") ? 0o644 : 0o600
+            if !dryRun { batch.append(FileWrite(path: finding.file, data: file.data, mode: mode)) }
+            reports.append(
+                FileReport(
+                    path: finding.file, action: .updated,
+                    detail: String(format: "mode %04o -> %04o", file.mode, mode)))
+        }
+    }
+
+    // MARK: - Shared items
+
+    mutating func makeSharedItems() throws {
+        for spec in tree.certificates where spec.isCertificateAuthority { try resolveAuthority(spec) }
+        for pair in tree.keyPairs { try makeKeyPair(pair) }
+        for secret in tree.encryptionKeys { try makeEncryptionConfig(secret) }
+    }
+
+    /// The CA from the command line, else from `pki.caCert`/`pki.caKey`; nil when neither is given.
+    private func configuredCA() throws -> (certificate: Data, key: Data?, keyFromConfig: Bool)? {
+        if let ca = context.commandLineCA { return (ca.certificate, ca.key, false) }
+        guard let certPath = context.config.pki.caCert else { return nil }
+        guard let cert = try files.readFile(certPath) else {
+            throw UsageError(
+                "could not read pki.caCert \(certPath): it does not exist. Fix the path, or remove pki.caCert and pki.caKey to have the first master make a CA."
+            )
+        }
+        guard let keyPath = context.config.pki.caKey else { return (cert.data, nil, false) }
+        guard let key = try files.readFile(keyPath) else {
+            throw UsageError(
+                "could not read pki.caKey \(keyPath): it does not exist. Fix the path, or remove pki.caKey to sign on the CA host instead."
+            )
+        }
+        return (cert.data, key.data, true)
+    }
+
+    private mutating func resolveAuthority(_ spec: CertificateSpec) throws {
+        let certificatePath = paths.certificate(spec), keyPath = paths.key(spec)
+        let existingCertificate = try files.readFile(certificatePath)?.data
+        let existingKey = try files.readFile(keyPath)?.data
+        if spec.name == PKITree.clusterCA, let source = try configuredCA() {
+            try checkPair(certificate: source.certificate, key: source.key, spec: spec)
+            if let existingCertificate, existingCertificate != source.certificate {
+                throw UsageError(
+                    "\(certificatePath) is not the CA given in pki.caCert or --ca-cert; every master must use the same CA. Remove \(certificatePath) if the configured CA is the right one, or point pki.caCert at \(certificatePath)."
+                )
+            }
+            if existingCertificate == nil {
+                try write(certificatePath, source.certificate, mode: 0o644, "copy of the configured CA")
+            }
+            // kube-controller-manager signs kubelet certificates with <pki.dir>/ca.key: a CA key from the config is
+            // kept there as kubeadm does. A key given only on the command line is used and not stored.
+            if let key = source.key, source.keyFromConfig, keyPath != context.config.pki.caKey {
+                if let existingKey, existingKey != key {
+                    throw UsageError(
+                        "\(keyPath) is not the key given in pki.caKey; remove one of them so that the CA has one key.")
+                }
+                if existingKey == nil { try write(keyPath, key, mode: 0o600, "copy of pki.caKey") }
+            }
+            authorities[spec.name] = (source.certificate, source.key ?? existingKey)
+            if source.key == nil, existingKey == nil { missingCAKeys.append(keyPath) }
+            return
+        }
+        if let existingCertificate {
+            authorities[spec.name] = (existingCertificate, existingKey)
+            if existingKey == nil { missingCAKeys.append(keyPath) }
+            return
+        }
+        // Only the first master gets here (the others were refused): make the CA, reusing a key a crashed run left.
+        if dryRun {
+            if existingKey == nil {
+                reports.append(FileReport(path: keyPath, action: .created, detail: "new \(spec.keyType.rawValue) key"))
+            }
+            reports.append(
+                FileReport(
+                    path: certificatePath, action: .created,
+                    detail: "self-signed CA \(spec.subject), \(spec.validityDays) days"))
+            authorities[spec.name] = (Data(), Data())
+            return
+        }
+        let key = try existingKey ?? newKey(keyPath)
+        let certificate = try pki.makeCertificateAuthority(spec, keyPEM: key, issuedAt: now)
+        try write(
+            certificatePath, certificate, mode: 0o644, "self-signed CA \(spec.subject), \(spec.validityDays) days")
+        authorities[spec.name] = (certificate, key)
+    }
+
+    private func checkPair(certificate: Data, key: Data?, spec: CertificateSpec) throws {
+        guard let key else { return }
+        let certificateKey = try pki.inspect(certificatesPEM: certificate, source: "pki.caCert").first?.publicKeyDER
+        guard try pki.publicKey(ofKey: key) == certificateKey else {
+            throw UsageError(
+                "the CA key (pki.caKey or --ca-key) does not belong to the CA certificate (pki.caCert or --ca-cert); give the matching pair."
+            )
+        }
+    }
+
+    private mutating func makeKeyPair(_ pair: KeyPairSpec) throws {
+        let privatePath = paths.privateKey(pair), publicPath = paths.publicKey(pair)
+        let existingKey = try files.readFile(privatePath)?.data
+        if try files.readFile(publicPath) != nil { return }
+        if dryRun {
+            if existingKey == nil {
+                reports.append(
+                    FileReport(path: privatePath, action: .created, detail: "new \(pair.keyType.rawValue) key"))
+            }
+            reports.append(
+                FileReport(path: publicPath, action: .created, detail: "public half of \(pair.privateKeyFile)"))
+            return
+        }
+        // A missing sa.pub beside an existing sa.key is derived from it (the same on every master).
+        let key = try existingKey ?? newKey(privatePath)
+        try write(publicPath, try pki.publicKeyPEM(ofKey: key), mode: 0o600, "public half of \(pair.privateKeyFile)")
+    }
+
+    private mutating func makeEncryptionConfig(_ secret: EncryptionKeySpec) throws {
+        let path = paths.encryptionConfig
+        guard try files.readFile(path) == nil else { return }
+        let detail = "new \(secret.byteCount)-byte \(secret.provider) key \(secret.name)"
+        if dryRun {
+            reports.append(FileReport(path: path, action: .created, detail: detail))
+            return
+        }
+        let text = try EncryptionConfiguration(secretboxKey: secret, key: try pki.randomBytes(secret.byteCount)).yaml()
+        try write(path, Data(text.utf8), mode: 0o600, detail)
+    }
+
+    // MARK: - Per-node items
+
+    mutating func makePerNodeItems() throws {
+        for spec in tree.certificates where !spec.isCertificateAuthority { try makeLeaf(spec) }
+        for kubeconfig in tree.kubeconfigs { try makeKubeconfig(kubeconfig) }
+    }
+
+    private mutating func makeLeaf(_ spec: CertificateSpec) throws {
+        let certificatePath = paths.certificate(spec), keyPath = paths.key(spec)
+        guard try files.readFile(certificatePath) == nil else { return }
+        let existingKey = try files.readFile(keyPath)?.data
+        let issuer = try authority(of: spec)
+        if dryRun {
+            if existingKey == nil {
+                reports.append(FileReport(path: keyPath, action: .created, detail: "new \(spec.keyType.rawValue) key"))
+            }
+            if issuer.key == nil {
+                reports.append(
+                    FileReport(path: paths.request(spec), action: .created, detail: "request for the CA host"))
+                pending.append(paths.request(spec))
+            } else {
+                reports.append(FileReport(path: certificatePath, action: .created, detail: issuedDetail(spec)))
+            }
+            return
+        }
+        let key = try existingKey ?? newKey(keyPath)
+        guard let caKey = issuer.key else {
+            try request(spec, key: key)
+            return
+        }
+        let certificate = try pki.issue(
+            spec, keyPEM: key, caCertPEM: issuer.certificate, caKeyPEM: caKey, issuedAt: now)
+        try write(certificatePath, certificate, mode: 0o644, issuedDetail(spec))
+        try removeRequest(spec)
+    }
+
+    private mutating func makeKubeconfig(_ spec: KubeconfigSpec) throws {
+        let path = paths.kubeconfig(spec)
+        let issuer = try authority(of: spec.client)
+        var key: Data?
+        if let existing = try files.readFile(path) {
+            // Complete only the partial kubeconfig of a pending request; a complete one was checked already.
+            let config = try Kubeconfig.decode(String(decoding: existing.data, as: UTF8.self), file: path)
+            let user = try config.userEntry(config.currentContextEntry(file: path).user, file: path)
+            guard user.clientCertificateData == nil,
+                let partialKey = user.clientKeyData.flatMap({ Data(base64Encoded: $0) })
+            else { return }
+            key = partialKey
+        }
+        if dryRun {
+            if issuer.key == nil {
+                if key == nil {
+                    reports.append(
+                        FileReport(path: path, action: .created, detail: "key only, waiting for its certificate"))
+                }
+                reports.append(
+                    FileReport(path: paths.request(spec.client), action: .created, detail: "request for the CA host"))
+                pending.append(paths.request(spec.client))
+            } else {
+                reports.append(
+                    FileReport(path: path, action: key == nil ? .created : .updated, detail: issuedDetail(spec.client)))
+            }
+            return
+        }
+        let isNewKey = key == nil
+        let clientKey = try key ?? takeKey()
+        guard let caKey = issuer.key else {
+            if isNewKey {
+                try writeKubeconfig(
+                    spec, certificate: nil, key: clientKey, action: .created, "key only, waiting for its certificate")
+            }
+            try request(spec.client, key: clientKey)
+            return
+        }
+        let certificate = try pki.issue(
+            spec.client, keyPEM: clientKey, caCertPEM: issuer.certificate, caKeyPEM: caKey, issuedAt: now)
+        try writeKubeconfig(
+            spec, certificate: certificate, key: clientKey, action: isNewKey ? .created : .updated,
+            issuedDetail(spec.client))
+        try removeRequest(spec.client)
+    }
+
+    private mutating func writeKubeconfig(
+        _ spec: KubeconfigSpec, certificate: Data?, key: Data, action: FileReport.Action, _ detail: String
+    ) throws {
+        let ca = try authority(of: spec.client).certificate
+        let text = try Kubeconfig(
+            clusterName: spec.clusterName, server: spec.server, caPEM: ca, userName: spec.userName,
+            contextName: spec.contextName, clientCertificatePEM: certificate, clientKeyPEM: key
+        ).yaml()
+        batch.append(FileWrite(path: paths.kubeconfig(spec), data: Data(text.utf8), mode: 0o600))
+        reports.append(FileReport(path: paths.kubeconfig(spec), action: action, detail: detail))
+    }
+
+    /// Keeps a request that still matches the key and the spec's names (reruns do not churn it), else makes one.
+    private mutating func request(_ spec: CertificateSpec, key: Data) throws {
+        let path = paths.request(spec)
+        pending.append(path)
+        if let existing = try files.readFile(path), let request = try? pki.inspectRequest(existing.data),
+            request.publicKeyDER == (try pki.publicKey(ofKey: key)),
+            Set(request.subjectAltNames) == Set(spec.subjectAltNames)
+        {
+            return
+        }
+        try write(path, try pki.makeCSR(for: spec, keyPEM: key), mode: 0o644, "request for the CA host")
+    }
+
+    private mutating func removeRequest(_ spec: CertificateSpec) throws {
+        if try files.readFile(paths.request(spec)) != nil {
+            answeredRequests.append(paths.request(spec))
+            reports.append(FileReport(path: paths.request(spec), action: .removed, detail: "signed here"))
+        }
+    }
+
+    /// Writes everything this run made, then removes the requests it answered.
+    mutating func commit() throws {
+        guard !dryRun else { return }
+        try files.writeAtomically(batch)
+        for request in answeredRequests { try files.removeFile(request) }
+        batch = []
+        answeredRequests = []
+    }
+
+    // MARK: - Helpers
+
+    private func authority(of spec: CertificateSpec) throws -> (certificate: Data, key: Data?) {
+        guard let name = spec.issuer, let authority = authorities[name] else {
+            throw UsageError("internal error: the CA of \(spec.name) was not resolved before it")
+        }
+        return authority
+    }
+
+    private func issuedDetail(_ spec: CertificateSpec) -> String {
+        let names = spec.subjectAltNames.isEmpty ? "" : ", \(spec.subjectAltNames.count) names"
+        return "\(spec.subject) signed by \(spec.issuer ?? "itself") for \(spec.validityDays) days\(names)"
+    }
+
+    private mutating func takeKey() throws -> Data {
+        try keyPool.popLast() ?? pki.generateKey(context.config.pki.keyType)
+    }
+
+    private mutating func newKey(_ path: String) throws -> Data {
+        let key = try takeKey()
+        try write(path, key, mode: 0o600, "new \(context.config.pki.keyType.rawValue) key")
+        return key
+    }
+
+    private mutating func write(_ path: String, _ data: Data, mode: UInt16, _ detail: String) throws {
+        let existed = try files.readFile(path) != nil
+        if !dryRun { batch.append(FileWrite(path: path, data: data, mode: mode)) }
+        reports.append(FileReport(path: path, action: existed ? .updated : .created, detail: detail))
+    }
+}
+
+/// Independent keys generated concurrently: RSA-2048 takes tens of milliseconds each, and a tree has up to 11.
+enum ConcurrentKeyGenerator {
+    static func generate(_ count: Int, of type: KeyType, with pki: PKIToolkit) throws -> [Data] {
+        guard count > 1 else { return try (0..<count).map { _ in try pki.generateKey(type) } }
+        let results = Mutex<[Result<Data, any Error>?]>(Array(repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            let result = Result { try pki.generateKey(type) }
+            results.withLock { $0[index] = result }
+        }
+        return try results.withLock { all in try all.map { try $0!.get() } }
+    }
+}

@@ -1,0 +1,168 @@
+import AgentCore
+import AgentPlatform
+import AgentRuntime
+import Foundation
+
+/// The modern profile's offline-CA round trip: `certs sign --csr-dir` on the CA host, `certs import --dir` on the
+/// master. Requests and certificates are named after their tree entry (`apiserver.csr`, `admin.conf.csr`), as
+/// `kubeadm certs generate-csr` names them, so each is signed as exactly the spec the config derives for that master.
+enum ModernCertsCommands {
+    /// Signs every `<name>.csr` in `csrDir` as the entry `<name>` of `options`' master and writes `<name>.crt` beside it.
+    static func sign(csrDir: String, caDir: String?, caCert: String?, caKey: String?, options: NodeOptions) throws {
+        if (caCert == nil) != (caKey == nil) {
+            throw CommandFailure(status: .usage, message: "--ca-cert and --ca-key go together")
+        }
+        let (config, node, _) = try options.loadConfigAndNode()
+        guard config.kubernetes.profile == .modern else {
+            throw CommandFailure(
+                status: .usage,
+                message: "--csr-dir is for the modern profile; \(options.configPath) is legacy (use --csr)")
+        }
+        let tree = PKITree.modern(ModernPKIInputs(config, node: node))
+        let authorities = caDir ?? RootedFileSystem(root: options.root).hostPath(config.pki.dir)
+        let names = try requestNames(in: csrDir)
+        guard !names.isEmpty else {
+            throw CommandFailure(
+                status: .failure, message: "no <name>.csr in \(csrDir): copy the master's requests there")
+        }
+        let toolkit = OpenSSLToolkit()
+        do {
+            for name in names {
+                let spec = try entry(named: name, in: tree, node: node.name)
+                let issuer = spec.issuer ?? PKITree.clusterCA
+                let useOptions = issuer == PKITree.clusterCA && caCert != nil
+                let caCertPEM = try readFile(useOptions ? caCert! : "\(authorities)/\(issuer).crt")
+                let caKeyPEM = try readFile(useOptions ? caKey! : "\(authorities)/\(issuer).key")
+                let certificate = try toolkit.sign(
+                    csrPEM: try readFile("\(csrDir)/\(name).csr"), as: spec, caCertPEM: caCertPEM, caKeyPEM: caKeyPEM,
+                    issuedAt: Date())
+                try RootedFileSystem(root: "/").writeAtomically(
+                    absolute("\(csrDir)/\(name).crt"), data: certificate, mode: 0o644)
+                print(
+                    "signed \(name).csr as \(spec.subject) with \(issuer) for \(spec.validityDays) days -> \(csrDir)/\(name).crt"
+                )
+            }
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(status: .failure, message: "\(error)")
+        }
+        print(
+            "copy \(csrDir)/ back to \(node.name) and run there: master-agent certs import --node \(node.name) --dir \(csrDir)"
+        )
+    }
+
+    /// Installs every `<name>.crt` in `dir` that answers a pending request of `node`, after the same checks the certs
+    /// step runs: into `pki.dir`, or into the partial kubeconfig that holds its key.
+    static func importSigned(dir: String, config: ClusterConfig, node: ClusterConfig.Master, root: String) throws {
+        let fs = RootedFileSystem(root: root)
+        let toolkit = OpenSSLToolkit()
+        let tree = PKITree.modern(ModernPKIInputs(config, node: node))
+        let paths = ModernPKIPaths(config)
+        var staged: [String: ExistingFile] = [:]
+        var imported: [(spec: CertificateSpec, path: String)] = []
+        do {
+            for spec in tree.allCertificates where spec.scope == .perNode {
+                let signed = "\(dir)/\(spec.name).crt"
+                guard let certificate = FileManager.default.contents(atPath: signed) else { continue }
+                let target = paths.certificate(spec)
+                if spec.baseName != nil {
+                    staged[target] = ExistingFile(data: certificate, mode: 0o644, ownerUID: 0)
+                } else {
+                    staged[target] = ExistingFile(
+                        data: try completedKubeconfig(spec, certificate: certificate, tree: tree, paths: paths, fs: fs),
+                        mode: 0o600, ownerUID: 0)
+                }
+                imported.append((spec, target))
+            }
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(status: .failure, message: "could not import from \(dir): \(error)")
+        }
+        guard !imported.isEmpty else {
+            throw CommandFailure(
+                status: .failure,
+                message:
+                    "no signed certificate for \(node.name) in \(dir) (expected <name>.crt from certs sign --csr-dir)")
+        }
+        // The same checks as the certs step, on the tree as it will be once installed.
+        let report = try ModernCertificateChecker(
+            files: OverlayStore(base: fs, overrides: staged), pki: toolkit, config: config, node: node, now: Date(),
+            checkOwner: false
+        ).check()
+        let targets = Set(imported.map(\.path))
+        let errors = report.findings.filter { $0.severity == .error && targets.contains($0.file) }
+        guard errors.isEmpty else {
+            throw CommandFailure(
+                status: .failure,
+                message: "could not import from \(dir):\n" + errors.map { "  \($0.message)" }.joined(separator: "\n"))
+        }
+        for (spec, target) in imported {
+            try fs.writeAtomically(target, data: staged[target]!.data, mode: staged[target]!.mode)
+            try fs.removeFile(paths.request(spec))
+            print("imported \(spec.name).crt into \(target)")
+        }
+        print("run master-agent bootstrap to continue")
+    }
+
+    // The `<name>` of every `<name>.csr` in `directory`, sorted.
+    private static func requestNames(in directory: String) throws -> [String] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw CommandFailure(status: .failure, message: "could not read the directory \(directory)")
+        }
+        return entries.filter { $0.hasSuffix(".csr") }.map { String($0.dropLast(4)) }.sorted()
+    }
+
+    private static func entry(named name: String, in tree: PKITree, node: String) throws -> CertificateSpec {
+        guard let spec = tree.certificate(named: name), spec.scope == .perNode else {
+            let known = tree.allCertificates.filter { $0.scope == .perNode }.map { "\($0.name).csr" }
+            throw CommandFailure(
+                status: .failure,
+                message:
+                    "\(name).csr is not a request of \(node)'s PKI tree (known: \(known.joined(separator: ", "))); a shared item is never signed on request"
+            )
+        }
+        return spec
+    }
+
+    // The partial kubeconfig `certs generate-csr` style (key only) with its signed certificate added.
+    private static func completedKubeconfig(
+        _ spec: CertificateSpec, certificate: Data, tree: PKITree, paths: ModernPKIPaths, fs: FileStore
+    ) throws -> Data {
+        let path = paths.certificate(spec)
+        guard let kubeconfigSpec = tree.kubeconfigs.first(where: { $0.client.name == spec.name }),
+            let existing = try fs.readFile(path)
+        else {
+            throw CommandFailure(
+                status: .failure, message: "\(path) is missing: its key is there; run master-agent bootstrap first")
+        }
+        let partial = try Kubeconfig.decode(String(decoding: existing.data, as: UTF8.self), file: path)
+        let user = try partial.userEntry(partial.currentContextEntry(file: path).user, file: path)
+        guard let keyData = user.clientKeyData, let key = Data(base64Encoded: keyData) else {
+            throw CommandFailure(
+                status: .failure, message: "\(path) holds no client-key-data to pair the certificate with")
+        }
+        guard let ca = try fs.readFile(paths.certificate(tree.certificate(named: PKITree.clusterCA)!)) else {
+            throw CommandFailure(status: .failure, message: "\(paths.dir)/ca.crt is missing")
+        }
+        let complete = Kubeconfig(
+            clusterName: kubeconfigSpec.clusterName, server: kubeconfigSpec.server, caPEM: ca.data,
+            userName: kubeconfigSpec.userName, contextName: kubeconfigSpec.contextName,
+            clientCertificatePEM: certificate, clientKeyPEM: key)
+        return Data(try complete.yaml().utf8)
+    }
+}
+
+/// A read-only view of a store with some files replaced, to check files before they are installed.
+struct OverlayStore: FileStore {
+    let base: FileStore
+    let overrides: [String: ExistingFile]
+    var writesAsRoot: Bool { false }
+    func readFile(_ path: String) throws -> ExistingFile? { try overrides[path] ?? base.readFile(path) }
+    func writeAtomically(_ path: String, data: Data, mode: UInt16) throws {}
+    func removeFile(_ path: String) throws -> Bool { false }
+    func listDirectory(_ directory: String) throws -> [String]? { try base.listDirectory(directory) }
+    func ensureDirectory(_ directory: String, mode: UInt16) throws -> Bool { false }
+    func attributes(_ path: String) throws -> FileAttributes? { try base.attributes(path) }
+}

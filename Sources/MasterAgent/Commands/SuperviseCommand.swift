@@ -1,0 +1,140 @@
+import AgentCore
+import AgentPlatform
+import AgentRuntime
+import ArgumentParser
+import Dispatch
+import FoundationEssentials
+import Glibc
+import Synchronization
+
+/// `master-agent supervise`: the long-running service (`master-agent-supervise.service`) that approves kubelet
+/// serving certificates while this master holds the `master-agent-supervise` Lease.
+struct SuperviseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supervise",
+        abstract: "Approve kubelet serving certificates while this master leads; run until SIGTERM.",
+        discussion: """
+            One master at a time holds the Lease master-agent-supervise in the config's election.namespace (the \
+            election's durations); it lists CertificateSigningRequests every second and approves a kubelet's \
+            serving-certificate request only when it comes from the Node it names, asks for a kubelet's usages, \
+            and names only addresses that Node reports (or the config lists for a master). Anything else stays \
+            pending and is logged once with the reason. SIGTERM or SIGINT releases the Lease and exits 0. Under the \
+            legacy-hyperkube profile there is nothing to supervise: it exits 0 at once.
+            """)
+
+    @OptionGroup var options: NodeOptions
+
+    @Option(
+        name: .long, help: "CA file the server's certificate must chain to. Default: the config's apiServer.caFile.")
+    var cacert: String?
+
+    @Option(
+        name: .long,
+        help: "Client certificate (PEM) allowed to approve CSRs; needs --key. Default: the config's apiServer.certFile."
+    )
+    var cert: String?
+
+    @Option(name: .long, help: "Private key of --cert (PEM).")
+    var key: String?
+
+    @Option(name: .long, help: "File holding a bearer token (instead of --cert/--key).")
+    var tokenFile: String?
+
+    func run() throws {
+        let logger = try options.makeLogger()
+        if (cert == nil) != (key == nil) {
+            throw CommandFailure(status: .usage, message: "--cert and --key go together; give both or neither")
+        }
+        if tokenFile != nil && cert != nil {
+            throw CommandFailure(
+                status: .usage, message: "--token-file and --cert/--key cannot be combined; use one way to authenticate"
+            )
+        }
+        let (config, node, _) = try options.loadConfigAndNode()
+        if config.kubernetes.profile == .legacyHyperkube {
+            // The unit is installed on every master; under legacy it ends at once, successfully, so systemd
+            // neither restarts it nor lists it as failed.
+            logger.notice(
+                "nothing to supervise: the legacy-hyperkube profile's API server (v1.2) has no certificates.k8s.io",
+                metadata: ["node": "\(node.name)"])
+            return
+        }
+        let timings: LeaseTimings
+        do {
+            timings = try LeaseTimings(
+                leaseDuration: config.election.leaseDuration.seconds,
+                renewInterval: config.election.renewInterval.seconds)
+        } catch {
+            throw CommandFailure(status: .invalidConfig, message: "\(error)")
+        }
+        var tls = Wiring.localAPITLS(config: config, root: options.root)
+        if let cacert { tls.caFile = cacert }
+        if let cert, let key {
+            tls.clientCertFile = cert
+            tls.clientKeyFile = key
+            tls.bearerTokenFile = nil
+        }
+        if let tokenFile {
+            tls.bearerTokenFile = tokenFile
+            tls.clientCertFile = nil
+            tls.clientKeyFile = nil
+        }
+        // Two connections: the Lease renewer runs on its own thread and must not share a curl handle.
+        func client() throws -> KubernetesAPIClient {
+            do {
+                return KubernetesAPIClient(
+                    transport: try HTTPClient(
+                        tls: tls,
+                        userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: node.name)),
+                    baseURL: config.apiServer.localURL)
+            } catch {
+                throw CommandFailure(status: .failure, message: "\(error)")
+            }
+        }
+        let lock = LeaseLock(client: try client(), namespace: config.election.namespace, name: Supervisor.leaseName)
+        let elector = LeaderElector(
+            lock: lock, identity: node.name, timings: timings, clock: SystemClock(), wallClock: SystemWallClock(),
+            logger: logger)
+        let approver = CSRApprover(
+            client: try client(), reader: OpenSSLToolkit(), masters: config.masters, logger: logger)
+        let supervisor = Supervisor(elector: elector, approver: approver, clock: SystemClock(), logger: logger)
+        let stop = StopSignals()
+        logger.notice(
+            "supervise started",
+            metadata: [
+                "node": "\(node.name)", "lock": "\(elector.lockDescription)",
+                "leaseDurationSeconds": "\(timings.leaseDurationSeconds)",
+            ])
+        supervisor.run(shouldStop: { stop.isReceived })
+        logger.notice("supervise stopped", metadata: ["signal": "\(stop.name)"])
+    }
+}
+
+/// SIGTERM and SIGINT set a flag instead of ending the process, so the Lease is released on the way out.
+private final class StopSignals {
+    private final class Received: Sendable {
+        private let number = Mutex<Int32>(0)
+        var value: Int32 { number.withLock { $0 } }
+        func set(_ signal: Int32) { number.withLock { $0 = signal } }
+    }
+
+    private let received = Received()
+    private var sources: [DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "supervise signals")
+
+    init() {
+        let received = received
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { received.set(number) }
+            source.resume()
+            return source
+        }
+    }
+
+    /// True once SIGTERM or SIGINT arrived.
+    var isReceived: Bool { received.value != 0 }
+    /// Which one, for the log.
+    var name: String { received.value == SIGINT ? "SIGINT" : "SIGTERM" }
+}
