@@ -100,4 +100,29 @@ final class ModernAPICredentialsTests: XCTestCase {
             wait.stderr.contains("certificate verify result: self-signed certificate in certificate chain"), wait.stderr
         )
     }
+
+    // `status` compares every rendered file (the configuration files too), checks the whole PKI tree, and asks the
+    // API with super-admin.conf. Under --root there is no systemd to ask about the unit: that part is a problem.
+    func testStatusCoversTheModernTreeAndTheAPI() throws {
+        let root = try masterWithCertificates()
+        let server = try startAPIServer(root)
+        try writeConfig(root, localURL: server.baseURL)
+        let manifests = try TestSupport.agent(
+            ["bootstrap", "--node", "master01", "--root", root.path, "--steps", "certs,kubelet-unit,manifests"])
+        XCTAssertEqual(manifests.status, 0, manifests.stdout + manifests.stderr)
+
+        let status = try TestSupport.agent(["status", "--node", "master01", "--root", root.path, "--output", "json"])
+        let report = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any], status.stderr)
+        let files = try XCTUnwrap(report["files"] as? [[String: String]])
+        XCTAssertEqual(Set(files.map { $0["state"] }), ["in sync"], "\(files)")
+        XCTAssertTrue(files.contains { $0["path"] == "/etc/kubernetes/audit-policy.yaml" }, "\(files)")
+        XCTAssertTrue(files.contains { $0["path"] == "/var/lib/kubelet/config.yaml" }, "\(files)")
+        XCTAssertEqual(report["apiHealthy"] as? Bool, true, status.stdout)
+        XCTAssertEqual((report["certificateProblems"] as? [String])?.count, 0, status.stdout)
+        let problems = try XCTUnwrap(report["problems"] as? [String])
+        XCTAssertEqual(problems.count, 1, "\(problems)")
+        XCTAssertTrue(problems[0].contains("is not a running system"), "\(problems)")
+        XCTAssertEqual(status.status, 1)
+    }
 }
