@@ -69,6 +69,16 @@ package final class CurlEasy {
         try check(ccurl_easy_setopt_pointer(handle, option, pointer), "set option \(option.rawValue)")
     }
 
+    /// Sets a blob option such as CURLOPT_SSLCERT_BLOB; libcurl copies the bytes (CURL_BLOB_COPY), so they need not
+    /// outlive the call; throws `HTTPClientError` (`setup`).
+    package func set(_ option: CURLoption, blob data: Data) throws {
+        var bytes = [UInt8](data)
+        try bytes.withUnsafeMutableBytes { buffer in
+            var blob = curl_blob(data: buffer.baseAddress, len: buffer.count, flags: UInt32(CURL_BLOB_COPY))
+            try withUnsafeMutablePointer(to: &blob) { try set(option, pointer: UnsafeMutableRawPointer($0)) }
+        }
+    }
+
     /// Sets a curl_off_t option (ccurl_easy_setopt_off_t); throws `HTTPClientError` (`setup`).
     package func set(_ option: CURLoption, offT value: Int64) throws {
         try check(ccurl_easy_setopt_off_t(handle, option, curl_off_t(value)), "set option \(option.rawValue)")

@@ -88,9 +88,21 @@ package final class HTTPClient {
             try easy.set(CURLOPT_SSL_VERIFYPEER, 1)
             try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
         }
-        if let caFile = tls.caFile { try easy.set(CURLOPT_CAINFO, caFile) }
-        if let cert = tls.clientCertFile { try easy.set(CURLOPT_SSLCERT, cert) }
-        if let key = tls.clientKeyFile { try easy.set(CURLOPT_SSLKEY, key) }
+        if let ca = tls.caPEM {
+            try easy.set(CURLOPT_CAINFO_BLOB, blob: ca)
+        } else if let caFile = tls.caFile {
+            try easy.set(CURLOPT_CAINFO, caFile)
+        }
+        if let cert = tls.clientCertificatePEM {
+            try easy.set(CURLOPT_SSLCERT_BLOB, blob: cert)
+        } else if let cert = tls.clientCertFile {
+            try easy.set(CURLOPT_SSLCERT, cert)
+        }
+        if let key = tls.clientKeyPEM {
+            try easy.set(CURLOPT_SSLKEY_BLOB, blob: key)
+        } else if let key = tls.clientKeyFile {
+            try easy.set(CURLOPT_SSLKEY, key)
+        }
     }
 
     private func bearerToken(for request: HTTPRequest) throws -> String? {

@@ -1,5 +1,6 @@
 import AgentCore
 import AgentRuntime
+import FoundationEssentials
 
 /// How `HTTPClient` proves who it talks to and who it is: CA file, client certificate, bearer token.
 package struct HTTPTLSConfig: Equatable {
@@ -11,6 +12,14 @@ package struct HTTPTLSConfig: Equatable {
     package var clientKeyFile: String?
     /// File holding a bearer token, read on every request so a rotated token is picked up.
     package var bearerTokenFile: String?
+    /// PEM CA bundle held in memory (CURLOPT_CAINFO_BLOB), e.g. a kubeconfig's `certificate-authority-data`;
+    /// used instead of `caFile` when set.
+    package var caPEM: Data?
+    /// PEM client certificate in memory (CURLOPT_SSLCERT_BLOB), e.g. a kubeconfig's `client-certificate-data`;
+    /// used instead of `clientCertFile` when set. Needs `clientKeyPEM`.
+    package var clientCertificatePEM: Data?
+    /// PEM private key in memory (CURLOPT_SSLKEY_BLOB); used instead of `clientKeyFile` when set.
+    package var clientKeyPEM: Data?
     /// Turns off certificate and host name verification; only when the operator asked, and the caller logs a warning.
     package var insecureSkipTLSVerify: Bool
 

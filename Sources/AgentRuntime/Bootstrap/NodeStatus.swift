@@ -30,7 +30,10 @@ package struct NodeStatus: Codable {
         do {
             // The same comparison bootstrap makes (content, mode, owner), without writing.
             let sync = FileSynchronizer(store: context.files, dryRun: true, logger: context.logger)
-            for report in try sync.sync(try ManifestRenderer.all(config: config, node: context.node)) {
+            let rendered =
+                try ManifestRenderer.all(config: config, node: context.node)
+                + ManifestRenderer.supportingFiles(config: config, node: context.node)
+            for report in try sync.sync(rendered) {
                 let state: ManagedFile.State =
                     report.action == .created ? .missing : (report.action == .unchanged ? .inSync : .drifted)
                 status.files.append(ManagedFile(path: report.path, state: state))
@@ -99,9 +102,15 @@ package struct NodeStatus: Codable {
         }
         if let pki = context.pki, let wallClock = context.wallClock {
             do {
-                let report = try CertificateChecker(
-                    files: context.files, pki: pki, config: config, now: wallClock.wallNow()
-                ).check()
+                // The whole tree under modern (every certificate and kubeconfig), apiserver.crt under legacy.
+                let report =
+                    config.kubernetes.profile == .modern
+                    ? try ModernCertificateChecker(
+                        files: context.files, pki: pki, config: config, node: context.node, now: wallClock.wallNow()
+                    ).check()
+                    : try CertificateChecker(
+                        files: context.files, pki: pki, config: config, now: wallClock.wallNow()
+                    ).check()
                 status.certificateDaysLeft = report.daysLeft
                 status.certificateProblems = report.findings.map(\.message)
                 status.problems += report.findings.filter { $0.severity == .error }.map(\.message)

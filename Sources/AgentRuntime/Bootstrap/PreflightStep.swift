@@ -27,11 +27,15 @@ package struct PreflightStep: BootstrapStepRunner {
             )
         }
         // Files the API server pod mounts; a missing one makes the pod crash-loop much later, far from the cause.
-        for (field, path) in [
+        var mounted = [
             ("etcd.caFile", config.etcd.caFile), ("etcd.certFile", config.etcd.certFile),
             ("etcd.keyFile", config.etcd.keyFile),
-            ("apiServer.clientCAFile", config.apiServer.clientCAFile),
-        ] {
+        ]
+        // Under modern the API server trusts <pki.dir>/ca.crt, which the certs step makes; the field is legacy's.
+        if config.kubernetes.profile == .legacyHyperkube {
+            mounted.append(("apiServer.clientCAFile", config.apiServer.clientCAFile))
+        }
+        for (field, path) in mounted {
             problems += try readableFile(context, field: field, path: path)
         }
         for (field, path) in [

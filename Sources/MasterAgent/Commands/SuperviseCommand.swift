@@ -25,12 +25,16 @@ struct SuperviseCommand: ParsableCommand {
     @OptionGroup var options: NodeOptions
 
     @Option(
-        name: .long, help: "CA file the server's certificate must chain to. Default: the config's apiServer.caFile.")
+        name: .long,
+        help:
+            "CA file the server's certificate must chain to. Default: the config's apiServer.caFile, else (modern) super-admin.conf's CA."
+    )
     var cacert: String?
 
     @Option(
         name: .long,
-        help: "Client certificate (PEM) allowed to approve CSRs; needs --key. Default: the config's apiServer.certFile."
+        help:
+            "Client certificate (PEM) allowed to approve CSRs; needs --key. Default: the config's apiServer.certFile, else (modern) super-admin.conf's certificate."
     )
     var cert: String?
 
@@ -67,17 +71,12 @@ struct SuperviseCommand: ParsableCommand {
         } catch {
             throw CommandFailure(status: .invalidConfig, message: "\(error)")
         }
-        var tls = Wiring.localAPITLS(config: config, root: options.root)
-        if let cacert { tls.caFile = cacert }
-        if let cert, let key {
-            tls.clientCertFile = cert
-            tls.clientKeyFile = key
-            tls.bearerTokenFile = nil
-        }
-        if let tokenFile {
-            tls.bearerTokenFile = tokenFile
-            tls.clientCertFile = nil
-            tls.clientKeyFile = nil
+        let tls: HTTPTLSConfig
+        do {
+            tls = try Wiring.localAPITLS(
+                config: config, root: options.root, cacert: cacert, cert: cert, key: key, tokenFile: tokenFile)
+        } catch {
+            throw CommandFailure(status: .failure, message: "\(error)")
         }
         // Two connections: the Lease renewer runs on its own thread and must not share a curl handle.
         func client() throws -> KubernetesAPIClient {

@@ -26,10 +26,17 @@ struct WaitAPICommand: ParsableCommand {
     var timeout: String?
 
     @Option(
-        name: .long, help: "CA file the server's certificate must chain to. Default: apiServer.caFile without --url.")
+        name: .long,
+        help:
+            "CA file the server's certificate must chain to. Default without --url: apiServer.caFile, else (modern) super-admin.conf's CA."
+    )
     var cacert: String?
 
-    @Option(name: .long, help: "Client certificate (PEM); needs --key.")
+    @Option(
+        name: .long,
+        help:
+            "Client certificate (PEM); needs --key. Default without --url: apiServer.certFile, else (modern) super-admin.conf's."
+    )
     var cert: String?
 
     @Option(name: .long, help: "Private key of --cert (PEM).")
@@ -87,23 +94,18 @@ struct WaitAPICommand: ParsableCommand {
         if let url {
             baseURL = url
             tls = HTTPTLSConfig()
+            tls.overriding(cacert: cacert, cert: cert, key: key, tokenFile: tokenFile)
         } else {
             let (config, node, _) = try options.loadConfigAndNode()
             baseURL = config.apiServer.localURL
-            tls = Wiring.localAPITLS(config: config, root: options.root)
+            do {
+                tls = try Wiring.localAPITLS(
+                    config: config, root: options.root, cacert: cacert, cert: cert, key: key, tokenFile: tokenFile)
+            } catch {
+                throw CommandFailure(status: .failure, message: "\(error)")
+            }
             timeoutSeconds = explicitTimeout ?? config.apiServer.waitTimeout.seconds
             nodeName = node.name
-        }
-        if let cacert { tls.caFile = cacert }
-        if let cert, let key {
-            tls.clientCertFile = cert
-            tls.clientKeyFile = key
-            tls.bearerTokenFile = nil
-        }
-        if let tokenFile {
-            tls.bearerTokenFile = tokenFile
-            tls.clientCertFile = nil
-            tls.clientKeyFile = nil
         }
         if insecureSkipTLSVerify {
             tls.insecureSkipTLSVerify = true

@@ -7,14 +7,49 @@ import Logging
 
 /// Builds the real implementations behind the runtime's ports for one command run.
 enum Wiring {
-    /// The TLS settings for the local API server from the config (`apiServer.caFile` etc.), paths under `root`.
-    static func localAPITLS(config: ClusterConfig, root: String) -> HTTPTLSConfig {
+    /// The TLS settings for the local API server: the config's `apiServer.caFile`/`certFile`/`keyFile`/`tokenFile`
+    /// (paths under `root`); under the modern profile, when none is set, the CA and client certificate embedded in
+    /// `/etc/kubernetes/super-admin.conf` (O=system:masters, made by the certs step), as kubeadm's own checks use it.
+    /// Throws `ModernAPICredentialsUnavailable` when that kubeconfig is missing or unreadable.
+    static func localAPITLS(config: ClusterConfig, root: String) throws -> HTTPTLSConfig {
         let fs = RootedFileSystem(root: root)
-        return HTTPTLSConfig(
-            caFile: config.apiServer.caFile.map(fs.hostPath),
-            clientCertFile: config.apiServer.certFile.map(fs.hostPath),
-            clientKeyFile: config.apiServer.keyFile.map(fs.hostPath),
-            bearerTokenFile: config.apiServer.tokenFile.map(fs.hostPath))
+        let api = config.apiServer
+        let configured = [api.caFile, api.certFile, api.keyFile, api.tokenFile].contains { $0 != nil }
+        guard config.kubernetes.profile == .modern, !configured else {
+            return HTTPTLSConfig(
+                caFile: api.caFile.map(fs.hostPath), clientCertFile: api.certFile.map(fs.hostPath),
+                clientKeyFile: api.keyFile.map(fs.hostPath), bearerTokenFile: api.tokenFile.map(fs.hostPath))
+        }
+        let path = ModernLayout.kubeconfig("super-admin.conf")
+        let credentials: Kubeconfig.Credentials
+        do {
+            guard let file = try fs.readFile(path) else {
+                throw ModernAPICredentialsUnavailable(path: path, cause: nil)
+            }
+            credentials = try Kubeconfig.decode(String(decoding: file.data, as: UTF8.self), file: path)
+                .currentCredentials(file: path)
+        } catch let error as ModernAPICredentialsUnavailable {
+            throw error
+        } catch {
+            throw ModernAPICredentialsUnavailable(path: path, cause: "\(error)")
+        }
+        var tls = HTTPTLSConfig()
+        tls.caPEM = credentials.caPEM
+        tls.clientCertificatePEM = credentials.clientCertificatePEM
+        tls.clientKeyPEM = credentials.clientKeyPEM
+        return tls
+    }
+
+    /// The local API's TLS settings with a command's `--cacert`, `--cert`/`--key` or `--token-file` on top. When the
+    /// options replace every credential (a CA and a client identity), the config's are not read at all, so a command
+    /// works before the certs step made super-admin.conf.
+    static func localAPITLS(
+        config: ClusterConfig, root: String, cacert: String?, cert: String?, key: String?, tokenFile: String?
+    ) throws -> HTTPTLSConfig {
+        let replacesAll = cacert != nil && ((cert != nil && key != nil) || tokenFile != nil)
+        var tls = replacesAll ? HTTPTLSConfig() : try localAPITLS(config: config, root: root)
+        tls.overriding(cacert: cacert, cert: cert, key: key, tokenFile: tokenFile)
+        return tls
     }
 
     /// A bootstrap context with the real filesystem, clock, randomness and libcurl transport.
@@ -27,7 +62,7 @@ enum Wiring {
             clock: SystemClock(), random: SystemRandom(),
             makeAPITransport: {
                 try HTTPClient(
-                    tls: localAPITLS(config: config, root: root),
+                    tls: try localAPITLS(config: config, root: root),
                     userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: node.name))
             })
         context.pki = OpenSSLToolkit()
@@ -57,5 +92,42 @@ enum Wiring {
         }
         context.wallClock = SystemWallClock()
         return context
+    }
+}
+
+/// The modern profile's default credentials for the local API server cannot be read.
+struct ModernAPICredentialsUnavailable: Error, CustomStringConvertible {
+    let path: String
+    let cause: String?
+    var description: String {
+        let problem = cause ?? "\(path) does not exist"
+        return "could not authenticate to the local API server: \(problem). Under the modern profile the agent uses "
+            + "the client certificate embedded in \(path), which the certs step makes (master-agent bootstrap "
+            + "--until certs); or name other credentials with apiServer.caFile, certFile and keyFile in the config."
+    }
+}
+
+extension HTTPTLSConfig {
+    /// A command line's credentials replace the config's: `--cacert` the CA, `--cert`/`--key` or `--token-file` the
+    /// client identity (the one given drops the other kind, and in-memory credentials of a kubeconfig with it).
+    mutating func overriding(cacert: String?, cert: String?, key: String?, tokenFile: String?) {
+        if let cacert {
+            caFile = cacert
+            caPEM = nil
+        }
+        if let cert, let key {
+            clientCertFile = cert
+            clientKeyFile = key
+            bearerTokenFile = nil
+            clientCertificatePEM = nil
+            clientKeyPEM = nil
+        }
+        if let tokenFile {
+            bearerTokenFile = tokenFile
+            clientCertFile = nil
+            clientKeyFile = nil
+            clientCertificatePEM = nil
+            clientKeyPEM = nil
+        }
     }
 }

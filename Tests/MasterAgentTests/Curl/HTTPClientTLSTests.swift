@@ -91,6 +91,28 @@ final class HTTPClientTLSTests: XCTestCase {
         XCTAssertEqual(response.status, 200)
     }
 
+    // A kubeconfig embeds its CA and client credentials: they reach libcurl as blobs, never as files.
+    func testCredentialsHeldInMemoryAuthenticateAsFilesDo() throws {
+        let double = try startHTTPSDouble(requireClientCert: true)
+        let pki = try certificates()
+        func read(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+        var tls = HTTPTLSConfig()
+        tls.caPEM = try read(pki.cert("ca"))
+        tls.clientCertificatePEM = try read(pki.cert("client"))
+        tls.clientKeyPEM = try read(pki.key("client"))
+        let client = try HTTPClient(tls: tls, userAgent: userAgent)
+        XCTAssertEqual(try client.send(HTTPRequest(url: "\(double.baseURL)/api/v1/namespaces/default")).status, 200)
+
+        // The in-memory CA is the one checked: a wrong one fails even though the right one is a file.
+        var wrongCA = tls
+        wrongCA.caFile = pki.cert("ca")
+        wrongCA.caPEM = try read(pki.cert("other-ca"))
+        let refused = try HTTPClient(tls: wrongCA, userAgent: userAgent)
+        XCTAssertThrowsError(try refused.send(HTTPRequest(url: "\(double.baseURL)/readyz"))) { error in
+            XCTAssertEqual((error as? HTTPClientError)?.code, .tls, "\(error)")
+        }
+    }
+
     func testMissingClientCertificateFailsClosed() throws {
         let double = try startHTTPSDouble(requireClientCert: true)
         let client = try HTTPClient(tls: HTTPTLSConfig(caFile: try certificates().cert("ca")), userAgent: userAgent)

@@ -84,4 +84,23 @@ final class PreflightStepTests: XCTestCase {
                 text.contains("kubelet.manifestDir /etc/kubernetes/manifests: /etc/kubernetes is a file"), text)
         }
     }
+
+    // The modern API server trusts <pki.dir>/ca.crt (made by the certs step): a missing etcd CA is named once, as
+    // etcd.caFile, not also as an apiServer.clientCAFile the modern profile does not use.
+    func testModernNamesOnlyTheFilesItsAPIServerMounts() throws {
+        let config = try ConfigLoader.load(
+            yaml: TestSupport.fixtureText("modern-cluster.yaml"), file: "modern-cluster.yaml")
+        let store = InMemoryFileStore()
+        store.files["/usr/bin/kubelet"] = ExistingFile(data: Data(), mode: 0o755, ownerUID: 0)
+        let context = BootstrapContext(
+            config: config, node: config.masters[0], files: store, dryRun: false, logger: Logger(label: "t"),
+            clock: ManualClock(), random: FixedRandom(), makeAPITransport: { throw UsageError("unused") })
+        XCTAssertThrowsError(try PreflightStep().run(context)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("etcd.caFile /etc/kubernetes/pki/etcd/ca.crt does not exist"), text)
+            XCTAssertTrue(
+                text.contains("etcd.certFile /etc/kubernetes/pki/apiserver-etcd-client.crt does not exist"), text)
+            XCTAssertFalse(text.contains("clientCAFile"), text)
+        }
+    }
 }
