@@ -109,6 +109,23 @@ final class ModernFlagsTests: XCTestCase {
         XCTAssertFalse(try command("kube-proxy", config).contains { $0.hasPrefix("--cluster-cidr") })
     }
 
+    // kubeadm's external-CA mode: with the CA key kept off the masters, the signer gets empty files and stays off.
+    func testAnOfflineCALeavesTheControllerManagersSignerOff() throws {
+        var config = try modern()
+        XCTAssertTrue(
+            try command("kube-controller-manager", config).contains(
+                "--cluster-signing-key-file=/etc/kubernetes/pki/ca.key"))
+        config.pki.caCert = "/etc/kubernetes/pki/ca.crt"
+        config.pki.caKey = "/root/ca.key"
+        XCTAssertTrue(
+            try command("kube-controller-manager", config).contains(
+                "--cluster-signing-key-file=/etc/kubernetes/pki/ca.key"))
+        config.pki.caKey = nil
+        let offline = try command("kube-controller-manager", config)
+        XCTAssertTrue(offline.contains("--cluster-signing-cert-file="), "\(offline)")
+        XCTAssertTrue(offline.contains("--cluster-signing-key-file="), "\(offline)")
+    }
+
     func testBindAddressDecidesTheFlagAndTheProbeHost() throws {
         var config = try modern()
         for (bind, flag, host) in [

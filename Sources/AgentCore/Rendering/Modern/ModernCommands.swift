@@ -72,6 +72,9 @@ package enum ModernCommands {
         let pki = config.pki.dir
         let kubeconfig = ModernLayout.kubeconfig("controller-manager.conf")
         let podCIDR = config.cluster.podCIDR
+        // A CA kept offline (pki.caCert without pki.caKey) leaves no ca.key on the masters: empty signing files, as
+        // kubeadm renders them in its external-CA mode, so the CSR signer stays off instead of failing on a missing key.
+        let offlineCA = config.pki.caCert != nil && config.pki.caKey == nil
         var command = ["kube-controller-manager"]
         if podCIDR != nil { command.append("--allocate-node-cidrs=true") }
         command += [
@@ -84,8 +87,8 @@ package enum ModernCommands {
         if let podCIDR { command.append("--cluster-cidr=\(podCIDR)") }
         command += [
             "--cluster-name=\(config.cluster.name)",
-            "--cluster-signing-cert-file=\(pki)/ca.crt",
-            "--cluster-signing-key-file=\(pki)/ca.key",
+            "--cluster-signing-cert-file=\(offlineCA ? "" : "\(pki)/ca.crt")",
+            "--cluster-signing-key-file=\(offlineCA ? "" : "\(pki)/ca.key")",
             "--controllers=*,bootstrapsigner,tokencleaner",
             "--kubeconfig=\(kubeconfig)",
             "--leader-elect=true",
