@@ -6,9 +6,11 @@ import XCTest
 @testable import AgentRuntime
 @testable import MasterAgent
 
-/// Runs scripts/demo, README's "run the main job" command: two nspawn masters install the .deb at the same
-/// time, bootstrap against API servers sharing one state, and exactly one of them creates kube-system.
-/// Needs root (overlay mounts, systemd-nspawn); skips only without it.
+/// Runs scripts/demo, README's "run the main job" command: two nspawn masters install the .deb, get one join
+/// token (made on master01, the only file handed to master02) and bootstrap at the same time against a real etcd
+/// and API servers sharing one state: one encrypted record of secrets is written once, both end with the same
+/// shared files, and exactly one of them creates kube-system. Needs root (overlay mounts, systemd-nspawn) and
+/// /usr/bin/etcd (scripts/setup); skips only without root.
 ///
 /// The .deb is built once: `MASTER_AGENT_DEMO_DEB` if set, else a package in .build-release/deb-tests (built by
 /// DebPackageTests earlier in the same run) or dist/ that is newer than every source, else packaging/build-deb.
@@ -58,9 +60,13 @@ final class DemoTests: XCTestCase {
         XCTAssertEqual(run.status, 0, out + run.stderr)
         XCTAssertTrue(
             out.contains(
-                "demo: OK: both masters bootstrapped from the .deb; one leader created kube-system exactly once"), out)
+                "demo: OK: both masters bootstrapped from the .deb; one record of secrets in etcd, only the token "
+                    + "handed over; one leader created kube-system exactly once"), out)
         for master in ["master01", "master02"] {
             XCTAssertTrue(out.contains("---- \(master): dpkg -i (exit status 0"), "\(master) install:\n\(out)")
+            XCTAssertTrue(
+                out.contains("---- \(master): dpkg-reconfigure master-agent (exit status 0"),
+                "\(master) bootstrap:\n\(out)")
             XCTAssertTrue(
                 out.contains(
                     "\(master): kubelet.service enabled, active; manifests 4/4 in /etc/kubernetes/manifests; "
@@ -68,20 +74,22 @@ final class DemoTests: XCTestCase {
             XCTAssertTrue(out.contains("master-agent-bootstrap.service success (started +"), out)
             XCTAssertTrue(
                 out.contains(
-                    "\(master): postinst's run: validate=done preflight=done certs=changed kubelet-unit=changed "
-                        + "manifests=changed kubelet-start=changed\n"), "the postinst runs the local part only:\n\(out)"
+                    "\(master): postinst's run: validate=done preflight=done cluster-secrets=changed certs=unchanged "
+                        + "kubelet-unit=changed manifests=changed kubelet-start=changed\n"),
+                "the postinst runs the local part only, the shared files come from etcd:\n\(out)"
             )
             // The unit's run comes after the postinst's local part: nothing local is left to change.
             XCTAssertTrue(
                 out.contains(
-                    "\(master): unit's run: validate=done preflight=done certs=unchanged kubelet-unit=unchanged "
-                        + "manifests=unchanged kubelet-start=unchanged wait-api=done"), out)
+                    "\(master): unit's run: validate=done preflight=done cluster-secrets=unchanged certs=unchanged "
+                        + "kubelet-unit=unchanged manifests=unchanged kubelet-start=unchanged wait-api=done"), out)
         }
+        try assertSecretsSharedOnce(out)
         XCTAssertEqual(out.components(separatedBy: "led and created kube-system (201 Created)").count - 1, 1, out)
         XCTAssertTrue(
             out.contains(
-                "TLS: the CA host's apiserver.key and a certificate verified against its CA on: master01 master02\n"),
-            out)
+                "TLS: apiserver.crt verified against the CA host's CA and holding apiserver.key's public key on: "
+                    + "master01 master02\n"), out)
 
         let leaderLine = try XCTUnwrap(
             out.split(separator: "\n").first { $0.hasPrefix("leader: ") }.map(String.init), out)
@@ -121,6 +129,55 @@ final class DemoTests: XCTestCase {
     }
 
     // MARK: - helpers
+
+    /// One record in etcd, written once by the master whose compare-and-swap won, holding no plaintext; both
+    /// masters' shared files byte-identical and matching it; only the token handed from master to master.
+    private func assertSecretsSharedOnce(_ out: String) throws {
+        let creators = ["master01", "master02"].filter {
+            firstMatch(
+                "^(\($0)): cluster-secrets: changed: created /master-agent/kubernetes/secrets in etcd "
+                    + #"\(revision [0-9]+\) from this master's ca\.crt, apiserver\.key, apiserver\.crt "#
+                    + #"\(its compare-and-swap created the record\)$"#, in: out) != nil
+        }
+        XCTAssertEqual(creators.count, 1, out)
+        let creator = try XCTUnwrap(creators.first, out)
+        let other = creator == "master01" ? "master02" : "master01"
+        XCTAssertTrue(
+            out.contains(
+                "\(other): cluster-secrets: changed: ca.crt, apiserver.key, apiserver.crt as in "
+                    + "/master-agent/kubernetes/secrets, made by \(creator) at "), out)
+        let etcdLine = try XCTUnwrap(
+            out.split(separator: "\n").first { $0.hasPrefix("etcd: keys in etcd:") }.map(String.init), out)
+        XCTAssertNotNil(
+            firstMatch(
+                #"^etcd: keys in etcd: 1 \(/master-agent/kubernetes/secrets\); /master-agent/kubernetes/secrets: "#
+                    + #"created by (master0[12]), create revision ([0-9]+), mod revision \2, version 1; "#
+                    + #"etcd revision now \2; [0-9]+ bytes of JSON, no PEM or key text in it$"#, in: etcdLine), etcdLine
+        )
+        XCTAssertTrue(etcdLine.contains("created by \(creator),"), etcdLine)
+        for master in ["master01", "master02"] {
+            let status = try XCTUnwrap(
+                out.split(separator: "\n").first { $0.hasPrefix("\(master): master-agent secrets status: ") }
+                    .map(String.init), out)
+            XCTAssertTrue(
+                status.hasPrefix(
+                    "\(master): master-agent secrets status: healthy (exit 0); record present, created by \(creator) at "
+                ), status)
+            XCTAssertTrue(
+                status.hasSuffix(
+                    "/etc/kubernetes/ssl/ca.crt matches, /etc/kubernetes/ssl/apiserver.key matches, "
+                        + "/etc/kubernetes/ssl/apiserver.crt matches"), status)
+        }
+        for file in ["ca.crt", "apiserver.key", "apiserver.crt"] {
+            XCTAssertNotNil(
+                firstMatch(
+                    #"^shared: /etc/kubernetes/ssl/"# + NSRegularExpression.escapedPattern(for: file)
+                        + #" sha256 ([0-9a-f]{64}) on master01 master02 \(identical\)$"#, in: out), out)
+        }
+        XCTAssertTrue(
+            out.contains(
+                "handed from master to master: /etc/master-agent/join-token (master01 -> master02); nothing else"), out)
+    }
 
     private func runDemo(_ extra: [String: String] = [:]) throws -> TestSupport.ProcessResult {
         var environment = ProcessInfo.processInfo.environment
