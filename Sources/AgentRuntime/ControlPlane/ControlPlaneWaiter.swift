@@ -93,6 +93,8 @@ package struct ControlPlaneWaiter {
                 item.last = Attempt(
                     url: url, status: response.status, detail: Self.clip(response.bodyText), failure: nil)
             } catch let error as any HTTPTransportFailure {
+                // A request cut short by the deadline says nothing about the component; the answer before it does.
+                if error.kind == .timeout && limit < requestTimeout && item.last != nil { return }
                 item.last = Attempt(url: url, status: nil, detail: error.cause, failure: Self.kind(error.kind))
             }
             return
