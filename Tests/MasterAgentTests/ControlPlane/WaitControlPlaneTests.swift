@@ -33,7 +33,7 @@ final class WaitControlPlaneTests: XCTestCase {
 
     /// The test config's rendered manifests and kubelet configuration, with each component's health address moved
     /// to `addresses` (what an operator's own ports would look like), written where the kubelet reads them.
-    private func renderedFiles(_ config: ClusterConfig, _ addresses: [String: (host: String, port: Int)]) throws
+    static func renderedFiles(_ config: ClusterConfig, _ addresses: [String: (host: String, port: Int)]) throws
         -> InMemoryFileStore
     {
         let files = InMemoryFileStore()
@@ -104,7 +104,7 @@ final class WaitControlPlaneTests: XCTestCase {
         _ config: ClusterConfig, _ addresses: [String: (host: String, port: Int)], apiTLS: HTTPTLSConfig? = nil
     ) throws -> ControlPlaneReport {
         let ctx = context(
-            config, files: try renderedFiles(config, addresses),
+            config, files: try Self.renderedFiles(config, addresses),
             apiTLS: apiTLS ?? HTTPTLSConfig(caFile: certs.cert("ca")))
         do {
             _ = try step().run(ctx)
@@ -127,7 +127,8 @@ final class WaitControlPlaneTests: XCTestCase {
         let started = Date()
         let outcome = try step().run(
             context(
-                config, files: try renderedFiles(config, addresses), apiTLS: HTTPTLSConfig(caFile: certs.cert("ca"))))
+                config, files: try Self.renderedFiles(config, addresses),
+                apiTLS: HTTPTLSConfig(caFile: certs.cert("ca"))))
         XCTAssertLessThan(Date().timeIntervalSince(started), 4)
         XCTAssertEqual(outcome.status, .done, outcome.message)
         let report = try XCTUnwrap(outcome.controlPlane)
