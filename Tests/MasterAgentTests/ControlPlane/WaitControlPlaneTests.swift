@@ -216,6 +216,34 @@ final class WaitControlPlaneTests: XCTestCase {
         XCTAssertTrue(cause.detail.contains("answered 403 Forbidden"), cause.detail)
     }
 
+    func testBootstrapSkipsWaitAPIUnderModernAndPutsTheCausesInTheJSON() throws {
+        var addresses = try healthyOthers()
+        let closed = try ListeningSocket(host: "127.0.0.1")
+        closed.close()
+        addresses["kubelet"] = ("127.0.0.1", closed.port)
+        let api = try apiDouble([])
+        let config = try modernConfig(localURL: api.baseURL, timeout: "1s")
+        let ctx = context(
+            config, files: try Self.renderedFiles(config, addresses), apiTLS: HTTPTLSConfig(caFile: certs.cert("ca")))
+        let bootstrapper = Bootstrapper(
+            runners: [.waitAPI: WaitAPIStep(probe: SystemTCPProbe()), .waitControlPlane: step()],
+            now: { SystemClock().now() })
+        let summary = bootstrapper.run([.waitAPI, .waitControlPlane], context: ctx, prior: []) { _ in }
+        XCTAssertEqual(summary.exitStatus, .apiTimeout)
+        XCTAssertEqual(summary.outcomes.map(\.status), [.skipped, .failed])
+        XCTAssertTrue(summary.outcomes[0].message.contains("wait-control-plane waits for the API server"))
+        XCTAssertTrue(summary.outcomes[1].message.contains("kubelet did not answer ok"), summary.outcomes[1].message)
+        let json = try XCTUnwrap(
+            JSONSerialization.jsonObject(with: try JSONEncoder().encode(summary.outcomes[1])) as? [String: Any])
+        let report = try XCTUnwrap(json["controlPlane"] as? [String: Any])
+        let causes = try XCTUnwrap(report["causes"] as? [[String: Any]])
+        // No systemd here: the kubelet's last answer is the evidence.
+        XCTAssertEqual(causes.first?["cause"] as? String, "not-healthy", "\(causes)")
+        XCTAssertEqual(causes.first?["component"] as? String, "kubelet")
+        let components = try XCTUnwrap(report["components"] as? [[String: Any]])
+        XCTAssertEqual(components.filter { $0["secondsToHealthy"] != nil }.count, 4, "\(components)")
+    }
+
     func testLegacyProfileSkipsWithTheReason() throws {
         let config = try TestSupport.seedConfig()
         let outcome = try step().run(context(config, files: InMemoryFileStore(), apiTLS: HTTPTLSConfig()))
