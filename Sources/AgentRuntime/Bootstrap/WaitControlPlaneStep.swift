@@ -19,7 +19,8 @@ package struct WaitControlPlaneStep: BootstrapStepRunner {
         self.certificates = certificates
     }
 
-    /// Waits; throws `ControlPlaneWaitError` (exit 4) at the deadline, `HealthTargetProblem` for a missing or
+    /// Waits; throws `ControlPlaneWaitError` at the deadline (exit 4) or earlier for a failure waiting cannot fix
+    /// (exit 1), `HealthTargetProblem` for a missing or
     /// unreadable manifest, or the transport's setup error.
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         guard context.config.kubernetes.profile == .modern else {
@@ -44,7 +45,7 @@ package struct WaitControlPlaneStep: BootstrapStepRunner {
                 return made
             }, clock: context.clock, random: context.random)
         let timeout = context.config.apiServer.waitTimeout.seconds
-        let (progress, seconds) = try waiter.wait(for: targets, timeout: timeout) { done in
+        let (progress, seconds, gaveUp) = try waiter.wait(for: targets, timeout: timeout) { done in
             context.logger.info(
                 "component healthy",
                 metadata: [
@@ -64,7 +65,7 @@ package struct WaitControlPlaneStep: BootstrapStepRunner {
                 localAPI: context.localAPI)
             let unit = context.config.kubelet.unitPath.split(separator: "/").last.map(String.init) ?? "kubelet.service"
             report.causes = StallDiagnosis.classify(collector.collect(progress, kubeletUnit: unit))
-            throw ControlPlaneWaitError(report: report, timeout: timeout)
+            throw ControlPlaneWaitError(report: report, timeout: timeout, gaveUpEarly: gaveUp)
         }
         var outcome = StepOutcome(
             step: .waitControlPlane, status: .done,

@@ -15,6 +15,10 @@ package struct ControlPlaneWaiter {
     package var schedule: BackoffSchedule = .apiReadiness
     /// Limit for one request, in seconds; also capped by the deadline.
     package var requestTimeout: Double = 2
+    /// Consecutive attempts of one target that failed TLS verification or got 401, after which the wait ends
+    /// early: the served certificate and the verdict on the agent's credentials do not change by waiting.
+    /// (403 is not among them: a starting API server denies health paths until its RBAC roles exist.)
+    package var unfixableLimit = 5
 
     package init(
         localAPI: @escaping () throws -> HTTPTransport, loopback: @escaping () throws -> HTTPTransport,
@@ -35,6 +39,8 @@ package struct ControlPlaneWaiter {
         package var attempts = 0
         /// The last attempt that failed.
         package var last: Attempt?
+        /// Attempts in a row that failed in a way retrying cannot fix (TLS verification, 401).
+        package var unfixableStreak = 0
 
         package var healthy: Bool { secondsToHealthy != nil }
     }
@@ -50,11 +56,12 @@ package struct ControlPlaneWaiter {
     }
 
     /// Waits for `targets` for at most `timeout` seconds; returns every target's progress (all healthy unless the
-    /// deadline passed) and the seconds spent. `became` is called once per target when it turns healthy.
+    /// deadline passed or `gaveUp`) and the seconds spent. `gaveUp` is true when a target failed `unfixableLimit`
+    /// times in a row in a way retrying cannot fix. `became` is called once per target when it turns healthy.
     /// Throws only when a transport cannot be built (unreadable credentials, libcurl setup).
     package func wait(
         for targets: [HealthTarget], timeout: Double, became: (Progress) -> Void = { _ in }
-    ) throws -> (progress: [Progress], seconds: Double) {
+    ) throws -> (progress: [Progress], seconds: Double, gaveUp: Bool) {
         let start = clock.now()
         let deadline = start + timeout
         var progress = targets.map { Progress(target: $0) }
@@ -65,7 +72,10 @@ package struct ControlPlaneWaiter {
                 if progress[index].healthy { became(progress[index]) }
             }
             let remaining = deadline - clock.now()
-            if progress.allSatisfy(\.healthy) || remaining <= 0 { return (progress, clock.now() - start) }
+            let gaveUp = progress.contains { $0.unfixableStreak >= unfixableLimit }
+            if progress.allSatisfy(\.healthy) || remaining <= 0 || gaveUp {
+                return (progress, clock.now() - start, gaveUp)
+            }
             clock.sleep(schedule.delay(attempt: round, unit: random.nextUnit(), remaining: remaining))
             round += 1
         }
@@ -92,10 +102,12 @@ package struct ControlPlaneWaiter {
                 }
                 item.last = Attempt(
                     url: url, status: response.status, detail: Self.clip(response.bodyText), failure: nil)
+                item.unfixableStreak = response.status == 401 ? item.unfixableStreak + 1 : 0
             } catch let error as any HTTPTransportFailure {
                 // A request cut short by the deadline says nothing about the component; the answer before it does.
                 if error.kind == .timeout && limit < requestTimeout && item.last != nil { return }
                 item.last = Attempt(url: url, status: nil, detail: error.cause, failure: Self.kind(error.kind))
+                item.unfixableStreak = error.kind == .tls ? item.unfixableStreak + 1 : 0
             }
             return
         }
