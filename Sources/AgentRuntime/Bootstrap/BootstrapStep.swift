@@ -12,6 +12,8 @@ package enum BootstrapStep: String, CaseIterable, Codable, Sendable {
     case manifests
     case kubeletStart = "kubelet-start"
     case waitAPI = "wait-api"
+    /// Modern profile: waits for the kubelet and every control-plane component, instead of wait-api (issue 14).
+    case waitControlPlane = "wait-control-plane"
     case election
     case namespace
     /// Modern profile: the leader binds kubeadm:cluster-admins, every master labels its Node (issue 14).

@@ -34,6 +34,7 @@ package struct Bootstrapper {
                     outcome = try runner.run(context)
                 } catch {
                     outcome = StepOutcome(step: step, status: .failed, message: "\(error)")
+                    outcome.controlPlane = (error as? ControlPlaneWaitError)?.report
                     exitStatus = (error as? ExitStatusProviding)?.exitStatus ?? .failure
                 }
             } else {

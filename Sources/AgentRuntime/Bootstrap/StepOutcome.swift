@@ -22,6 +22,8 @@ package struct StepOutcome: Codable, Equatable, Sendable {
     package var message: String
     package var files: [FileReport] = []
     package var durationMilliseconds: Int = 0
+    /// wait-control-plane: each component's time to healthy and, when it failed, the causes (absent otherwise).
+    package var controlPlane: ControlPlaneReport? = nil
 
     package init(
         step: BootstrapStep, status: Status, message: String, files: [FileReport] = [], durationMilliseconds: Int = 0

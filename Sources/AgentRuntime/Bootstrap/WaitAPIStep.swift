@@ -13,6 +13,12 @@ package struct WaitAPIStep: BootstrapStepRunner {
     /// Waits; throws `APIWaitError` (deadline -> exit 4, TLS -> exit 1) or the transport's setup error.
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         let url = context.config.apiServer.localURL
+        guard context.config.kubernetes.profile != .modern else {
+            return StepOutcome(
+                step: .waitAPI, status: .skipped,
+                message: "under the modern profile wait-control-plane waits for the API server together with the "
+                    + "kubelet and the other components (master-agent wait-api still waits for it alone)")
+        }
         if context.dryRun {
             return StepOutcome(step: .waitAPI, status: .skipped, message: "dry run: \(url) was not asked")
         }

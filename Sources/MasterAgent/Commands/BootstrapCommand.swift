@@ -72,7 +72,10 @@ struct BootstrapCommand: ParsableCommand {
 
         let lock = dryRun ? nil : try NodeLock.acquire(root: options.root, timeout: lockTimeout, logger: logger)
         defer { lock?.release() }
-        let needsSystemd = selection.contains(.kubeletUnit) || selection.contains(.kubeletStart)
+        // wait-control-plane reads the kubelet unit's state when it has to explain a deadline.
+        let needsSystemd =
+            selection.contains(.kubeletUnit) || selection.contains(.kubeletStart)
+            || selection.contains(.waitControlPlane)
         let context = Wiring.context(
             config: config, node: node, root: options.root, dryRun: dryRun, logger: logger,
             offline: offline, connectSystemd: needsSystemd)
@@ -113,6 +116,17 @@ enum StepWiring {
             .certs: CertsStep(),
             .manifests: ManifestsStep(),
             .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),
+            .waitControlPlane: WaitControlPlaneStep(
+                makeLoopbackTransport: {
+                    // kube-controller-manager and kube-scheduler serve a self-signed certificate on loopback
+                    // (generated at start, signed by no CA the agent has), and the kubelet's healthz is plain
+                    // HTTP: only health paths that allow anonymous access are asked, and no credentials are
+                    // sent, so not verifying these loopback peers exposes nothing. The API server is asked
+                    // over the verifying local API transport.
+                    try HTTPClient(
+                        tls: HTTPTLSConfig(insecureSkipTLSVerify: true),
+                        userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: "health"))
+                }, listeners: ProcNetListeners(), certificates: ServedCertificateReader()),
             .election: ElectionStep(),
             .namespace: NamespaceStep(),
             .clusterTasks: ClusterTasksStep(),

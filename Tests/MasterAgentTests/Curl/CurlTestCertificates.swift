@@ -32,7 +32,7 @@ final class CurlTestCertificates {
     /// Deletes the directory.
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    private func makeLeaf(_ name: String, subject: String, ca: String, extensions: String) throws {
+    func makeLeaf(_ name: String, subject: String, ca: String, extensions: String) throws {
         let csr = directory.appendingPathComponent("\(name).csr").path
         let ext = directory.appendingPathComponent("\(name).ext").path
         try extensions.write(toFile: ext, atomically: true, encoding: .utf8)

@@ -47,7 +47,8 @@ enum AgentNetworkGuard {
             else { return [] }
             network = (
                 steps.contains(.preflight),
-                steps.contains { [.waitAPI, .election, .namespace, .clusterTasks].contains($0) }, false
+                steps.contains { [.waitAPI, .waitControlPlane, .election, .namespace, .clusterTasks].contains($0) },
+                false
             )
             secretsStore = steps.contains(.clusterSecrets)
         case "wait-api", "status", "supervise":
