@@ -19,12 +19,16 @@ package struct NodeStatus: Codable {
     package var lockKind: String?
     package var certificateDaysLeft: Int?
     package var certificateProblems: [String] = []
+    /// Modern profile: one look at each control-plane component (the targets of wait-control-plane).
+    package var components: [ComponentHealth]?
     package var problems: [String] = []
 
     package var healthy: Bool { problems.isEmpty }
 
-    /// Gathers the status; each part that cannot be read becomes a problem, never a crash.
-    package static func gather(_ context: BootstrapContext) -> NodeStatus {
+    /// Gathers the status; each part that cannot be read becomes a problem, never a crash. `loopback` reaches the
+    /// components that are not the API server (as wait-control-plane does); without it they are not asked.
+    package static func gather(_ context: BootstrapContext, loopback: (() throws -> HTTPTransport)? = nil) -> NodeStatus
+    {
         var status = NodeStatus()
         let config = context.config
         do {
@@ -100,6 +104,9 @@ package struct NodeStatus: Codable {
         } catch {
             status.problems.append("could not ask the API server at \(config.apiServer.localURL): \(error)")
         }
+        if config.kubernetes.profile == .modern, let loopback {
+            status.lookAtComponents(context, loopback: loopback)
+        }
         if let pki = context.pki, let wallClock = context.wallClock {
             do {
                 // The whole tree under modern (every certificate and kubeconfig), apiserver.crt under legacy.
@@ -119,5 +126,23 @@ package struct NodeStatus: Codable {
             }
         }
         return status
+    }
+
+    private mutating func lookAtComponents(_ context: BootstrapContext, loopback: @escaping () throws -> HTTPTransport)
+    {
+        do {
+            let targets = try WaitControlPlaneStep.targets(context, fromDisk: true)
+            let waiter = ControlPlaneWaiter(
+                localAPI: context.localAPI, loopback: loopback, clock: context.clock, random: context.random)
+            let components = try ControlPlaneHealthLook(waiter: waiter).look(at: targets)
+            self.components = components
+            for component in components where !component.healthy {
+                problems.append(
+                    "\(component.component) is not healthy (\(component.lastFailure ?? "no answer")); "
+                        + "run master-agent bootstrap --steps wait-control-plane for the cause")
+            }
+        } catch {
+            problems.append("could not check the control plane's components: \(error)")
+        }
     }
 }

@@ -117,16 +117,8 @@ enum StepWiring {
             .manifests: ManifestsStep(),
             .waitAPI: WaitAPIStep(probe: SystemTCPProbe()),
             .waitControlPlane: WaitControlPlaneStep(
-                makeLoopbackTransport: {
-                    // kube-controller-manager and kube-scheduler serve a self-signed certificate on loopback
-                    // (generated at start, signed by no CA the agent has), and the kubelet's healthz is plain
-                    // HTTP: only health paths that allow anonymous access are asked, and no credentials are
-                    // sent, so not verifying these loopback peers exposes nothing. The API server is asked
-                    // over the verifying local API transport.
-                    try HTTPClient(
-                        tls: HTTPTLSConfig(insecureSkipTLSVerify: true),
-                        userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: "health"))
-                }, listeners: ProcNetListeners(), certificates: ServedCertificateReader()),
+                makeLoopbackTransport: Wiring.loopbackHealthTransport, listeners: ProcNetListeners(),
+                certificates: ServedCertificateReader()),
             .election: ElectionStep(),
             .namespace: NamespaceStep(),
             .clusterTasks: ClusterTasksStep(),

@@ -96,10 +96,12 @@ struct NodeOptions: ParsableArguments {
     }
 }
 
-/// Installs the stderr log handler once per process.
+/// Installs the stderr log handler once per process: journald's priority prefixes when stderr is the journal.
 enum LoggingSetup {
     private static let once: Void = {
+        let journal = JournalLogHandler.stderrIsJournal
         LoggingSystem.bootstrap { label in
+            if journal { return JournalLogHandler(label: label) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .trace
             return handler

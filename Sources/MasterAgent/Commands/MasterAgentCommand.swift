@@ -31,7 +31,13 @@ struct MasterAgentCommand: ParsableCommand {
         } catch let failure as CommandFailure {
             // A closed stderr must not turn a failure into a crash: the write's error is dropped.
             if !failure.message.isEmpty {
-                try? FileHandle.standardError.write(contentsOf: Data("master-agent: \(failure.message)\n".utf8))
+                var text = "master-agent: \(failure.message)"
+                // In the journal every line of the failure is filed at error priority (sd-daemon(3) prefix).
+                if JournalLogHandler.stderrIsJournal {
+                    text = text.split(separator: "\n", omittingEmptySubsequences: false).map { "<3>\($0)" }
+                        .joined(separator: "\n")
+                }
+                try? FileHandle.standardError.write(contentsOf: Data("\(text)\n".utf8))
             }
             Glibc.exit(failure.status.rawValue)
         } catch {

@@ -21,7 +21,7 @@ struct StatusCommand: ParsableCommand {
         let (config, node, _) = try options.loadConfigAndNode()
         let context = Wiring.context(
             config: config, node: node, root: options.root, dryRun: true, logger: logger, connectSystemd: true)
-        let status = NodeStatus.gather(context)
+        let status = NodeStatus.gather(context, loopback: Wiring.loopbackHealthTransport)
         let printer = OutputPrinter(format: options.output)
         for file in status.files { printer.line("file", file.state.rawValue, file.path) }
         printer.line(
@@ -34,6 +34,12 @@ struct StatusCommand: ParsableCommand {
         printer.line(
             "certificate", status.certificateDaysLeft.map { "\($0) days left" } ?? "unknown",
             PKIPaths(config).certificate)
+        for component in status.components ?? [] {
+            printer.line(
+                "component", component.healthy ? "healthy" : "not healthy",
+                "\(component.component) \(component.healthy ? component.urls.joined(separator: " ") : component.lastFailure ?? "")"
+            )
+        }
         for problem in status.problems { printer.text("problem: \(problem)") }
         printer.text(status.healthy ? "\(node.name): healthy" : "\(node.name): \(status.problems.count) problem(s)")
         printer.json(status)

@@ -5,6 +5,7 @@ import ArgumentParser
 import Dispatch
 import FoundationEssentials
 import Glibc
+import Logging
 import Synchronization
 
 /// `master-agent supervise`: the long-running service (`master-agent-supervise.service`) that approves kubelet
@@ -44,6 +45,11 @@ struct SuperviseCommand: ParsableCommand {
     @Option(name: .long, help: "File holding a bearer token (instead of --cert/--key).")
     var tokenFile: String?
 
+    @Option(
+        name: .long,
+        help: "Seconds between looks at this master's control plane (changes of health are logged).")
+    var healthInterval: Double = 60
+
     func run() throws {
         let logger = try options.makeLogger()
         if (cert == nil) != (key == nil) {
@@ -53,6 +59,10 @@ struct SuperviseCommand: ParsableCommand {
             throw CommandFailure(
                 status: .usage, message: "--token-file and --cert/--key cannot be combined; use one way to authenticate"
             )
+        }
+        guard healthInterval >= 1 else {
+            throw CommandFailure(
+                status: .usage, message: "--health-interval \(healthInterval) is too short; give 1 or more seconds")
         }
         let (config, node, _) = try options.loadConfigAndNode()
         if config.kubernetes.profile == .legacyHyperkube {
@@ -104,8 +114,38 @@ struct SuperviseCommand: ParsableCommand {
                 "node": "\(node.name)", "lock": "\(elector.lockDescription)",
                 "leaseDurationSeconds": "\(timings.leaseDurationSeconds)",
             ])
+        let healthWatch = startHealthWatch(config: config, node: node, logger: logger, stop: stop)
         supervisor.run(shouldStop: { stop.isReceived })
+        healthWatch.wait()
         logger.notice("supervise stopped", metadata: ["signal": "\(stop.name)"])
+    }
+}
+
+extension SuperviseCommand {
+    /// Every master's own control plane, re-checked every `healthInterval` seconds on a thread of its own (a look
+    /// can take seconds; CSR approval must not wait for it); changes of health are logged with their priority.
+    private func startHealthWatch(
+        config: ClusterConfig, node: ClusterConfig.Master, logger: Logger, stop: StopSignals
+    ) -> DispatchGroup {
+        let group = DispatchGroup()
+        let interval = healthInterval
+        DispatchQueue(label: "master-agent.health-watch").async(group: group) {
+            let context = Wiring.context(
+                config: config, node: node, root: options.root, dryRun: false, logger: logger, connectSystemd: false)
+            let waiter = ControlPlaneWaiter(
+                localAPI: context.localAPI, loopback: Wiring.loopbackHealthTransport, clock: SystemClock(),
+                random: SystemRandom())
+            let watch = ControlPlaneHealthWatch(
+                targets: { try WaitControlPlaneStep.targets(context, fromDisk: true) },
+                look: ControlPlaneHealthLook(waiter: waiter), logger: logger)
+            let clock = SystemClock()
+            while !stop.isReceived {
+                watch.check()
+                let next = clock.now() + interval
+                while !stop.isReceived, clock.now() < next { clock.sleep(min(0.2, next - clock.now())) }
+            }
+        }
+        return group
     }
 }
 

@@ -52,6 +52,17 @@ enum Wiring {
         return tls
     }
 
+    /// The client for the control plane's loopback health checks other than the API server's. kube-controller-manager
+    /// and kube-scheduler serve a self-signed certificate on loopback (generated at start, signed by no CA the agent
+    /// has), and the kubelet's healthz is plain HTTP: only health paths that allow anonymous access are asked, and no
+    /// credentials are sent, so not verifying these loopback peers exposes nothing. The API server is asked over the
+    /// verifying local API transport.
+    static func loopbackHealthTransport() throws -> HTTPTransport {
+        try HTTPClient(
+            tls: HTTPTLSConfig(insecureSkipTLSVerify: true),
+            userAgent: HTTPClient.userAgent(version: MasterAgentVersion.current, nodeName: "health"))
+    }
+
     /// A bootstrap context with the real filesystem, clock, randomness and libcurl transport.
     static func context(
         config: ClusterConfig, node: ClusterConfig.Master, root: String, dryRun: Bool,

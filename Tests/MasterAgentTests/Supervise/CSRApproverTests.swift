@@ -10,27 +10,6 @@ import XCTest
 /// One approver against the API double in this process: what a pass approves, what it leaves pending, that each
 /// reason is logged once, and that a failed approval is retried on the next pass.
 final class CSRApproverTests: XCTestCase {
-    /// Keeps every message logged, for counting.
-    private final class RecordedLog: Sendable {
-        private let lines = Mutex<[String]>([])
-        func append(_ line: String) { lines.withLock { $0.append(line) } }
-        var all: [String] { lines.withLock { $0 } }
-    }
-
-    private struct RecordingHandler: LogHandler {
-        let log: RecordedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let fields = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            log.append("\(event.level) \(event.message) \(fields.joined(separator: " "))")
-        }
-    }
-
     func testApprovesTheGoodLogsEachPendingReasonOnceAndRetriesAFailedApproval() throws {
         let double = try CurlDoubleProcess([
             "--token", "node1,system:node:worker-1,u1,system:nodes", "--token",
@@ -38,7 +17,7 @@ final class CSRApproverTests: XCTestCase {
         ])
         defer { double.stop() }
         let recorded = RecordedLog()
-        let logger = Logger(label: "t", factory: { _ in RecordingHandler(log: recorded) })
+        let logger = recorded.logger()
         let client = KubernetesAPIClient(
             transport: try HTTPClient(userAgent: "approver-tests"), baseURL: double.baseURL)
         let config = try ConfigLoader.load(

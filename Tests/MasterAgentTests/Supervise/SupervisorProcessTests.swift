@@ -116,6 +116,58 @@ final class SupervisorProcessTests: XCTestCase {
         XCTAssertTrue(second.log.contains("supervise stopped"), second.log)
     }
 
+    // Each master's supervisor looks at its own control plane every --health-interval and logs changes only: here
+    // four stand-in components (the kubelet, kcm, scheduler and kube-proxy, where the manifests on disk say) go
+    // away at once, and each is logged unhealthy once, at error.
+    func testHealthChangesOfThisMastersControlPlaneAreLoggedOnce() throws {
+        let certs = try CurlTestCertificates()
+        defer { certs.remove() }
+        let double = try CurlDoubleProcess([
+            "--tls-cert", certs.cert("server"), "--tls-key", certs.key("server"), "--require-auth", "--authorize",
+            "--token", "super,kubernetes-super-admin,u0,system:masters",
+        ])
+        defer { double.stop() }
+        let standIn = try HealthStandIn(
+            ["http:127.0.0.1:0", "https:127.0.0.2:0", "https:127.0.0.3:0", "http:127.0.0.4:0"],
+            cert: certs.cert("server"), key: certs.key("server"))
+        defer { standIn.stop() }
+        let base = try TestSupport.makeTemporaryDirectory(self, name: "supervise-health")
+        let configPath = try writeConfig(in: base, apiURL: double.baseURL, caFile: certs.cert("ca"))
+        let config = try ConfigLoader.load(
+            yaml: try String(contentsOfFile: configPath, encoding: .utf8), file: configPath)
+        let rendered = try WaitControlPlaneTests.renderedFiles(
+            config,
+            [
+                "kubelet": ("127.0.0.1", standIn.ports[0]), "kube-controller-manager": ("127.0.0.2", standIn.ports[1]),
+                "kube-scheduler": ("127.0.0.3", standIn.ports[2]), "kube-proxy": ("127.0.0.4", standIn.ports[3]),
+            ])
+        for (path, file) in rendered.files {
+            let url = base.appendingPathComponent(String(path.dropFirst()))
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try file.data.write(to: url)
+        }
+
+        let agent = try launch("master01", config: configPath, root: base, extra: ["--health-interval", "1"])
+        defer { stop(agent, signal: SIGKILL) }
+        try waitFor("the first look", timeout: 10) { agent.log.contains("control plane healthy") }
+        let first = try XCTUnwrap(agent.log.split(separator: "\n").first { $0.contains("control plane healthy") })
+        for component in ["kubelet", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy"] {
+            XCTAssertTrue(first.contains(component), String(first))
+        }
+
+        standIn.stop()
+        try waitFor("four components reported unhealthy", timeout: 10) {
+            agent.log.components(separatedBy: "component not healthy").count - 1 >= 4
+        }
+        // Two more looks: nothing new is logged for components that stay down.
+        Thread.sleep(forTimeInterval: 2.5)
+        let lines = agent.log.split(separator: "\n").filter { $0.contains("component not healthy") }
+        XCTAssertEqual(lines.count, 4, agent.log)
+        XCTAssertTrue(lines.allSatisfy { $0.contains("error") }, agent.log)
+        XCTAssertFalse(lines.contains { $0.contains("kube-apiserver") }, agent.log)
+    }
+
     // MARK: - helpers
 
     private func writeConfig(in directory: URL, apiURL: String, caFile: String) throws -> String {
@@ -136,14 +188,15 @@ final class SupervisorProcessTests: XCTestCase {
         return path.path
     }
 
-    private func launch(_ node: String, config: String, root: URL) throws -> Agent {
+    private func launch(_ node: String, config: String, root: URL, extra: [String] = []) throws -> Agent {
         let err = root.appendingPathComponent("\(node).stderr")
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = TestSupport.binary
-        process.arguments = [
-            "supervise", "--config", config, "--node", node, "--root", root.path, "--log-level", "info",
-        ]
+        process.arguments =
+            [
+                "supervise", "--config", config, "--node", node, "--root", root.path, "--log-level", "info",
+            ] + extra
         try AgentNetworkGuard.check(process.arguments!)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: err)
