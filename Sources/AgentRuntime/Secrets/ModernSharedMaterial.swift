@@ -64,7 +64,8 @@ package struct ModernSharedMaterial: SharedMaterialSource {
             let publicHalf = try pki.publicKeyPEM(ofKey: key)
             if let existing = items[pair.publicKeyFile], existing != publicHalf {
                 throw SharedMaterialError(
-                    detail: "\(pkiDir)/\(pair.publicKeyFile) is not the public half of \(pkiDir)/\(pair.privateKeyFile)")
+                    detail: "\(pkiDir)/\(pair.publicKeyFile) is not the public half of \(pkiDir)/\(pair.privateKeyFile)"
+                )
             }
             items[pair.privateKeyFile] = key
             items[pair.publicKeyFile] = publicHalf
