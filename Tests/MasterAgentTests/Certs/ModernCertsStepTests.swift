@@ -109,6 +109,17 @@ final class ModernCertsStepTests: XCTestCase {
             guard let missing = error as? ModernSharedFilesMissing else { return XCTFail("\(error)") }
             XCTAssertEqual(missing.files, sharedFiles())
             XCTAssertTrue(missing.description.contains("copy them from master01"), missing.description)
+            XCTAssertTrue(missing.description.contains("or set secrets.store: etcd"), missing.description)
+        }
+        XCTAssertTrue(try Support.snapshot(master02).isEmpty)
+
+        // Under secrets.store: etcd the files come from the record, never from another master.
+        let fromStore = try Support.config { $0 + "\nsecrets:\n  store: etcd\n" }
+        XCTAssertThrowsError(try Support.run(fromStore, node: "master02", root: master02)) { error in
+            guard let missing = error as? ModernSharedFilesMissing else { return XCTFail("\(error)") }
+            XCTAssertEqual(missing.files, sharedFiles())
+            XCTAssertFalse(missing.description.contains("copy them from"), missing.description)
+            XCTAssertTrue(missing.description.contains("cluster-secrets"), missing.description)
         }
         XCTAssertTrue(try Support.snapshot(master02).isEmpty)
 
