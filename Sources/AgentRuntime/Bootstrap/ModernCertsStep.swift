@@ -28,7 +28,7 @@ package struct ModernCertsStep: BootstrapStepRunner {
         if !run.pending.isEmpty {
             throw ModernCertificatesPending(
                 requests: run.pending, node: context.node.name, missingCAKeys: run.missingCAKeys,
-                firstMaster: run.firstMaster)
+                firstMaster: run.firstMaster, fromSecretsStore: context.config.secrets.store == .etcd)
         }
         if context.dryRun {
             return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
@@ -57,12 +57,14 @@ package struct ModernCertificatesPending: ExitStatusProviding, CustomStringConve
     /// The CA keys this master lacks (`<pki.dir>/ca.key`, ...).
     package let missingCAKeys: [String]
     package let firstMaster: String
+    /// `secrets.store: etcd`: no master has a CA key the record lacks, so none is told to copy it from another.
+    package var fromSecretsStore = false
     package var exitStatus: ExitStatus { .certificatePending }
 
     package var description: String {
         let dir = "\(node)-csr"
         let elsewhere =
-            node == firstMaster
+            node == firstMaster || fromSecretsStore
             ? "If the CA key belongs on this master, put it beside its certificate (or name it in pki.caKey) and run the bootstrap again."
             : "If the CA key belongs on this master, copy it from \(firstMaster) instead and run the bootstrap again."
         return """

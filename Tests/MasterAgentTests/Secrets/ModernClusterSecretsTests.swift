@@ -131,6 +131,7 @@ final class ModernClusterSecretsTests: XCTestCase {
             // Exit status 3: the certificates the offline CA signs wait for the CA host.
             XCTAssertEqual(result.status, 3, "agent \(index): \(result.stdout)\(result.stderr)")
             XCTAssertTrue((result.stdout + result.stderr).contains("certs sign"), result.stdout + result.stderr)
+            XCTAssertFalse((result.stdout + result.stderr).contains("copy it from"), result.stdout + result.stderr)
         }
         let secrets = try openRecord(cluster)
         XCTAssertNil(secrets.items["ca.key"], "the offline CA key is never shared")
