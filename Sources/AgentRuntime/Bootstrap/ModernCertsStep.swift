@@ -20,6 +20,7 @@ package struct ModernCertsStep: BootstrapStepRunner {
         let before = try run.refuseMismatches()
         try run.refuseMissingSharedFiles()
         try run.makeDirectories()
+        try run.removeLeftovers()
         try run.pregenerateKeys()
         try run.fixModes(before)
         try run.makeSharedItems()
@@ -203,6 +204,30 @@ struct ModernPKIRun {
                 }
             } else if try files.ensureDirectory(directory, mode: mode) {
                 reports.append(FileReport(path: directory, action: .created))
+            }
+        }
+    }
+
+    /// Removes the temp files a killed run left beside the tree's own files (only theirs: `pki.dir` and
+    /// `/etc/kubernetes` hold the operator's files too). A dry run reports them.
+    mutating func removeLeftovers() throws {
+        var owned: [String: Set<String>] = [:]
+        let layout = paths
+        var targets = tree.certificates.flatMap { [layout.certificate($0), layout.key($0), layout.request($0)] }
+        targets += tree.keyPairs.flatMap { [layout.privateKey($0), layout.publicKey($0)] }
+        targets += tree.kubeconfigs.flatMap { [layout.kubeconfig($0), layout.request($0.client)] }
+        targets.append(layout.encryptionConfig)
+        for path in targets {
+            guard let slash = path.lastIndex(of: "/") else { continue }
+            owned[String(path[..<slash]), default: []].insert(String(path[path.index(after: slash)...]))
+        }
+        for (directory, names) in owned.sorted(by: { $0.key < $1.key }) {
+            for entry in try files.listDirectory(directory) ?? [] where TemporaryFileName.isTemporary(entry) {
+                let target = entry.dropFirst(TemporaryFileName.prefix.count)
+                guard names.contains(where: { target.hasPrefix("\($0).") }) else { continue }
+                let path = "\(directory)/\(entry)"
+                if !dryRun { try files.removeFile(path) }
+                reports.append(FileReport(path: path, action: .removed, detail: "left by a run that was killed"))
             }
         }
     }

@@ -170,6 +170,29 @@ final class ModernCertsStepTests: XCTestCase {
         XCTAssertEqual(mtimes, mtimesAfter)
     }
 
+    func testTempFilesOfAKilledRunAreRemovedAndOthersKept() throws {
+        let config = try Support.config()
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "leftovers")
+        try Support.run(config, node: "master01", root: root)
+        let ours = [
+            "\(pkiDir)/.master-agent.apiserver.key.123.456.tmp", "/etc/kubernetes/.master-agent.admin.conf.1.2.tmp",
+        ]
+        let foreign = [
+            "\(pkiDir)/.master-agent.other.pem.1.2.tmp", "/etc/kubernetes/.master-agent.admin.config.1.2.tmp",
+        ]
+        for path in ours + foreign { try Data("half".utf8).write(to: URL(fileURLWithPath: Support.host(root, path))) }
+
+        let dry = try Support.run(config, node: "master01", root: root, dryRun: true)
+        XCTAssertEqual(Set(dry.files.filter { $0.action == .removed }.map(\.path)), Set(ours))
+        XCTAssertTrue(ours.allSatisfy { FileManager.default.fileExists(atPath: Support.host(root, $0)) })
+
+        let rerun = try Support.run(config, node: "master01", root: root)
+        XCTAssertEqual(rerun.files.map(\.path).sorted(), ours.sorted(), "\(rerun.files)")
+        XCTAssertTrue(rerun.files.allSatisfy { $0.action == .removed && $0.detail == "left by a run that was killed" })
+        XCTAssertFalse(ours.contains { FileManager.default.fileExists(atPath: Support.host(root, $0)) })
+        XCTAssertTrue(foreign.allSatisfy { FileManager.default.fileExists(atPath: Support.host(root, $0)) })
+    }
+
     func testDryRunWritesNothingAndSaysWhatItWouldMake() throws {
         let config = try Support.config()
         let root = try TestSupport.makeTemporaryDirectory(self, name: "dry")
