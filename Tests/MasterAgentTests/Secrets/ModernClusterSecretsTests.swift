@@ -242,4 +242,28 @@ final class ModernClusterSecretsTests: XCTestCase {
         XCTAssertEqual(drifted.status, 1, drifted.stdout + drifted.stderr)
         XCTAssertTrue(drifted.stdout.contains("\(Self.encryptionConfig) differs from the record"), drifted.stdout)
     }
+
+    func testDryRunReadsEtcdButNeverWrites() throws {
+        let cluster = try cluster()
+        let master = try cluster.modernMaster("master03")
+        let dry = try cluster.agent(master, ["bootstrap", "--steps", "cluster-secrets", "--dry-run"])
+        XCTAssertEqual(dry.status, 0, dry.stdout + dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("would create it from its files, making ca.crt, ca.key"), dry.stdout)
+        XCTAssertNil(try cluster.stored(), "nothing written to etcd")
+        XCTAssertEqual(files(Self.sharedFiles, of: master), [:], "nothing written to disk")
+    }
+
+    func testBootstrapUntilCertsTakesTheSharedFilesThenIssuesThisMastersOwn() throws {
+        let cluster = try cluster()
+        let master = try cluster.modernMaster("master02")
+        // What preflight reads besides etcd: an executable kubelet.
+        try FileManager.default.createDirectory(at: master.host("/usr/bin"), withIntermediateDirectories: true)
+        FileManager.default.createFile(
+            atPath: master.host("/usr/bin/kubelet").path, contents: Data(), attributes: [.posixPermissions: 0o755])
+        let result = try cluster.agent(master, ["bootstrap", "--until", "certs"])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("created \(SecretsTestCluster.recordKey)"), result.stdout)
+        try assertVerifies(master.file("apiserver.crt"), ca: master.file("ca.crt"))
+        XCTAssertEqual(Set(files(Self.sharedFiles, of: master).keys), Set(Self.sharedFiles))
+    }
 }
