@@ -9,7 +9,11 @@ package struct ClusterSecretsStep: BootstrapStepRunner {
     /// How each profile gathers or makes its items when the store is empty.
     package let sources: [RenderProfileName: SharedMaterialSource]
 
-    package init(sources: [RenderProfileName: SharedMaterialSource] = [.legacyHyperkube: LegacySharedMaterial()]) {
+    package init(
+        sources: [RenderProfileName: SharedMaterialSource] = [
+            .legacyHyperkube: LegacySharedMaterial(), .modern: ModernSharedMaterial(),
+        ]
+    ) {
         self.sources = sources
     }
 
@@ -20,7 +24,8 @@ package struct ClusterSecretsStep: BootstrapStepRunner {
                 step: .clusterSecrets, status: .skipped,
                 message: "secrets.store is none: the shared files are copied between masters by hand")
         }
-        guard let set = SharedSecretSet.forConfig(config), let source = sources[config.kubernetes.profile] else {
+        let set = SharedSecretSet.forConfig(config)
+        guard let source = sources[config.kubernetes.profile] else {
             return StepOutcome(
                 step: .clusterSecrets, status: .notImplemented,
                 message: "sharing the \(config.kubernetes.profile.rawValue) profile's secrets through etcd is not "
@@ -118,7 +123,7 @@ struct SecretsSession {
         let record = try SecretsRecord.decode(stored.value, key: key)
         let secrets = try sealer.open(record, token: token, clusterName: clusterName, etcdKey: key)
         var conflicts: [SecretsConflict.Difference] = []
-        for item in set.items {
+        for item in set.items where !(item.isOptional && secrets.items[item.name] == nil) {
             guard let wanted = secrets.items[item.name] else {
                 throw SecretsRecordError(
                     code: .unreadablePayload, key: key,
@@ -132,11 +137,13 @@ struct SecretsSession {
         guard conflicts.isEmpty else {
             throw SecretsConflict(key: key, createdBy: record.createdBy, differences: conflicts)
         }
-        var reports = context.dryRun ? [] : try removeLeftovers()
-        for item in set.items {
-            reports.append(try write(item, data: secrets.items[item.name]!, existing: local[item.name]))
+        // An optional item the creator did not have (a CA key kept offline) is not shared: each master keeps its own.
+        let shared = set.items.filter { secrets.items[$0.name] != nil }
+        var reports = context.dryRun ? [] : try removeLeftovers(shared)
+        for item in shared {
+            reports.append(try write(item, value: secrets.items[item.name]!, existing: local[item.name]))
         }
-        let names = set.items.map(\.name).joined(separator: ", ")
+        let names = shared.map(\.name).joined(separator: ", ")
         let message =
             created
             ? "created \(key) in etcd (revision \(stored.modRevision)) from this master's \(names)"
@@ -144,14 +151,16 @@ struct SecretsSession {
         return .fromFiles(.clusterSecrets, reports, message: message)
     }
 
-    private func write(_ item: SharedSecretItem, data: Data, existing: ExistingFile?) throws -> FileReport {
+    private func write(_ item: SharedSecretItem, value: Data, existing: ExistingFile?) throws -> FileReport {
         let wrongOwner = context.files.writesAsRoot && existing.map { $0.ownerUID != 0 } == true
         if let existing, existing.mode == item.mode, !wrongOwner {
             return FileReport(path: item.path, action: .unchanged)
         }
         if !context.dryRun {
+            // A mode or owner repair keeps the file's bytes (an encryption config may hold more than the shared key).
+            let data = try existing == nil ? item.fileContents(for: value) : context.files.readFile(item.path)?.data
             _ = try context.files.ensureDirectory(directory(of: item.path), mode: 0o755)
-            try context.files.writeAtomically(item.path, data: data, mode: item.mode)
+            try context.files.writeAtomically(item.path, data: data ?? item.fileContents(for: value), mode: item.mode)
         }
         guard let existing else { return FileReport(path: item.path, action: .created, detail: "from the record") }
         let detail =
@@ -161,9 +170,9 @@ struct SecretsSession {
     }
 
     // Temp files of a run killed while writing an item; only our items' own, so nothing else in pki.dir is touched.
-    private func removeLeftovers() throws -> [FileReport] {
+    private func removeLeftovers(_ items: [SharedSecretItem]) throws -> [FileReport] {
         var reports: [FileReport] = []
-        for item in set.items {
+        for item in items {
             let directory = directory(of: item.path)
             let name = String(item.path[item.path.index(after: item.path.lastIndex(of: "/")!)...])
             let ownPrefix = "\(TemporaryFileName.prefix)\(name)."
@@ -178,15 +187,21 @@ struct SecretsSession {
         return reports
     }
 
+    /// This master's items by name, each holding the item's value (`SharedSecretItem.value(inFile:)`), with the
+    /// file's mode and owner.
     private func localFiles() throws -> [String: ExistingFile] {
         var files: [String: ExistingFile] = [:]
-        for item in set.items { files[item.name] = try context.files.readFile(item.path) }
+        for item in set.items {
+            guard let file = try context.files.readFile(item.path) else { continue }
+            files[item.name] = ExistingFile(
+                data: try item.value(inFile: file.data), mode: file.mode, ownerUID: file.ownerUID)
+        }
         return files
     }
 
     private func describe(material: [String: Data], local: [String: ExistingFile]) -> String {
-        let made = set.items.filter { local[$0.name] == nil }.map(\.name)
-        return made.isEmpty ? "its files" : "its files, making \(made.joined(separator: ", ")) with the CA"
+        let made = set.items.filter { local[$0.name] == nil && material[$0.name] != nil }.map(\.name)
+        return made.isEmpty ? "its files" : "its files, making \(made.joined(separator: ", "))"
     }
 
     private func hexSHA256(_ data: Data) throws -> String {

@@ -4,8 +4,9 @@ import FoundationEssentials
 import Synchronization
 
 /// The modern profile's certs step: every item of `PKITree.modern` for this master, kubeadm's files and modes.
-/// Shared items (CAs, sa.key/sa.pub, the encryption config) are made once, on the first master of `masters`, and
-/// copied by the operator to the others; per-node items are made on each master, signed here when the CA key is at
+/// Shared items (CAs, sa.key/sa.pub, the encryption config) are made once: under `secrets.store: etcd` by whichever
+/// master wins the cluster-secrets race (this step then finds them written), else on the first master of `masters`
+/// and copied by the operator to the others; per-node items are made on each master, signed here when the CA key is at
 /// hand, else requested from the CA host (exit status 3). Nothing existing is ever rewritten: a file that does not
 /// match its spec stops the step before anything is written.
 package struct ModernCertsStep: BootstrapStepRunner {
@@ -19,6 +20,7 @@ package struct ModernCertsStep: BootstrapStepRunner {
         let before = try run.refuseMismatches()
         try run.refuseMissingSharedFiles()
         try run.makeDirectories()
+        try run.removeLeftovers()
         try run.pregenerateKeys()
         try run.fixModes(before)
         try run.makeSharedItems()
@@ -27,7 +29,7 @@ package struct ModernCertsStep: BootstrapStepRunner {
         if !run.pending.isEmpty {
             throw ModernCertificatesPending(
                 requests: run.pending, node: context.node.name, missingCAKeys: run.missingCAKeys,
-                firstMaster: run.firstMaster)
+                firstMaster: run.firstMaster, fromSecretsStore: context.config.secrets.store == .etcd)
         }
         if context.dryRun {
             return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
@@ -56,12 +58,14 @@ package struct ModernCertificatesPending: ExitStatusProviding, CustomStringConve
     /// The CA keys this master lacks (`<pki.dir>/ca.key`, ...).
     package let missingCAKeys: [String]
     package let firstMaster: String
+    /// `secrets.store: etcd`: no master has a CA key the record lacks, so none is told to copy it from another.
+    package var fromSecretsStore = false
     package var exitStatus: ExitStatus { .certificatePending }
 
     package var description: String {
         let dir = "\(node)-csr"
         let elsewhere =
-            node == firstMaster
+            node == firstMaster || fromSecretsStore
             ? "If the CA key belongs on this master, put it beside its certificate (or name it in pki.caKey) and run the bootstrap again."
             : "If the CA key belongs on this master, copy it from \(firstMaster) instead and run the bootstrap again."
         return """
@@ -84,14 +88,24 @@ package struct ModernSharedFilesMissing: Error, CustomStringConvertible {
     package let files: [String]
     package let node: String
     package let firstMaster: String
+    /// `secrets.store: etcd`: the files come from the cluster's secrets record, not from another master.
+    package var fromSecretsStore = false
 
     package var description: String {
-        """
-        could not make the PKI of \(node): these files are shared by every master and are made on \(firstMaster) only (the first of masters); copy them from \(firstMaster), keeping modes (keys, sa.pub and the encryption config 0600, certificates 0644):
-        \(files.map { "  \($0)" }.joined(separator: "\n"))
-        then run master-agent bootstrap again. A CA key (ca.key, front-proxy-ca.key) may stay off this master: its
-        certificates are then requested from the CA host.
-        """
+        let list = files.map { "  \($0)" }.joined(separator: "\n")
+        guard !fromSecretsStore else {
+            return """
+                could not make the PKI of \(node): these files are shared by every master and come from the cluster's secrets record in etcd (secrets.store: etcd), which this run did not take:
+                \(list)
+                Run master-agent bootstrap (its cluster-secrets step writes them before certs), or add cluster-secrets to --steps.
+                """
+        }
+        return """
+            could not make the PKI of \(node): these files are shared by every master and are made on \(firstMaster) only (the first of masters); copy them from \(firstMaster), keeping modes (keys, sa.pub and the encryption config 0600, certificates 0644), or set secrets.store: etcd to share them through etcd:
+            \(list)
+            then run master-agent bootstrap again. A CA key (ca.key, front-proxy-ca.key) may stay off this master: its
+            certificates are then requested from the CA host.
+            """
     }
 }
 
@@ -176,7 +190,9 @@ struct ModernPKIRun {
             missing.append(paths.encryptionConfig)
         }
         guard missing.isEmpty else {
-            throw ModernSharedFilesMissing(files: missing, node: context.node.name, firstMaster: firstMaster)
+            throw ModernSharedFilesMissing(
+                files: missing, node: context.node.name, firstMaster: firstMaster,
+                fromSecretsStore: context.config.secrets.store == .etcd)
         }
     }
 
@@ -188,6 +204,30 @@ struct ModernPKIRun {
                 }
             } else if try files.ensureDirectory(directory, mode: mode) {
                 reports.append(FileReport(path: directory, action: .created))
+            }
+        }
+    }
+
+    /// Removes the temp files a killed run left beside the tree's own files (only theirs: `pki.dir` and
+    /// `/etc/kubernetes` hold the operator's files too). A dry run reports them.
+    mutating func removeLeftovers() throws {
+        var owned: [String: Set<String>] = [:]
+        let layout = paths
+        var targets = tree.certificates.flatMap { [layout.certificate($0), layout.key($0), layout.request($0)] }
+        targets += tree.keyPairs.flatMap { [layout.privateKey($0), layout.publicKey($0)] }
+        targets += tree.kubeconfigs.flatMap { [layout.kubeconfig($0), layout.request($0.client)] }
+        targets.append(layout.encryptionConfig)
+        for path in targets {
+            guard let slash = path.lastIndex(of: "/") else { continue }
+            owned[String(path[..<slash]), default: []].insert(String(path[path.index(after: slash)...]))
+        }
+        for (directory, names) in owned.sorted(by: { $0.key < $1.key }) {
+            for entry in try files.listDirectory(directory) ?? [] where TemporaryFileName.isTemporary(entry) {
+                let target = entry.dropFirst(TemporaryFileName.prefix.count)
+                guard names.contains(where: { target.hasPrefix("\($0).") }) else { continue }
+                let path = "\(directory)/\(entry)"
+                if !dryRun { try files.removeFile(path) }
+                reports.append(FileReport(path: path, action: .removed, detail: "left by a run that was killed"))
             }
         }
     }
@@ -234,29 +274,14 @@ struct ModernPKIRun {
     }
 
     /// The CA from the command line, else from `pki.caCert`/`pki.caKey`; nil when neither is given.
-    private func configuredCA() throws -> (certificate: Data, key: Data?, keyFromConfig: Bool)? {
-        if let ca = context.commandLineCA { return (ca.certificate, ca.key, false) }
-        guard let certPath = context.config.pki.caCert else { return nil }
-        guard let cert = try files.readFile(certPath) else {
-            throw UsageError(
-                "could not read pki.caCert \(certPath): it does not exist. Fix the path, or remove pki.caCert and pki.caKey to have the first master make a CA."
-            )
-        }
-        guard let keyPath = context.config.pki.caKey else { return (cert.data, nil, false) }
-        guard let key = try files.readFile(keyPath) else {
-            throw UsageError(
-                "could not read pki.caKey \(keyPath): it does not exist. Fix the path, or remove pki.caKey to sign on the CA host instead."
-            )
-        }
-        return (cert.data, key.data, true)
-    }
+    private func configuredCA() throws -> ModernConfiguredCA? { try ModernConfiguredCA.load(context) }
 
     private mutating func resolveAuthority(_ spec: CertificateSpec) throws {
         let certificatePath = paths.certificate(spec), keyPath = paths.key(spec)
         let existingCertificate = try files.readFile(certificatePath)?.data
         let existingKey = try files.readFile(keyPath)?.data
         if spec.name == PKITree.clusterCA, let source = try configuredCA() {
-            try checkPair(certificate: source.certificate, key: source.key, spec: spec)
+            try ModernConfiguredCA.checkPair(certificate: source.certificate, key: source.key, pki: pki)
             if let existingCertificate, existingCertificate != source.certificate {
                 throw UsageError(
                     "\(certificatePath) is not the CA given in pki.caCert or --ca-cert; every master must use the same CA. Remove \(certificatePath) if the configured CA is the right one, or point pki.caCert at \(certificatePath)."
@@ -300,16 +325,6 @@ struct ModernPKIRun {
         try write(
             certificatePath, certificate, mode: 0o644, "self-signed CA \(spec.subject), \(spec.validityDays) days")
         authorities[spec.name] = (certificate, key)
-    }
-
-    private func checkPair(certificate: Data, key: Data?, spec: CertificateSpec) throws {
-        guard let key else { return }
-        let certificateKey = try pki.inspect(certificatesPEM: certificate, source: "pki.caCert").first?.publicKeyDER
-        guard try pki.publicKey(ofKey: key) == certificateKey else {
-            throw UsageError(
-                "the CA key (pki.caKey or --ca-key) does not belong to the CA certificate (pki.caCert or --ca-cert); give the matching pair."
-            )
-        }
     }
 
     private mutating func makeKeyPair(_ pair: KeyPairSpec) throws {

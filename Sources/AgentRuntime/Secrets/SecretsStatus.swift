@@ -37,13 +37,8 @@ package struct SecretsStatus: Encodable, Sendable {
         var status = SecretsStatus(
             store: config.secrets.store.rawValue, key: config.secretsRecordKey, endpoints: config.etcd.endpoints)
         guard config.secrets.store == .etcd else { return status }
-        guard let set = SharedSecretSet.forConfig(config) else {
-            status.problems.append(
-                "the \(config.kubernetes.profile.rawValue) profile's shared items are not defined in this version")
-            return status
-        }
         do {
-            try status.fill(context, set: set)
+            try status.fill(context, set: SharedSecretSet.forConfig(config))
         } catch {
             status.problems.append("\(error)")
         }
@@ -70,10 +65,13 @@ package struct SecretsStatus: Encodable, Sendable {
         let secrets = try SecretsSealer(cipher: cipher).open(
             record, token: token, clusterName: context.config.cluster.name, etcdKey: key)
         try fingerprints(secrets, set: set, cipher: cipher, pki: context.pki)
-        files = try set.items.map { item in
+        // An optional item the record lacks (a CA key kept offline) is each master's own business.
+        let shared = set.items.filter { !($0.isOptional && secrets.items[$0.name] == nil) }
+        files = try shared.map { item in
             let local = try context.files.readFile(item.path)
             let state: FileState.State =
-                local == nil ? .missing : local?.data == secrets.items[item.name] ? .matches : .differs
+                local == nil
+                ? .missing : (try? item.value(inFile: local!.data)) == secrets.items[item.name] ? .matches : .differs
             if state != .matches {
                 problems.append("\(item.path) \(state == .missing ? "is missing" : "differs from the record")")
             }

@@ -2,7 +2,7 @@ import AgentCore
 import FoundationEssentials
 
 /// What this master can put into an empty store: a profile's way of gathering, or making, its shared items.
-/// The modern profile's source (CA, front-proxy CA, sa.key, the encryption key) plugs in beside the legacy one.
+/// `LegacySharedMaterial` and `ModernSharedMaterial` are the two profiles' sources.
 package protocol SharedMaterialSource {
     /// The bytes of every item of `set` by name, taken from `local` (the files this master has, by item name) and
     /// made in memory where missing, or nil when this master can neither (it then waits for another master's

@@ -109,6 +109,17 @@ final class ModernCertsStepTests: XCTestCase {
             guard let missing = error as? ModernSharedFilesMissing else { return XCTFail("\(error)") }
             XCTAssertEqual(missing.files, sharedFiles())
             XCTAssertTrue(missing.description.contains("copy them from master01"), missing.description)
+            XCTAssertTrue(missing.description.contains("or set secrets.store: etcd"), missing.description)
+        }
+        XCTAssertTrue(try Support.snapshot(master02).isEmpty)
+
+        // Under secrets.store: etcd the files come from the record, never from another master.
+        let fromStore = try Support.config { $0 + "\nsecrets:\n  store: etcd\n" }
+        XCTAssertThrowsError(try Support.run(fromStore, node: "master02", root: master02)) { error in
+            guard let missing = error as? ModernSharedFilesMissing else { return XCTFail("\(error)") }
+            XCTAssertEqual(missing.files, sharedFiles())
+            XCTAssertFalse(missing.description.contains("copy them from"), missing.description)
+            XCTAssertTrue(missing.description.contains("cluster-secrets"), missing.description)
         }
         XCTAssertTrue(try Support.snapshot(master02).isEmpty)
 
@@ -157,6 +168,29 @@ final class ModernCertsStepTests: XCTestCase {
             try FileManager.default.attributesOfItem(atPath: Support.host(root, $0))[.modificationDate] as! Date
         }
         XCTAssertEqual(mtimes, mtimesAfter)
+    }
+
+    func testTempFilesOfAKilledRunAreRemovedAndOthersKept() throws {
+        let config = try Support.config()
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "leftovers")
+        try Support.run(config, node: "master01", root: root)
+        let ours = [
+            "\(pkiDir)/.master-agent.apiserver.key.123.456.tmp", "/etc/kubernetes/.master-agent.admin.conf.1.2.tmp",
+        ]
+        let foreign = [
+            "\(pkiDir)/.master-agent.other.pem.1.2.tmp", "/etc/kubernetes/.master-agent.admin.config.1.2.tmp",
+        ]
+        for path in ours + foreign { try Data("half".utf8).write(to: URL(fileURLWithPath: Support.host(root, path))) }
+
+        let dry = try Support.run(config, node: "master01", root: root, dryRun: true)
+        XCTAssertEqual(Set(dry.files.filter { $0.action == .removed }.map(\.path)), Set(ours))
+        XCTAssertTrue(ours.allSatisfy { FileManager.default.fileExists(atPath: Support.host(root, $0)) })
+
+        let rerun = try Support.run(config, node: "master01", root: root)
+        XCTAssertEqual(rerun.files.map(\.path).sorted(), ours.sorted(), "\(rerun.files)")
+        XCTAssertTrue(rerun.files.allSatisfy { $0.action == .removed && $0.detail == "left by a run that was killed" })
+        XCTAssertFalse(ours.contains { FileManager.default.fileExists(atPath: Support.host(root, $0)) })
+        XCTAssertTrue(foreign.allSatisfy { FileManager.default.fileExists(atPath: Support.host(root, $0)) })
     }
 
     func testDryRunWritesNothingAndSaysWhatItWouldMake() throws {

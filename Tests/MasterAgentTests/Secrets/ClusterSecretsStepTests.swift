@@ -20,7 +20,8 @@ final class ClusterSecretsStepTests: XCTestCase {
     func testFiveMastersStartedAtOnceEndWithOneRecordAndTheSameFiles() throws {
         let cluster = try cluster()
         let masters = try (1...5).map { try cluster.master($0 % 2 == 1 ? "master01" : "master02") }
-        let results = try runConcurrently(masters.map { ["bootstrap", "--steps", "cluster-secrets"] + $0.arguments })
+        let results = try cluster.runConcurrently(
+            masters.map { ["bootstrap", "--steps", "cluster-secrets"] + $0.arguments })
         for (index, result) in results.enumerated() {
             XCTAssertEqual(result.status, 0, "agent \(index): \(result.stdout)\(result.stderr)")
         }
@@ -277,32 +278,5 @@ final class ClusterSecretsStepTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         XCTAssertTrue(result.stdout.contains("cluster-secrets skipped"), result.stdout)
         XCTAssertTrue(result.stdout.contains("secrets.store is none"), result.stdout)
-    }
-
-    /// Starts one agent process per argument list, all before waiting for any, and returns what each printed.
-    private func runConcurrently(_ argumentLists: [[String]]) throws -> [TestSupport.ProcessResult] {
-        let directory = try TestSupport.makeTemporaryDirectory(self, name: "concurrent")
-        var processes: [(Process, URL, URL)] = []
-        for (index, arguments) in argumentLists.enumerated() {
-            try AgentNetworkGuard.check(arguments)
-            let out = directory.appendingPathComponent("\(index).out"),
-                err = directory.appendingPathComponent("\(index).err")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
-            let process = Process()
-            process.executableURL = TestSupport.binary
-            process.arguments = arguments
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
-            process.standardInput = FileHandle.nullDevice
-            processes.append((process, out, err))
-        }
-        for (process, _, _) in processes { try process.run() }
-        return try processes.map { process, out, err in
-            process.waitUntilExit()
-            return TestSupport.ProcessResult(
-                status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                stderr: try String(contentsOf: err, encoding: .utf8))
-        }
     }
 }

@@ -30,10 +30,39 @@ final class ClusterSecretsStepUnitTests: XCTestCase {
         XCTAssertTrue(outcome.message.contains("secrets.store is none"), outcome.message)
     }
 
-    func testTheModernProfilesItemsAreNotImplementedYet() throws {
-        let outcome = try ClusterSecretsStep().run(context(try etcdConfig("modern-cluster.yaml")))
-        XCTAssertEqual(outcome.status, .notImplemented, outcome.message)
-        XCTAssertTrue(outcome.message.contains("nothing was read or written"), outcome.message)
+    func testTheModernProfileReadsItsTokenBeforeContactingEtcd() throws {
+        let files = InMemoryFileStore()
+        XCTAssertThrowsError(try ClusterSecretsStep().run(context(try etcdConfig("modern-cluster.yaml"), files: files)))
+        {
+            XCTAssertTrue("\($0)".contains("master-agent token generate"), "\($0)")
+        }
+        XCTAssertEqual(files.writes, [])
+    }
+
+    func testTheModernSetIsTheSharedFilesOfTheModernTree() throws {
+        let config = try etcdConfig("modern-cluster.yaml")
+        let set = SharedSecretSet.forConfig(config)
+        let tree = PKITree.modern(ModernPKIInputs(config, node: config.masters[1]))
+        XCTAssertEqual(Set(set.items.map(\.path)), Set(ModernPKIPaths(config).sharedFiles(tree)))
+        XCTAssertEqual(set.items.filter(\.isOptional).map(\.name), ["ca.key", "front-proxy-ca.key"])
+        XCTAssertEqual(set.caCertificate, "ca.crt")
+        XCTAssertEqual(set.serviceAccountKey, "sa.key")
+    }
+
+    func testTheEncryptionKeyItemReadsAndWritesTheEncryptionConfig() throws {
+        let item = try XCTUnwrap(
+            SharedSecretSet.forConfig(try etcdConfig("modern-cluster.yaml")).items.first { $0.kind == .encryptionKey })
+        XCTAssertEqual(item.path, "/etc/kubernetes/encryption-config.yaml")
+        let key = Data((0..<32).map { UInt8($0) })
+        let file = try item.fileContents(for: key)
+        let spec = EncryptionKeySpec(name: "key1", provider: "secretbox", byteCount: 32, scope: .shared)
+        XCTAssertEqual(file, Data(try EncryptionConfiguration(secretboxKey: spec, key: key).yaml().utf8))
+        XCTAssertEqual(try item.value(inFile: file), key)
+        let short = try EncryptionConfiguration(secretboxKey: spec, key: Data(count: 16)).yaml()
+        XCTAssertThrowsError(try item.value(inFile: Data(short.utf8))) {
+            XCTAssertTrue("\($0)".contains("/etc/kubernetes/encryption-config.yaml"), "\($0)")
+            XCTAssertTrue("\($0)".contains("32 bytes"), "\($0)")
+        }
     }
 
     func testAMissingTokenFileSaysHowToMakeOne() throws {

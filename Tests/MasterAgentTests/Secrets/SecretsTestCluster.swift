@@ -28,8 +28,12 @@ final class SecretsTestCluster {
     struct Master {
         let root: URL
         let node: String
+        /// `pki.dir` without its leading slash: the seed config's, or the modern one's `etc/kubernetes/pki`.
+        var pkiPath = "etc/kubernetes/ssl"
         var configPath: String { root.appendingPathComponent("cluster.yaml").path }
-        var pkiDir: URL { root.appendingPathComponent("etc/kubernetes/ssl") }
+        var pkiDir: URL { root.appendingPathComponent(pkiPath) }
+        /// The host path of the node path `path` (`/etc/kubernetes/encryption-config.yaml`).
+        func host(_ path: String) -> URL { root.appendingPathComponent(String(path.dropFirst())) }
         func file(_ name: String) -> URL { pkiDir.appendingPathComponent(name) }
         /// `--config`, `--node` and `--root` for a command.
         var arguments: [String] { ["--config", configPath, "--node", node, "--root", root.path] }
@@ -64,6 +68,29 @@ final class SecretsTestCluster {
         try text.write(to: root.appendingPathComponent("cluster.yaml"), atomically: true, encoding: .utf8)
         try writeToken(token ?? self.token, root: root)
         return Master(root: root, node: node)
+    }
+
+    /// A modern-profile master `node` (the modern example config with ECDSA keys, etcd pointed at the test server)
+    /// with its own root; `caCertOnly` gives it the test CA's certificate as `pki.caCert`, its key kept offline.
+    func modernMaster(_ node: String, caCertOnly: Bool = false) throws -> Master {
+        let root = try TestSupport.makeTemporaryDirectory(test, name: "secrets-modern-\(node)")
+        var text = try TestSupport.fixtureText("modern-cluster.yaml")
+            .replacingOccurrences(of: "keyType: rsa-2048", with: "keyType: ecdsa-p256")
+        let etcdStart = try XCTUnwrap(text.range(of: "etcd:"))
+        let etcdEnd = try XCTUnwrap(text.range(of: "apiServer:\n"))
+        text.replaceSubrange(etcdStart.lowerBound..<etcdEnd.lowerBound, with: try server.etcdSection(root: root) + "\n")
+        if caCertOnly {
+            let ca = root.appendingPathComponent("etc/ca")
+            try FileManager.default.createDirectory(at: ca, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                at: caDirectory.appendingPathComponent("ca.crt"), to: ca.appendingPathComponent("ca.crt"))
+            text = text.replacingOccurrences(
+                of: "  caValidityDays: 3650\n", with: "  caValidityDays: 3650\n  caCert: /etc/ca/ca.crt\n")
+        }
+        text += "\nsecrets:\n  store: etcd\n  waitTimeout: 30s\n"
+        try text.write(to: root.appendingPathComponent("cluster.yaml"), atomically: true, encoding: .utf8)
+        try writeToken(token, root: root)
+        return Master(root: root, node: node, pkiPath: "etc/kubernetes/pki")
     }
 
     /// Writes `text` as the join token file of `root`, mode 0600.
@@ -112,5 +139,32 @@ final class SecretsTestCluster {
             body: Put(key: Data(key.utf8).base64EncodedString(), value: value.base64EncodedString()))
         let response = try server.httpClient().send(request)
         XCTAssertEqual(response.status, 200, response.bodyText)
+    }
+
+    /// Starts one agent process per argument list, all before waiting for any, and returns what each printed.
+    func runConcurrently(_ argumentLists: [[String]]) throws -> [TestSupport.ProcessResult] {
+        let directory = try TestSupport.makeTemporaryDirectory(test, name: "concurrent")
+        var processes: [(Process, URL, URL)] = []
+        for (index, arguments) in argumentLists.enumerated() {
+            try AgentNetworkGuard.check(arguments)
+            let out = directory.appendingPathComponent("\(index).out"),
+                err = directory.appendingPathComponent("\(index).err")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            FileManager.default.createFile(atPath: err.path, contents: nil)
+            let process = Process()
+            process.executableURL = TestSupport.binary
+            process.arguments = arguments
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = try FileHandle(forWritingTo: err)
+            process.standardInput = FileHandle.nullDevice
+            processes.append((process, out, err))
+        }
+        for (process, _, _) in processes { try process.run() }
+        return try processes.map { process, out, err in
+            process.waitUntilExit()
+            return TestSupport.ProcessResult(
+                status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+                stderr: try String(contentsOf: err, encoding: .utf8))
+        }
     }
 }
