@@ -27,7 +27,13 @@ final class ModernRenderingGoldenTests: XCTestCase {
 
     /// The data a rendered file holds: canonical JSON for YAML, section/key/values for the unit.
     static func data(of file: RenderedFile) throws -> String {
-        if file.kind == .unit { return "\(RenderingGoldenTests.unitData(file.content).sorted { $0.key < $1.key })" }
+        if file.kind == .unit {
+            // Sorted at both levels: a dictionary's description follows its hash order, which differs between
+            // two equal dictionaries built in different orders (and between processes).
+            return RenderingGoldenTests.unitData(file.content).sorted { $0.key < $1.key }.map { section, keys in
+                "\(section) " + keys.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")
+            }.joined(separator: "\n")
+        }
         return try RenderingGoldenTests.canonical(file.content)
     }
 
