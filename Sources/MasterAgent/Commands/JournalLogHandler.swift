@@ -45,14 +45,11 @@ struct JournalLogHandler: LogHandler {
         return "<\(priority(level))>\(label): \(level): \(message)\(fields.isEmpty ? "" : " \(fields)")"
     }
 
-    func log(
-        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-        file: String, function: String, line: UInt
-    ) {
-        let merged = metadata.merging(explicit ?? [:]) { _, new in new }
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         // One write per line: a multi-line message would lose its priority after the first line.
         let text =
-            Self.line(level: level, label: label, message: message, metadata: merged)
+            Self.line(level: event.level, label: label, message: event.message, metadata: merged)
             .replacing("\n", with: " ") + "\n"
         _ = text.withCString { write(STDERR_FILENO, $0, strlen($0)) }
     }

@@ -25,25 +25,7 @@ struct SuperviseCommand: ParsableCommand {
 
     @OptionGroup var options: NodeOptions
 
-    @Option(
-        name: .long,
-        help:
-            "CA file the server's certificate must chain to. Default: the config's apiServer.caFile, else (modern) super-admin.conf's CA."
-    )
-    var cacert: String?
-
-    @Option(
-        name: .long,
-        help:
-            "Client certificate (PEM) allowed to approve CSRs; needs --key. Default: the config's apiServer.certFile, else (modern) super-admin.conf's certificate."
-    )
-    var cert: String?
-
-    @Option(name: .long, help: "Private key of --cert (PEM).")
-    var key: String?
-
-    @Option(name: .long, help: "File holding a bearer token (instead of --cert/--key).")
-    var tokenFile: String?
+    @OptionGroup var credentials: APICredentialOptions
 
     @Option(
         name: .long,
@@ -52,14 +34,7 @@ struct SuperviseCommand: ParsableCommand {
 
     func run() throws {
         let logger = try options.makeLogger()
-        if (cert == nil) != (key == nil) {
-            throw CommandFailure(status: .usage, message: "--cert and --key go together; give both or neither")
-        }
-        if tokenFile != nil && cert != nil {
-            throw CommandFailure(
-                status: .usage, message: "--token-file and --cert/--key cannot be combined; use one way to authenticate"
-            )
-        }
+        try credentials.check()
         guard healthInterval >= 1 else {
             throw CommandFailure(
                 status: .usage, message: "--health-interval \(healthInterval) is too short; give 1 or more seconds")
@@ -81,13 +56,7 @@ struct SuperviseCommand: ParsableCommand {
         } catch {
             throw CommandFailure(status: .invalidConfig, message: "\(error)")
         }
-        let tls: HTTPTLSConfig
-        do {
-            tls = try Wiring.localAPITLS(
-                config: config, root: options.root, cacert: cacert, cert: cert, key: key, tokenFile: tokenFile)
-        } catch {
-            throw CommandFailure(status: .failure, message: "\(error)")
-        }
+        let tls = try credentials.tls(config: config, root: options.root)
         // Two connections: the Lease renewer runs on its own thread and must not share a curl handle.
         func client() throws -> KubernetesAPIClient {
             do {

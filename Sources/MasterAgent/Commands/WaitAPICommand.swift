@@ -25,25 +25,7 @@ struct WaitAPICommand: ParsableCommand {
         name: .long, help: "Overall deadline, e.g. 30s or 5m. Default: apiServer.waitTimeout from the config, else 5m.")
     var timeout: String?
 
-    @Option(
-        name: .long,
-        help:
-            "CA file the server's certificate must chain to. Default without --url: apiServer.caFile, else (modern) super-admin.conf's CA."
-    )
-    var cacert: String?
-
-    @Option(
-        name: .long,
-        help:
-            "Client certificate (PEM); needs --key. Default without --url: apiServer.certFile, else (modern) super-admin.conf's."
-    )
-    var cert: String?
-
-    @Option(name: .long, help: "Private key of --cert (PEM).")
-    var key: String?
-
-    @Option(name: .long, help: "File holding a bearer token (instead of --cert/--key).")
-    var tokenFile: String?
+    @OptionGroup var credentials: APICredentialOptions
 
     @Flag(name: .long, help: "Do not verify the server's certificate (logs a warning).")
     var insecureSkipTLSVerify = false
@@ -70,14 +52,7 @@ struct WaitAPICommand: ParsableCommand {
 
     func run() throws {
         let logger = try options.makeLogger()
-        if (cert == nil) != (key == nil) {
-            throw CommandFailure(status: .usage, message: "--cert and --key go together; give both or neither")
-        }
-        if tokenFile != nil && cert != nil {
-            throw CommandFailure(
-                status: .usage, message: "--token-file and --cert/--key cannot be combined; use one way to authenticate"
-            )
-        }
+        try credentials.check()
         var explicitTimeout: Double?
         if let timeout {
             guard let parsed = ConfigDuration(timeout), parsed.seconds > 0 else {
@@ -93,17 +68,11 @@ struct WaitAPICommand: ParsableCommand {
         var nodeName = options.node ?? HostIdentity.hostname() ?? "unknown"
         if let url {
             baseURL = url
-            tls = HTTPTLSConfig()
-            tls.overriding(cacert: cacert, cert: cert, key: key, tokenFile: tokenFile)
+            tls = credentials.tlsWithoutConfig
         } else {
             let (config, node, _) = try options.loadConfigAndNode()
             baseURL = config.apiServer.localURL
-            do {
-                tls = try Wiring.localAPITLS(
-                    config: config, root: options.root, cacert: cacert, cert: cert, key: key, tokenFile: tokenFile)
-            } catch {
-                throw CommandFailure(status: .failure, message: "\(error)")
-            }
+            tls = try credentials.tls(config: config, root: options.root)
             timeoutSeconds = explicitTimeout ?? config.apiServer.waitTimeout.seconds
             nodeName = node.name
         }

@@ -23,7 +23,7 @@ final class RealSuperviseTests: XCTestCase {
         _ = try node.create(nodeObject(), in: "/api/v1/nodes")
 
         let stderr = root.appendingPathComponent("supervise.stderr")
-        FileManager.default.createFile(atPath: stderr.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         let process = Process()
         process.executableURL = TestSupport.binary
         process.arguments = [

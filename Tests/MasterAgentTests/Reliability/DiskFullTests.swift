@@ -27,7 +27,7 @@ final class DiskFullTests: XCTestCase {
         // Fill the filesystem to the last byte.
         let filler = FileHandle(
             forWritingAtPath: {
-                FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil);
+                _ = FileManager.default.createFile(atPath: mountPoint + "/filler", contents: nil);
                 return mountPoint + "/filler"
             }())!
         let chunk = Data(repeating: 0x41, count: 4096)

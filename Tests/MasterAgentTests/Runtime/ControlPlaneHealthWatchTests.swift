@@ -93,7 +93,7 @@ final class ControlPlaneHealthWatchTests: XCTestCase {
     func testThePrefixAppearsOnlyWhenStderrIsTheNamedStream() throws {
         let directory = try TestSupport.makeTemporaryDirectory(self, name: "journal")
         let stderrFile = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: stderrFile.path, contents: nil))
         var info = stat()
         XCTAssertEqual(stat(stderrFile.path, &info), 0)
         func run(journalStream: String) throws -> String {

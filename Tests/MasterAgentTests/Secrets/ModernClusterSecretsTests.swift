@@ -258,7 +258,7 @@ final class ModernClusterSecretsTests: XCTestCase {
         let master = try cluster.modernMaster("master02")
         // What preflight reads besides etcd: an executable kubelet.
         try FileManager.default.createDirectory(at: master.host("/usr/bin"), withIntermediateDirectories: true)
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: master.host("/usr/bin/kubelet").path, contents: Data(), attributes: [.posixPermissions: 0o755])
         let result = try cluster.agent(master, ["bootstrap", "--until", "certs"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)

@@ -149,8 +149,8 @@ final class SecretsTestCluster {
             try AgentNetworkGuard.check(arguments)
             let out = directory.appendingPathComponent("\(index).out"),
                 err = directory.appendingPathComponent("\(index).err")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
             let process = Process()
             process.executableURL = TestSupport.binary
             process.arguments = arguments

@@ -190,7 +190,7 @@ final class SupervisorProcessTests: XCTestCase {
 
     private func launch(_ node: String, config: String, root: URL, extra: [String] = []) throws -> Agent {
         let err = root.appendingPathComponent("\(node).stderr")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
         process.executableURL = TestSupport.binary
         process.arguments =

@@ -63,7 +63,7 @@ final class EtcdTestServer {
     /// Starts etcd; with `waitUntilReady`, returns once `GET /health` answers `"health":"true"` over mutual TLS.
     func start(waitUntilReady: Bool = true) throws {
         let log = directory.appendingPathComponent("etcd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binaryPath)
         let client = endpoint, peer = "http://127.0.0.1:\(peerPort)"
