@@ -26,7 +26,7 @@ struct RenewDue {
     func run(renewLegacy: () throws -> Void) throws {
         guard options.root != "/" else {
             throw CommandFailure(
-                status: .failure,
+                status: .notImplemented,
                 message:
                     "certs renew --due on a running system (Lease master-agent-certs, restart of the affected static pods, health wait) is not implemented yet; nothing was renewed. Use --root DIR for a local renewal of a tree that is not running."
             )
