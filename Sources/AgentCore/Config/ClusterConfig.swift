@@ -90,6 +90,8 @@ package struct ClusterConfig: Equatable, Sendable {
         package var extraSANs: [String]
         /// Lifetime of a CA the agent generates (modern only; nil under legacy).
         package var caValidityDays: Int? = nil
+        /// `certs renew --due` reissues a leaf whose remaining lifetime is below this (default 30 days).
+        package var renewBefore = ConfigDuration.days(30)
     }
 
     /// The `kubelet` section: binary, static-pod directory, unit dependencies.

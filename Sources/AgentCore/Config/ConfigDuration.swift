@@ -27,5 +27,23 @@ package struct ConfigDuration: Hashable, CustomStringConvertible, Sendable {
         self.seconds = total
     }
 
+    private init(text: String, seconds: Double) {
+        self.text = text
+        self.seconds = seconds
+    }
+
+    /// `n` whole days, written `<n>d`.
+    package static func days(_ count: Int) -> ConfigDuration {
+        ConfigDuration(text: "\(count)d", seconds: Double(count) * 86400)
+    }
+
+    /// A duration that may also be whole days (`30d`), for lifetimes measured in days; nil as `init?(_:)` is.
+    package static func allowingDays(_ text: String) -> ConfigDuration? {
+        if text.hasSuffix("d"), let count = Int(text.dropLast()), count >= 0, count <= 36500 {
+            return days(count)
+        }
+        return ConfigDuration(text)
+    }
+
     package var description: String { text }
 }

@@ -88,7 +88,7 @@ package enum ConfigLoader {
                 "pki",
                 keys: [
                     "dir", "keyType", "validityDays", "caValidityDays", "expiryWarningDays",
-                    "caKey", "caCert", "extraSANs",
+                    "caKey", "caCert", "extraSANs", "renewBefore",
                 ]), profile: profile)
         let kubelet = readKubelet(
             top.section(
@@ -497,10 +497,26 @@ package enum ConfigLoader {
                 at: r.node("extraSANs"))
             extraSANs = nil
         }
-        guard let dir, let keyType, let validity, let warning, let extraSANs else { return nil }
+        let renewBefore = readRenewBefore(r)
+        guard let dir, let keyType, let validity, let warning, let extraSANs, let renewBefore else { return nil }
         return .init(
             dir: dir, keyType: keyType, validityDays: validity, expiryWarningDays: warning,
-            caKey: caKey, caCert: caCert, extraSANs: extraSANs, caValidityDays: caValidity)
+            caKey: caKey, caCert: caCert, extraSANs: extraSANs, caValidityDays: caValidity, renewBefore: renewBefore)
+    }
+
+    /// `pki.renewBefore`: days (`30d`) or a duration (`12h`), more than zero and at most 36500 days.
+    private static func readRenewBefore(_ r: YAMLFieldReader) -> ConfigDuration? {
+        guard let node = r.node("renewBefore") else { return .days(30) }
+        guard let text = r.string("renewBefore"), let duration = ConfigDuration.allowingDays(text),
+            duration.seconds > 0, duration.seconds <= 36500 * 86400
+        else {
+            r.problems.add(
+                r.fieldPath("renewBefore"),
+                "\(YAMLFieldReader.quoted(node)) is not a lifetime above zero and at most 36500d (write e.g. 30d, 12h)",
+                at: node)
+            return nil
+        }
+        return duration
     }
 
     private static func readKubelet(_ r: YAMLFieldReader, profile: RenderProfileName?) -> ClusterConfig.Kubelet? {

@@ -77,6 +77,7 @@ package enum RenderedValueCheck {
         add("pki.caKey", config.pki.caKey)
         add("pki.caCert", config.pki.caCert)
         add("pki.extraSANs", config.pki.extraSANs)
+        add("pki.renewBefore", config.pki.renewBefore.text)
         let kubelet = config.kubelet
         add("kubelet.binary", kubelet.binary)
         add("kubelet.manifestDir", kubelet.manifestDir)

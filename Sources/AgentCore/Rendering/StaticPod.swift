@@ -20,26 +20,35 @@ package struct StaticPod: Codable, Equatable, Sendable {
         package var namespace: String
         /// Sorted by key when encoded (a dictionary has no order of its own).
         package var labels: [String: String]? = nil
+        /// Sorted by key when encoded; nil writes no `annotations` at all (every legacy manifest).
+        package var annotations: [String: String]? = nil
 
-        package init(name: String, namespace: String, labels: [String: String]? = nil) {
+        package init(
+            name: String, namespace: String, labels: [String: String]? = nil, annotations: [String: String]? = nil
+        ) {
             self.name = name
             self.namespace = namespace
             self.labels = labels
+            self.annotations = annotations
         }
 
-        private enum CodingKeys: String, CodingKey { case name, namespace, labels }
+        private enum CodingKeys: String, CodingKey { case name, namespace, annotations, labels }
 
         package func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(name, forKey: .name)
             try container.encode(namespace, forKey: .namespace)
+            if let annotations {
+                var nested = container.nestedContainer(keyedBy: LabelKey.self, forKey: .annotations)
+                for key in annotations.keys.sorted() { try nested.encode(annotations[key], forKey: LabelKey(key)) }
+            }
             if let labels {
                 var nested = container.nestedContainer(keyedBy: LabelKey.self, forKey: .labels)
                 for key in labels.keys.sorted() { try nested.encode(labels[key], forKey: LabelKey(key)) }
             }
         }
 
-        // Label keys are data, not fixed names.
+        // Label and annotation keys are data, not fixed names.
         private struct LabelKey: CodingKey {
             let stringValue: String
             var intValue: Int? { nil }

@@ -3,6 +3,7 @@ import AgentPlatform
 import AgentRuntime
 import ArgumentParser
 import Foundation
+import Logging
 
 /// `master-agent certs`: the API server's TLS material (check, sign on the CA host, import, renew).
 struct CertsCommand: ParsableCommand {
@@ -240,11 +241,30 @@ struct CertsCommand: ParsableCommand {
             help:
                 "Also replace apiserver.key. Invalidates every service-account token; copy the new key to all masters.")
         var newKey = false
+        @Flag(
+            name: .long,
+            help:
+                "Renew only what is due: every leaf of this master with less than pki.renewBefore left (CAs are reported, never renewed)."
+        )
+        var due = false
 
         func run() throws {
             let logger = try options.makeLogger()
             try ca.checkPair()
             let (config, node, _) = try options.loadConfigAndNode()
+            if due {
+                return try RenewDue(
+                    options: options, config: config, node: node, newKey: newKey,
+                    commandLineCA: ca.caCert != nil, logger: logger
+                ).run { try renewLegacyCertificate(config: config, node: node, logger: logger, quiet: true) }
+            }
+            try renewLegacyCertificate(config: config, node: node, logger: logger)
+        }
+
+        /// Reissues apiserver.crt through the certs step (legacy, or this master's under modern).
+        func renewLegacyCertificate(
+            config: ClusterConfig, node: ClusterConfig.Master, logger: Logger, quiet: Bool = false
+        ) throws {
             let context = Wiring.context(config: config, node: node, root: options.root, dryRun: false, logger: logger)
             context.commandLineCA = try ca.load()
             let paths = PKIPaths(config)
@@ -266,8 +286,10 @@ struct CertsCommand: ParsableCommand {
             try fs.removeFile(paths.certificate)
             do {
                 let outcome = try CertsStep().run(context)
-                OutputPrinter(format: options.output).files(outcome.files, indent: "")
-                print("renewed: \(outcome.message)")
+                if !quiet {
+                    OutputPrinter(format: options.output).files(outcome.files, indent: "")
+                    print("renewed: \(outcome.message)")
+                }
             } catch {
                 // Put back what was there: a failed renew must not leave the master without its key or certificate.
                 if newKey, let oldKey { try fs.writeAtomically(paths.key, data: oldKey.data, mode: oldKey.mode) }

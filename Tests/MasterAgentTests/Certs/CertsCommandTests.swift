@@ -172,6 +172,42 @@ final class CertsCommandTests: XCTestCase {
         XCTAssertEqual(try agent(["certs", "check"]).status, 0)
     }
 
+    func testRenewDueRenewsTheLegacyCertificateOnlyWhenDue() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let ca = ["--ca-cert", caDir.path + "/ca.crt", "--ca-key", caDir.path + "/ca.key"]
+        let certPath = pkiDir + "/apiserver.crt", keyPath = pkiDir + "/apiserver.key"
+        let cert = try Data(contentsOf: URL(fileURLWithPath: certPath))
+        let key = try Data(contentsOf: URL(fileURLWithPath: keyPath))
+
+        // 365 days left is more than the default renewBefore of 30 days: nothing is written.
+        let early = try agent(["certs", "renew", "--due"] + ca)
+        XCTAssertEqual(early.status, 0, early.stdout + early.stderr)
+        XCTAssertTrue(early.stdout.contains("not-due"), early.stdout)
+        XCTAssertTrue(early.stdout.contains("no Lease taken, nothing restarted"), early.stdout)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: certPath)), cert)
+
+        // With renewBefore above the lifetime it is due: a new certificate for the same key, with every name.
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: 400d")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let due = try agent(["certs", "renew", "--due", "--output", "json"] + ca)
+        XCTAssertEqual(due.status, 0, due.stdout + due.stderr)
+        struct Output: Decodable { let coordinated: Bool; let rows: [RenewalRow] }
+        let output = try JSONDecoder().decode(Output.self, from: Data(due.stdout.utf8))
+        XCTAssertFalse(output.coordinated)
+        XCTAssertEqual(output.rows.map(\.outcome), [.renewed])
+        XCTAssertEqual(output.rows.first?.file, "/etc/kubernetes/ssl/apiserver.crt")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: keyPath)), key, "renew --due keeps the key")
+        XCTAssertNotEqual(try Data(contentsOf: URL(fileURLWithPath: certPath)), cert)
+        let verify = try openssl(["verify", "-CAfile", pkiDir + "/ca.crt", certPath])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        let sans = try openssl(["x509", "-in", certPath, "-noout", "-ext", "subjectAltName"])
+        let listed = sans.stdout.components(separatedBy: "\n")[1].trimmingCharacters(in: .whitespaces)
+        XCTAssertEqual(
+            Set(listed.components(separatedBy: ", ")), Set(derivedSANs().components(separatedBy: ", ")))
+        XCTAssertEqual(try agent(["certs", "check"]).status, 0)
+    }
+
     func testBootstrapAndRenewShareTheCAOptionRules() throws {
         XCTAssertEqual(try bootstrapCerts().status, 0)
         let missing = caDir.path + "/missing.key"

@@ -15,7 +15,17 @@ package struct ModernProfile: RenderProfile {
     package init() {}
 
     package func staticPods(config: ClusterConfig, node: ClusterConfig.Master) -> [StaticPod] {
-        [apiServer(config, node), controllerManager(config), proxy(config, node), scheduler(config)]
+        staticPods(config: config, node: node, certificateDigests: [:])
+    }
+
+    /// The pods with `CertificateRestartAnnotation` set on each whose certificates have a digest (hex, by tree
+    /// entry name): what `certs renew` writes so the kubelet restarts exactly the pods whose certificates changed.
+    package func staticPods(
+        config: ClusterConfig, node: ClusterConfig.Master, certificateDigests: [String: String]
+    ) -> [StaticPod] {
+        [apiServer(config, node), controllerManager(config), proxy(config, node), scheduler(config)].map {
+            CertificateRestartAnnotation.annotated($0, digests: certificateDigests)
+        }
     }
 
     package func kubeletUnit(config: ClusterConfig, node: ClusterConfig.Master) -> SystemdUnit {

@@ -1,0 +1,156 @@
+import AgentCore
+import FoundationEssentials
+
+/// `certs renew --due` under the modern profile, on the files alone: every per-node leaf of this master's tree
+/// (the certificates in `pki.dir` and the kubeconfigs' client certificates) with less than `pki.renewBefore` left is
+/// reissued for the same key (a new one with `newKey`) by the CA in `pki.dir`; CAs are only reported. All new files
+/// are written in one atomic batch; `previous` keeps what they replaced so a caller can put it back.
+package struct ModernCertificateRenewer {
+    let files: FileStore
+    let pki: PKIToolkit
+    let config: ClusterConfig
+    let node: ClusterConfig.Master
+    let now: Date
+    let newKey: Bool
+
+    package init(
+        files: FileStore, pki: PKIToolkit, config: ClusterConfig, node: ClusterConfig.Master, now: Date,
+        newKey: Bool = false
+    ) {
+        self.files = files
+        self.pki = pki
+        self.config = config
+        self.node = node
+        self.now = now
+        self.newKey = newKey
+    }
+
+    package struct Result: Sendable {
+        package var rows: [RenewalRow] = []
+        /// The files as they were before this run rewrote them (for a rollback).
+        package var previous: [FileWrite] = []
+        /// The tree entries renewed (`apiserver`, `scheduler.conf`).
+        package var renewed: [String] { rows.filter { $0.outcome == .renewed }.map(\.name) }
+    }
+
+    /// One leaf as found on disk.
+    private struct Found {
+        let spec: CertificateSpec
+        let path: String
+        let file: ExistingFile
+        let certificatePEM: Data
+        let keyPEM: Data
+        let notAfter: Date
+    }
+
+    /// Renews what is due; throws, writing nothing, when a file of the tree is missing or unreadable.
+    package func renewDue() throws -> Result {
+        let tree = PKITree.modern(ModernPKIInputs(config, node: node))
+        let paths = ModernPKIPaths(config)
+        var result = Result()
+        var batch: [FileWrite] = []
+        for spec in tree.certificates where spec.isCertificateAuthority {
+            let path = paths.certificate(spec)
+            let notAfter = try facts(of: try required(path), file: path).notAfter
+            result.rows.append(
+                RenewalRow(
+                    name: spec.name, file: path, daysLeft: RenewalPolicy.daysLeft(notAfter: notAfter, now: now),
+                    outcome: .authority))
+        }
+        for spec in tree.allCertificates where spec.scope == .perNode && !spec.isCertificateAuthority {
+            let found = try find(spec, paths: paths)
+            let daysLeft = RenewalPolicy.daysLeft(notAfter: found.notAfter, now: now)
+            guard RenewalPolicy.isDue(notAfter: found.notAfter, now: now, renewBefore: config.pki.renewBefore.seconds)
+            else {
+                result.rows.append(RenewalRow(name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .notDue))
+                continue
+            }
+            guard let issuerSpec = tree.issuer(of: spec),
+                let caKey = try files.readFile(paths.key(issuerSpec))?.data,
+                let caCertificate = try files.readFile(paths.certificate(issuerSpec))?.data
+            else {
+                result.rows.append(
+                    RenewalRow(name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .needsCAHost))
+                continue
+            }
+            let key = newKey ? try pki.generateKey(config.pki.keyType) : found.keyPEM
+            let certificate = try pki.issue(spec, keyPEM: key, caCertPEM: caCertificate, caKeyPEM: caKey, issuedAt: now)
+            try pki.verify(chainPEM: certificate, trustedPEM: caCertificate, at: now, usage: spec.usage)
+            batch += try writes(for: found, certificate: certificate, key: key, paths: paths)
+            result.previous.append(FileWrite(path: found.path, data: found.file.data, mode: found.file.mode))
+            if newKey, spec.keyFile != nil, let oldKey = try files.readFile(paths.key(spec)) {
+                result.previous.append(FileWrite(path: paths.key(spec), data: oldKey.data, mode: oldKey.mode))
+            }
+            let newNotAfter = try facts(of: certificate, file: found.path).notAfter
+            result.rows.append(
+                RenewalRow(
+                    name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .renewed,
+                    newDaysLeft: RenewalPolicy.daysLeft(notAfter: newNotAfter, now: now)))
+        }
+        // Keys before the certificates that carry them: a crash between leaves an old certificate beside a new key
+        // only with --new-key, which the certs check then names.
+        try files.writeAtomically(batch)
+        return result
+    }
+
+    /// The certificate (and its key) of `spec`: its `.crt`/`.key` pair, or the kubeconfig that embeds both.
+    private func find(_ spec: CertificateSpec, paths: ModernPKIPaths) throws -> Found {
+        let path = paths.certificate(spec)
+        let file = try requiredFile(path)
+        if spec.keyFile != nil {
+            let keyPath = paths.key(spec)
+            let key = try requiredFile(keyPath).data
+            return Found(
+                spec: spec, path: path, file: file, certificatePEM: file.data, keyPEM: key,
+                notAfter: try facts(of: file.data, file: path).notAfter)
+        }
+        let credentials = try Kubeconfig.decode(String(decoding: file.data, as: UTF8.self), file: path)
+            .currentCredentials(file: path)
+        return Found(
+            spec: spec, path: path, file: file, certificatePEM: credentials.clientCertificatePEM,
+            keyPEM: credentials.clientKeyPEM,
+            notAfter: try facts(of: credentials.clientCertificatePEM, file: path).notAfter)
+    }
+
+    /// The new files of one renewed leaf: the certificate (and new key), or the kubeconfig with only its user's
+    /// certificate (and key) replaced, every other field kept as it was.
+    private func writes(for found: Found, certificate: Data, key: Data, paths: ModernPKIPaths) throws -> [FileWrite] {
+        if found.spec.keyFile != nil {
+            var writes: [FileWrite] = []
+            if newKey { writes.append(FileWrite(path: paths.key(found.spec), data: key, mode: 0o600)) }
+            writes.append(FileWrite(path: found.path, data: certificate, mode: 0o644))
+            return writes
+        }
+        var kubeconfig = try Kubeconfig.decode(String(decoding: found.file.data, as: UTF8.self), file: found.path)
+        let userName = try kubeconfig.currentContextEntry(file: found.path).user
+        for index in kubeconfig.users.indices where kubeconfig.users[index].name == userName {
+            kubeconfig.users[index].user.clientCertificateData = certificate.base64EncodedString()
+            kubeconfig.users[index].user.clientKeyData = key.base64EncodedString()
+        }
+        return [FileWrite(path: found.path, data: Data(try kubeconfig.yaml().utf8), mode: 0o600)]
+    }
+
+    private func facts(of pem: Data, file: String) throws -> CertificateFacts {
+        guard let leaf = try pki.inspect(certificatesPEM: pem, source: file).first else {
+            throw RenewalFileProblem(file: file, problem: "holds no certificate")
+        }
+        return leaf
+    }
+
+    private func requiredFile(_ path: String) throws -> ExistingFile {
+        guard let file = try files.readFile(path) else {
+            throw RenewalFileProblem(
+                file: path, problem: "is missing; run `master-agent bootstrap --steps certs` to make the tree first")
+        }
+        return file
+    }
+
+    private func required(_ path: String) throws -> Data { try requiredFile(path).data }
+}
+
+/// A file of the tree that renewal cannot use.
+package struct RenewalFileProblem: Error, CustomStringConvertible {
+    package let file: String
+    package let problem: String
+    package var description: String { "could not renew certificates: \(file) \(problem)" }
+}

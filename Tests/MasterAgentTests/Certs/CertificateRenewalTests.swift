@@ -1,0 +1,210 @@
+import Foundation
+import XCTest
+
+@testable import AgentCore
+@testable import AgentPlatform
+@testable import AgentRuntime
+
+/// `certs renew --due` under the modern profile: a tree issued 340 days ago (a clock the test controls) has every
+/// leaf due under the default `pki.renewBefore` of 30 days, its CAs not.
+final class CertificateRenewalTests: XCTestCase {
+    private typealias Support = ModernCertsTestSupport
+    private let pkiDir = "/etc/kubernetes/pki"
+    private let leafFiles = [
+        "/etc/kubernetes/pki/apiserver.crt", "/etc/kubernetes/pki/apiserver-kubelet-client.crt",
+        "/etc/kubernetes/pki/front-proxy-client.crt", "/etc/kubernetes/admin.conf",
+        "/etc/kubernetes/super-admin.conf", "/etc/kubernetes/controller-manager.conf",
+        "/etc/kubernetes/scheduler.conf", "/etc/kubernetes/kubelet.conf", "/etc/kubernetes/proxy.conf",
+    ]
+    private var configPath: String!
+    private var config: ClusterConfig!
+
+    override func setUpWithError() throws {
+        try write(config: { $0 })
+    }
+
+    private func write(config edit: (String) -> String) throws {
+        let dir = try TestSupport.makeTemporaryDirectory(self, name: "renew-config")
+        configPath = dir.path + "/cluster.yaml"
+        let text = edit(
+            try TestSupport.fixtureText("modern-cluster.yaml")
+                .replacingOccurrences(of: "keyType: rsa-2048", with: "keyType: ecdsa-p256")
+                .replacingOccurrences(of: "https://192.168.0.", with: "https://127.0.0."))
+        try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        config = try ConfigLoader.load(yaml: text, file: configPath)
+    }
+
+    private func agent(_ arguments: [String]) throws -> TestSupport.ProcessResult {
+        try TestSupport.agent(arguments + ["--config", configPath])
+    }
+
+    /// master01's tree issued `daysAgo` days ago.
+    private func agedTree(daysAgo: Double) throws -> URL {
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "renew-root")
+        let context = Support.context(
+            config, node: "master01", root: root, now: Date().addingTimeInterval(-daysAgo * 86400))
+        _ = try CertsStep().run(context)
+        return root
+    }
+
+    private struct Output: Decodable {
+        let coordinated: Bool
+        let note: String
+        let rows: [RenewalRow]
+    }
+
+    /// The certificate and key PEM of a leaf file (a `.crt` beside its `.key`, or a kubeconfig).
+    private func material(_ root: URL, _ file: String) throws -> (certificate: Data, key: Data) {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Support.host(root, file)))
+        if file.hasSuffix(".crt") {
+            let key = try Data(
+                contentsOf: URL(fileURLWithPath: Support.host(root, String(file.dropLast(4)) + ".key")))
+            return (data, key)
+        }
+        let credentials = try Kubeconfig.decode(String(decoding: data, as: UTF8.self), file: file)
+            .currentCredentials(file: file)
+        return (credentials.clientCertificatePEM, credentials.clientKeyPEM)
+    }
+
+    func testDueLeavesAreRenewedWithTheSameKeyAndEveryName() throws {
+        let root = try agedTree(daysAgo: 340)
+        let before = try Support.snapshot(root)
+        let oldMaterial = try Dictionary(uniqueKeysWithValues: leafFiles.map { ($0, try material(root, $0)) })
+
+        let result = try agent([
+            "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
+        ])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let output = try JSONDecoder().decode(Output.self, from: Data(result.stdout.utf8))
+        XCTAssertFalse(output.coordinated)
+        XCTAssertTrue(output.note.contains("no Lease taken, nothing restarted"), output.note)
+        XCTAssertEqual(Set(output.rows.filter { $0.outcome == .renewed }.map(\.file)), Set(leafFiles))
+        for row in output.rows where row.outcome == .renewed {
+            XCTAssertEqual(row.daysLeft, 24, row.file)
+            XCTAssertEqual(row.newDaysLeft, 364, row.file)
+        }
+        let authorities = output.rows.filter { $0.outcome == .authority }
+        XCTAssertEqual(Set(authorities.map(\.name)), ["ca", "front-proxy-ca"])
+        XCTAssertTrue(authorities.allSatisfy { $0.daysLeft > 3000 }, "\(authorities)")
+
+        // Only the leaves changed (and the node lock); the CAs, keys and shared files are untouched.
+        let after = try Support.snapshot(root)
+        let changed = Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting([
+            "/run/master-agent.lock"
+        ])
+        XCTAssertEqual(changed, Set(leafFiles))
+        let toolkit = OpenSSLToolkit()
+        let tree = PKITree.modern(ModernPKIInputs(config, node: config.master(named: "master01")!))
+        let caFile = Support.host(root, "\(pkiDir)/ca.crt")
+        for spec in tree.allCertificates where !spec.isCertificateAuthority {
+            let file = ModernPKIPaths(config).certificate(spec)
+            let (certificate, key) = try material(root, file)
+            XCTAssertEqual(key, oldMaterial[file]?.key, "\(file) keeps its key")
+            XCTAssertNotEqual(certificate, oldMaterial[file]?.certificate, "\(file) is a new certificate")
+            let facts = try XCTUnwrap(toolkit.inspect(certificatesPEM: certificate, source: file).first)
+            XCTAssertEqual(facts.publicKeyDER, try toolkit.publicKey(ofKey: key), file)
+            XCTAssertEqual(Set(facts.subjectAltNames), Set(spec.subjectAltNames), file)
+            let scratch = try TestSupport.makeTemporaryDirectory(self, name: "leaf").path + "/leaf.crt"
+            try certificate.write(to: URL(fileURLWithPath: scratch))
+            let trusted =
+                spec.issuer == PKITree.frontProxyCA ? Support.host(root, "\(pkiDir)/front-proxy-ca.crt") : caFile
+            try Support.assertVerifies(
+                scratch, ca: trusted, purpose: spec.usage == .serverAuth ? "sslserver" : "sslclient")
+        }
+
+        // A second run finds nothing due and writes nothing.
+        let again = try agent(["certs", "renew", "--due", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertFalse(again.stdout.contains("renewed (now"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("not-due"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("renewed locally under --root"), again.stdout)
+        let final = try Support.snapshot(root)
+        XCTAssertEqual(
+            Set(final.keys.filter { final[$0]?.data != after[$0]?.data }).subtracting(["/run/master-agent.lock"]), [])
+    }
+
+    func testNothingIsDueWellBeforeRenewBefore() throws {
+        let root = try agedTree(daysAgo: 300)
+        let before = try Support.snapshot(root)
+        let result = try agent([
+            "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
+        ])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let output = try JSONDecoder().decode(Output.self, from: Data(result.stdout.utf8))
+        let leaves = output.rows.filter { $0.outcome != .authority }
+        XCTAssertEqual(leaves.count, leafFiles.count)
+        XCTAssertTrue(leaves.allSatisfy { $0.outcome == .notDue && $0.daysLeft == 64 }, "\(leaves)")
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(
+            Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting(["/run/master-agent.lock"]), [])
+    }
+
+    func testRenewBeforeFromTheConfigDecides() throws {
+        try write(config: {
+            $0.replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: 70d")
+        })
+        XCTAssertEqual(config.pki.renewBefore.seconds, 70 * 86400)
+        let root = try agedTree(daysAgo: 300)
+        let result = try agent([
+            "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
+        ])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let output = try JSONDecoder().decode(Output.self, from: Data(result.stdout.utf8))
+        XCTAssertEqual(output.rows.filter { $0.outcome == .renewed }.count, leafFiles.count)
+    }
+
+    func testNewKeyReplacesTheKeysAndTheCertificatesMatchThem() throws {
+        let root = try agedTree(daysAgo: 340)
+        let oldMaterial = try Dictionary(uniqueKeysWithValues: leafFiles.map { ($0, try material(root, $0)) })
+        let result = try agent(["certs", "renew", "--due", "--new-key", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let toolkit = OpenSSLToolkit()
+        for file in leafFiles {
+            let (certificate, key) = try material(root, file)
+            XCTAssertNotEqual(key, oldMaterial[file]?.key, file)
+            let facts = try XCTUnwrap(toolkit.inspect(certificatesPEM: certificate, source: file).first)
+            XCTAssertEqual(facts.publicKeyDER, try toolkit.publicKey(ofKey: key), file)
+        }
+        let check = try agent(["certs", "check", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+    }
+
+    func testDueWithoutTheCAKeyNamesTheCAHost() throws {
+        let root = try agedTree(daysAgo: 340)
+        try FileManager.default.removeItem(atPath: Support.host(root, "\(pkiDir)/ca.key"))
+        let result = try agent(["certs", "renew", "--due", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("needs-ca-host"), result.stdout)
+        XCTAssertTrue(result.stderr.contains("renew through the CA host"), result.stderr)
+        // front-proxy-client's CA key is still here: it was renewed.
+        XCTAssertTrue(
+            result.stdout.split(separator: "\n").contains {
+                $0.hasPrefix("front-proxy-client ") && $0.contains("renewed")
+            },
+            result.stdout)
+    }
+
+    func testARunningSystemIsRefusedUntilCoordinatedRenewalLands() throws {
+        let result = try agent(["certs", "renew", "--due", "--node", "master01"])
+        XCTAssertEqual(result.status, 69, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("not implemented yet; nothing was renewed"), result.stderr)
+    }
+
+    func testRenewBeforeIsValidated() throws {
+        let base = try TestSupport.fixtureText("modern-cluster.yaml")
+        let loaded = try ConfigLoader.load(yaml: base, file: "c.yaml")
+        XCTAssertEqual(loaded.pki.renewBefore.seconds, 30 * 86400, "default 30d")
+        for (value, seconds) in [("12h", 12.0 * 3600), ("7d", 7.0 * 86400)] {
+            let text = base.replacingOccurrences(
+                of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: \(value)")
+            XCTAssertEqual(try ConfigLoader.load(yaml: text, file: "c.yaml").pki.renewBefore.seconds, seconds, value)
+        }
+        for bad in ["0d", "-1d", "soon", "36501d", "1x"] {
+            let text = base.replacingOccurrences(
+                of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: \(bad)")
+            XCTAssertThrowsError(try ConfigLoader.load(yaml: text, file: "c.yaml"), bad) {
+                XCTAssertTrue("\($0)".contains("pki.renewBefore"), "\($0)")
+            }
+        }
+    }
+}
