@@ -30,26 +30,10 @@ package struct RenewalRollout {
 
     /// Restarts the pods `renewal` affects and waits for them; returns their names. Throws `RenewalRolledBack`
     /// after restoring the old files when they do not come back, `RenewalFileProblem` (writing nothing) when a
-    /// manifest is not the one the config renders.
+    /// manifest is not as the agent writes it.
     package func roll(_ renewal: ModernCertificateRenewer.Result) throws -> [String] {
-        let pods = CertificateRestartAnnotation.affectedPods(by: renewal.renewed)
+        let (pods, previous) = try annotate(renewal)
         guard !pods.isEmpty else { return [] }
-        let digests = try currentDigests(of: pods)
-        let plain = ModernProfile().staticPods(config: config, node: node)
-        var writes: [FileWrite] = []
-        var previous: [FileWrite] = []
-        for pod in plain where pods.contains(pod.metadata.name) {
-            let path = "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml"
-            guard let existing = try files.readFile(path) else {
-                throw RenewalFileProblem(file: path, problem: "is missing; run `master-agent bootstrap` first")
-            }
-            try requireRendered(existing.data, pod: pod, path: path)
-            let annotated = CertificateRestartAnnotation.annotated(pod, digests: digests)
-            writes.append(FileWrite(path: path, data: Data(try ManifestRenderer.yaml(annotated).utf8), mode: 0o600))
-            previous.append(FileWrite(path: path, data: existing.data, mode: existing.mode))
-        }
-        try files.writeAtomically(writes)
-        logger.notice("restarting static pods for their renewed certificates", metadata: ["pods": "\(pods)"])
         let unhealthy = try waitHealthy(pods)
         guard !unhealthy.isEmpty else { return pods }
         logger.error(
@@ -60,6 +44,36 @@ package struct RenewalRollout {
         throw RenewalRolledBack(
             unhealthy: unhealthy, restored: (renewal.previous + previous).map(\.path),
             unhealthyAfterRestore: stillUnhealthy)
+    }
+
+    /// Only makes the kubelet restart the pods `renewal` affects (no wait, no rollback): for a renewal of expired
+    /// certificates while the API is down, when the old files are of no use to put back. Returns the pods.
+    package func restartWithoutWaiting(_ renewal: ModernCertificateRenewer.Result) throws -> [String] {
+        try annotate(renewal).pods
+    }
+
+    /// Writes the new annotation into the manifests of the pods `renewal` affects; returns them and what the
+    /// manifests held before.
+    private func annotate(_ renewal: ModernCertificateRenewer.Result) throws -> (pods: [String], previous: [FileWrite])
+    {
+        let pods = CertificateRestartAnnotation.affectedPods(by: renewal.renewed)
+        guard !pods.isEmpty else { return ([], []) }
+        let digests = try currentDigests(of: pods)
+        var writes: [FileWrite] = []
+        var previous: [FileWrite] = []
+        for pod in pods {
+            let path = "\(config.kubelet.manifestDir)/\(pod).yaml"
+            guard let existing = try files.readFile(path) else {
+                throw RenewalFileProblem(file: path, problem: "is missing; run `master-agent bootstrap` first")
+            }
+            let annotated = CertificateRestartAnnotation.annotated(
+                try Self.decodeAsWritten(existing.data, path: path), digests: digests)
+            writes.append(FileWrite(path: path, data: Data(try ManifestRenderer.yaml(annotated).utf8), mode: 0o600))
+            previous.append(FileWrite(path: path, data: existing.data, mode: existing.mode))
+        }
+        try files.writeAtomically(writes)
+        logger.notice("restarting static pods for their renewed certificates", metadata: ["pods": "\(pods)"])
+        return (pods, previous)
     }
 
     /// Digests of every tree entry the pods read, as the files hold them now (renewed or not).
@@ -83,21 +97,18 @@ package struct RenewalRollout {
         return digests
     }
 
-    /// The manifest must be what the config renders, with or without a restart annotation: then the new one differs
-    /// from it in that annotation only.
-    private func requireRendered(_ data: Data, pod: StaticPod, path: String) throws {
-        let rendered = try ManifestRenderer.yaml(pod)
-        let text = String(decoding: data, as: UTF8.self)
-        let withoutAnnotation = text.components(separatedBy: "\n").filter {
-            $0 != "  annotations:" && !$0.hasPrefix("    \(CertificateRestartAnnotation.key): ")
-        }.joined(separator: "\n")
-        guard withoutAnnotation == rendered else {
+    /// The manifest on disk as a pod, annotated as data (not rendered again from the config, so what the operator or
+    /// a test placed there stays). It must be exactly what the agent writes for that pod: then writing it back with
+    /// a new annotation changes that annotation only, and no field the agent does not model is dropped.
+    static func decodeAsWritten(_ data: Data, path: String) throws -> StaticPod {
+        guard let pod = StaticPod.decodeAsWritten(String(decoding: data, as: UTF8.self)) else {
             throw RenewalFileProblem(
                 file: path,
                 problem:
-                    "is not what the config renders; run `master-agent bootstrap --steps manifests` first so that the restart changes only its annotation"
+                    "is not as the agent writes it (edited by hand?); run `master-agent bootstrap --steps manifests` first so that the restart changes only its annotation"
             )
         }
+        return pod
     }
 }
 

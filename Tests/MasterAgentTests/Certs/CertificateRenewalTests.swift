@@ -184,10 +184,13 @@ final class CertificateRenewalTests: XCTestCase {
             result.stdout)
     }
 
-    func testARunningSystemIsRefusedUntilCoordinatedRenewalLands() throws {
-        let result = try agent(["certs", "renew", "--due", "--node", "master01"])
-        XCTAssertEqual(result.status, 69, result.stdout + result.stderr)
-        XCTAssertTrue(result.stderr.contains("not implemented yet; nothing was renewed"), result.stderr)
+    func testCoordinateIsAnOptionOfDue() throws {
+        let root = try agedTree(daysAgo: 340)
+        let before = try Support.snapshot(root)
+        let result = try agent(["certs", "renew", "--coordinate", "--root", root.path, "--node", "master01"])
+        XCTAssertEqual(result.status, ExitStatus.usage.rawValue, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("--coordinate is an option of certs renew --due"), result.stderr)
+        XCTAssertEqual(try Support.snapshot(root).mapValues(\.data), before.mapValues(\.data), "nothing written")
     }
 
     func testRenewBeforeIsValidated() throws {

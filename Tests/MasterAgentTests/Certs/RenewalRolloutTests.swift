@@ -121,7 +121,7 @@ final class RenewalRolloutTests: XCTestCase {
         let renewal = try renew(setup)
         let manifests = try Support.snapshot(setup.root).filter { $0.key.hasPrefix("/etc/kubernetes/manifests/") }
         XCTAssertThrowsError(try rollout(setup) { _ in [] }.roll(renewal)) {
-            XCTAssertTrue("\($0)".contains("kube-scheduler.yaml is not what the config renders"), "\($0)")
+            XCTAssertTrue("\($0)".contains("kube-scheduler.yaml is not as the agent writes it"), "\($0)")
         }
         let after = try Support.snapshot(setup.root).filter { $0.key.hasPrefix("/etc/kubernetes/manifests/") }
         XCTAssertEqual(after.mapValues(\.data), manifests.mapValues(\.data))
