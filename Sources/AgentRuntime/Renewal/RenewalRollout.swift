@@ -78,6 +78,15 @@ package struct RenewalRollout {
 
     /// Digests of every tree entry the pods read, as the files hold them now (renewed or not).
     private func currentDigests(of pods: [String]) throws -> [String: String] {
+        try Self.digestsOnDisk(files: files, config: config, node: node, pods: pods, digest: digest)
+    }
+
+    /// The hex digest (`digest`) of each tree entry's certificate that `pods` read, from the files in `files`;
+    /// throws `RenewalFileProblem` for a missing one.
+    package static func digestsOnDisk(
+        files: FileStore, config: ClusterConfig, node: ClusterConfig.Master, pods: [String],
+        digest: (Data) throws -> String
+    ) throws -> [String: String] {
         let tree = PKITree.modern(ModernPKIInputs(config, node: node))
         let paths = ModernPKIPaths(config)
         var digests: [String: String] = [:]
@@ -95,6 +104,15 @@ package struct RenewalRollout {
             digests[entry] = try digest(pem)
         }
         return digests
+    }
+
+    /// The annotation's digest of a certificate PEM: lower-case hex SHA-256 of its first certificate's DER (as
+    /// `openssl x509 -outform der | sha256sum` prints it).
+    package static func certificateDigest(_ pem: Data, sha256: (Data) throws -> Data) throws -> String {
+        guard let der = PEMDocument.firstBlockDER(pem, label: "CERTIFICATE") else {
+            throw RenewalFileProblem(file: "certificate", problem: "holds no PEM certificate")
+        }
+        return PEMDocument.lowerHex(try sha256(der))
     }
 
     /// The manifest on disk as a pod, annotated as data (not rendered again from the config, so what the operator or

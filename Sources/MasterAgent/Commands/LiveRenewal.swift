@@ -102,7 +102,7 @@ struct LiveRenewal {
     private func rollout() -> RenewalRollout {
         RenewalRollout(
             files: RootedFileSystem(root: root), config: config, node: node,
-            digest: { try Certificate(pemData: $0).sha256Fingerprint.replacingOccurrences(of: ":", with: "") },
+            digest: { try RenewalRollout.certificateDigest($0, sha256: OpenSSLSecretsCipher().sha256) },
             waitHealthy: waitHealthy, logger: logger)
     }
 

@@ -141,7 +141,7 @@ final class LiveRenewalProcessTests: XCTestCase {
 
     private func digest(_ root: URL, _ file: String) throws -> String {
         let data = try Data(contentsOf: URL(fileURLWithPath: Support.host(root, file)))
-        return try Certificate(pemData: data).sha256Fingerprint.replacingOccurrences(of: ":", with: "")
+        return try Certificate(pemData: data).sha256Fingerprint.replacingOccurrences(of: ":", with: "").lowercased()
     }
 
     func testThreeMastersRenewOneAtATimeUnderTheLeaseAndOnlyTheAnnotationChanges() throws {
