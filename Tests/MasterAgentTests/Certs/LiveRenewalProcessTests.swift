@@ -205,6 +205,7 @@ final class LiveRenewalProcessTests: XCTestCase {
         for writer in writers where blocks.last != writer { blocks.append(writer) }
         XCTAssertEqual(blocks.count, nodes.count, "Lease writes by holder: \(writers)")
         XCTAssertEqual(Set(blocks), Set(nodes))
+        XCTAssertEqual(try holder(double), "", "released at the end")
     }
 
     func testAComponentThatDoesNotComeBackGetsItsOldCertificatesBack() throws {
@@ -224,6 +225,14 @@ final class LiveRenewalProcessTests: XCTestCase {
             !$0.hasPrefix("/run/") && (after[$0]?.data != before[$0]?.data || after[$0]?.mode != before[$0]?.mode)
         }
         XCTAssertEqual(changed, [], "the old certificates, kubeconfigs and manifests are back byte for byte")
+        XCTAssertEqual(try holder(double), "", "the Lease is released after the rollback too")
+    }
+
+    private func holder(_ double: CurlDoubleProcess) throws -> String? {
+        let response = try HTTPClient(tls: HTTPTLSConfig(caFile: certs.cert("ca")), userAgent: "live-renewal-tests")
+            .send(HTTPRequest(method: .get, url: double.baseURL + leasePath, headers: [:], body: nil))
+        let lease = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        return (lease?["spec"] as? [String: Any])?["holderIdentity"] as? String
     }
 
     func testExpiredCertificatesAreRenewedLocallyWhenTheAPIIsDown() throws {
