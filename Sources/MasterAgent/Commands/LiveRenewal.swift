@@ -65,7 +65,7 @@ struct LiveRenewal {
         logger.warning(
             "the local API server cannot be reached: renewing only expired certificates, locally, without the Lease (nobody to coordinate with)",
             metadata: ["url": "\(config.apiServer.localURL)", "cause": "\(failure.cause)"])
-        let renewal = try due.renewModernFiles(renewBefore: .days(0))
+        let renewal = try due.renewModernFiles(renewBefore: .days(0), reissueChangedNames: false)
         let pods = try rollout().restartWithoutWaiting(renewal)
         let restarted =
             pods.isEmpty

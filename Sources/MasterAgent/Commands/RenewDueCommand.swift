@@ -82,12 +82,14 @@ struct RenewDue {
 
     /// Renews the modern tree's due leaves on disk (with `renewBefore` instead of the config's when given: 0 renews
     /// only what has expired); the caller holds the node lock.
-    func renewModernFiles(renewBefore: ConfigDuration?) throws -> ModernCertificateRenewer.Result {
+    func renewModernFiles(renewBefore: ConfigDuration?, reissueChangedNames: Bool = true) throws
+        -> ModernCertificateRenewer.Result
+    {
         var effective = config
         if let renewBefore { effective.pki.renewBefore = renewBefore }
         let result = try ModernCertificateRenewer(
             files: RootedFileSystem(root: options.root), pki: OpenSSLToolkit(), config: effective, node: node,
-            now: Date(), newKey: newKey
+            now: Date(), newKey: newKey, reissueChangedNames: reissueChangedNames
         ).renewDue()
         for row in result.rows where row.outcome == .renewed {
             logger.notice("renewed certificate", metadata: ["file": "\(row.file)", "daysLeft": "\(row.daysLeft)"])
@@ -136,7 +138,8 @@ struct RenewDue {
         }
         printer.text(column("NAME", 26) + column("FILE", 44) + column("DAYS LEFT", 11) + "RESULT")
         for row in rows {
-            let result = row.newDaysLeft.map { "\(row.outcome.rawValue) (now \($0) days)" } ?? row.outcome.rawValue
+            var result = row.newDaysLeft.map { "\(row.outcome.rawValue) (now \($0) days)" } ?? row.outcome.rawValue
+            if row.namesChanged == true { result += ", names changed" }
             printer.text(column(row.name, 26) + column(row.file, 44) + column("\(row.daysLeft)", 11) + result)
         }
         printer.text(note)
