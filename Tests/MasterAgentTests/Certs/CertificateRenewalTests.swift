@@ -146,6 +146,12 @@ final class CertificateRenewalTests: XCTestCase {
             $0.replacingOccurrences(
                 of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [10.9.9.9, api.example.org]")
         })
+        // The drift is shown before it is fixed.
+        let check = try agent(["certs", "check", "--node", "master01", "--root", root.path])
+        XCTAssertTrue(
+            check.stdout.contains("apiserver.crt lacks subjectAltNames DNS:api.example.org, IP:10.9.9.9"),
+            check.stdout + check.stderr)
+        XCTAssertTrue(check.stdout.contains("run `master-agent certs renew --due`"), check.stdout)
         let result = try agent([
             "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
         ])
