@@ -110,6 +110,13 @@ struct LiveRenewal {
     /// ones not healthy within `apiServer.waitTimeout`.
     private func waitHealthy(_ pods: [String]) throws -> [String] {
         let context = Wiring.context(config: config, node: node, root: root, dryRun: false, logger: logger)
+        let started = try waitForKubeletRestart(pods, context: context)
+        guard started.isEmpty else {
+            logger.error(
+                "the kubelet did not run the new manifests within apiServer.waitTimeout",
+                metadata: ["pods": "\(started)"])
+            return started
+        }
         let targets = try WaitControlPlaneStep.targets(context, fromDisk: true).filter { pods.contains($0.component) }
         let waiter = ControlPlaneWaiter(
             localAPI: context.localAPI, loopback: Wiring.loopbackHealthTransport, clock: SystemClock(),
@@ -118,5 +125,24 @@ struct LiveRenewal {
             logger.info("component healthy again", metadata: ["component": "\(done.target.component)"])
         }
         return progress.filter { !$0.healthy }.map(\.target.component)
+    }
+
+    /// Waits until the kubelet runs each pod from its manifest on disk (its mirror pod carries the manifest's restart
+    /// annotation); returns the pods it does not run within `apiServer.waitTimeout`.
+    private func waitForKubeletRestart(_ pods: [String], context: BootstrapContext) throws -> [String] {
+        var expected: [String: String?] = [:]
+        var identities: [(name: String, namespace: String)] = []
+        for pod in pods {
+            let path = "\(config.kubelet.manifestDir)/\(pod).yaml"
+            let text = String(decoding: try context.files.readFile(path)?.data ?? Data(), as: UTF8.self)
+            guard let manifest = StaticPod.decodeAsWritten(text) else {
+                throw CommandFailure(status: .failure, message: "\(path) is not as the agent writes it")
+            }
+            expected[pod] = manifest.metadata.annotations?[CertificateRestartAnnotation.key]
+            identities.append((pod, manifest.metadata.namespace))
+        }
+        let client = KubernetesAPIClient(transport: try context.localAPI(), baseURL: config.apiServer.localURL)
+        return MirrorPodRestartWait(client: client, clock: SystemClock(), nodeName: node.name)
+            .wait(for: identities, expected: expected, timeout: config.apiServer.waitTimeout.seconds)
     }
 }

@@ -114,6 +114,54 @@ final class LiveRenewalProcessTests: XCTestCase {
         return roots
     }
 
+    /// Plays each master's kubelet for the API: every 0.1 s, the mirror pod `<pod>-<node>` in kube-system carries
+    /// the annotations of the manifest on disk, as a kubelet's does once it runs the pod from that manifest.
+    private func startKubelets(_ double: CurlDoubleProcess, roots: [String: URL], config: ClusterConfig) throws {
+        let client = try HTTPClient(tls: HTTPTLSConfig(caFile: certs.cert("ca")), userAgent: "kubelet-stand-in")
+        let namespace = try JSONSerialization.data(withJSONObject: [
+            "apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "kube-system"],
+        ])
+        _ = try client.send(
+            HTTPRequest(
+                method: .post, url: double.baseURL + "/api/v1/namespaces",
+                headers: ["Content-Type": "application/json"], body: namespace))
+        let stop = Mutex(false)
+        let finished = DispatchSemaphore(value: 0)
+        let manifestDir = config.kubelet.manifestDir
+        Thread.detachNewThread {
+            var mirrored: [String: Data] = [:]
+            while !stop.withLock({ $0 }) {
+                for (node, root) in roots {
+                    for pod in CertificateRestartAnnotation.entriesByPod.keys {
+                        let path = Support.host(root, "\(manifestDir)/\(pod).yaml")
+                        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
+                            mirrored["\(node)/\(pod)"] != data,
+                            let manifest = try? YAMLDecoder().decode(
+                                StaticPod.self, from: String(decoding: data, as: UTF8.self))
+                        else { continue }
+                        var metadata: [String: Any] = ["name": "\(pod)-\(node)", "namespace": "kube-system"]
+                        if let annotations = manifest.metadata.annotations { metadata["annotations"] = annotations }
+                        let body = try? JSONSerialization.data(withJSONObject: [
+                            "apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+                        ])
+                        let answer = try? client.send(
+                            HTTPRequest(
+                                method: .put,
+                                url: double.baseURL + "/api/v1/namespaces/kube-system/pods/\(pod)-\(node)",
+                                headers: ["Content-Type": "application/json"], body: body))
+                        if let status = answer?.status, status < 300 { mirrored["\(node)/\(pod)"] = data }
+                    }
+                }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            finished.signal()
+        }
+        cleanups.append {
+            stop.withLock { $0 = true }
+            finished.wait()
+        }
+    }
+
     private struct Output: Decodable {
         let coordinated: Bool
         let note: String
@@ -150,6 +198,7 @@ final class LiveRenewalProcessTests: XCTestCase {
         let nodes = ["master01", "master02", "master03"]
         let roots = try trees(config, nodes: nodes, daysAgo: 340, probes: try standIns())
         let before = try roots.mapValues { try manifests($0) }
+        try startKubelets(double, roots: roots, config: config)
 
         let results = Mutex<[String: TestSupport.ProcessResult]>([:])
         let errors = Mutex<[String]>([])
@@ -215,6 +264,7 @@ final class LiveRenewalProcessTests: XCTestCase {
             config, nodes: ["master01"], daysAgo: 340, probes: try standIns(schedulerNeverHealthy: true))
         let root = try XCTUnwrap(roots["master01"])
         let before = try Support.snapshot(root)
+        try startKubelets(double, roots: roots, config: config)
 
         let result = try renew(configPath, node: "master01", root: root)
         XCTAssertNotEqual(result.status, 0, result.stdout + result.stderr)
@@ -233,6 +283,25 @@ final class LiveRenewalProcessTests: XCTestCase {
             .send(HTTPRequest(method: .get, url: double.baseURL + leasePath, headers: [:], body: nil))
         let lease = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
         return (lease?["spec"] as? [String: Any])?["holderIdentity"] as? String
+    }
+
+    func testHealthIsAskedOnlyOnceTheKubeletRunsTheNewManifest() throws {
+        // No kubelet updates the mirror pods: the old pods, which the stand-ins play, would answer ok, but the
+        // renewal does not count them as restarted.
+        let double = try apiDouble()
+        let (configPath, config) = try writeConfig(apiURL: double.baseURL)
+        let roots = try trees(config, nodes: ["master01"], daysAgo: 340, probes: try standIns())
+        let root = try XCTUnwrap(roots["master01"])
+        let before = try Support.snapshot(root)
+
+        let result = try renew(configPath, node: "master01", root: root)
+        XCTAssertNotEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("the kubelet did not run the new manifests"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("did not become healthy with the new certificates"), result.stderr)
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(
+            after.keys.filter { !$0.hasPrefix("/run/") && after[$0]?.data != before[$0]?.data }, [],
+            "restored")
     }
 
     func testExpiredCertificatesAreRenewedLocallyWhenTheAPIIsDown() throws {
