@@ -124,11 +124,12 @@ RESOURCES = {
     "nodes": ("", "v1", "Node", False),
     "certificatesigningrequests": ("certificates.k8s.io", "v1", "CertificateSigningRequest", False),
     "clusterrolebindings": ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", False),
+    "pods": ("", "v1", "Pod", True),
 }
 ALLOW_CREATE_ON_UPDATE = {"namespaces": False, "endpoints": True, "leases": True, "nodes": False,
-                          "certificatesigningrequests": False, "clusterrolebindings": True}
+                          "certificatesigningrequests": False, "clusterrolebindings": True, "pods": True}
 ALLOW_UNCONDITIONAL_UPDATE = {"namespaces": True, "endpoints": True, "leases": False, "nodes": True,
-                              "certificatesigningrequests": True, "clusterrolebindings": True}
+                              "certificatesigningrequests": True, "clusterrolebindings": True, "pods": True}
 # Subresources the double serves: (resource, subresource) -> the verbs allowed on it.
 SUBRESOURCES = {("nodes", "status"): ("get", "update", "patch"),
                 ("certificatesigningrequests", "approval"): ("get", "update"),

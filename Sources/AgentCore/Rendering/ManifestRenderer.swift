@@ -8,8 +8,19 @@ package enum ManifestRenderer {
 
     /// The static-pod manifests, one `<pod name>.yaml` per pod in `kubelet.manifestDir`.
     package static func manifests(config: ClusterConfig, node: ClusterConfig.Master) throws -> [RenderedFile] {
-        let profile = config.kubernetes.profile.profile
-        return try profile.staticPods(config: config, node: node).map { pod in
+        try manifests(config: config, node: node, certificateDigests: [:])
+    }
+
+    /// The manifests with `CertificateRestartAnnotation` on the modern pods whose certificates have a digest in
+    /// `certificateDigests` (hex, by tree entry name); legacy manifests never carry it.
+    package static func manifests(
+        config: ClusterConfig, node: ClusterConfig.Master, certificateDigests: [String: String]
+    ) throws -> [RenderedFile] {
+        let pods =
+            config.kubernetes.profile == .modern
+            ? ModernProfile().staticPods(config: config, node: node, certificateDigests: certificateDigests)
+            : config.kubernetes.profile.profile.staticPods(config: config, node: node)
+        return try pods.map { pod in
             RenderedFile(
                 path: "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml",
                 content: try yaml(pod), mode: fileMode, kind: .manifest)

@@ -1,3 +1,5 @@
+import Yams
+
 /// How renewed certificates reach the running control plane, kubeadm's way: a static pod's manifest gains an
 /// annotation carrying the digests of the certificates its component reads; the kubelet sees a changed pod and
 /// restarts exactly that one. Pods whose certificates did not change keep their manifest byte for byte.
@@ -33,5 +35,11 @@ package enum CertificateRestartAnnotation {
         var annotated = pod
         annotated.metadata.annotations = (pod.metadata.annotations ?? [:]).merging([key: value]) { $1 }
         return annotated
+    }
+
+    /// Whether a manifest's text is a pod that carries the annotation (a renewal restarted it once).
+    package static func isPresent(inManifest text: String) -> Bool {
+        guard let pod = try? YAMLDecoder().decode(StaticPod.self, from: text) else { return false }
+        return pod.metadata.annotations?[key] != nil
     }
 }

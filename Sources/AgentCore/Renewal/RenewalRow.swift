@@ -22,13 +22,19 @@ package struct RenewalRow: Codable, Equatable, Sendable {
     package let outcome: Outcome
     /// Days left on the new certificate when renewed.
     package var newDaysLeft: Int?
+    /// True when reissued because its names (SANs) differ from the config's, due or not.
+    package var namesChanged: Bool?
 
-    package init(name: String, file: String, daysLeft: Int, outcome: Outcome, newDaysLeft: Int? = nil) {
+    package init(
+        name: String, file: String, daysLeft: Int, outcome: Outcome, newDaysLeft: Int? = nil,
+        namesChanged: Bool? = nil
+    ) {
         self.name = name
         self.file = file
         self.daysLeft = daysLeft
         self.outcome = outcome
         self.newDaysLeft = newDaysLeft
+        self.namesChanged = namesChanged
     }
 }
 

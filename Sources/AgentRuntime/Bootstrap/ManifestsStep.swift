@@ -9,7 +9,8 @@ package struct ManifestsStep: BootstrapStepRunner {
     }
     package func run(_ context: BootstrapContext) throws -> StepOutcome {
         let directory = context.config.kubelet.manifestDir
-        let manifests = try ManifestRenderer.manifests(config: context.config, node: context.node)
+        let manifests = try ManifestRenderer.manifests(
+            config: context.config, node: context.node, certificateDigests: try keptRestartDigests(context))
         let sync = FileSynchronizer(store: context.files, dryRun: context.dryRun, logger: context.logger)
         // What a pod reads is in place before the kubelet can see the pod.
         var files = try supportingFiles(context, sync: sync)
@@ -22,6 +23,27 @@ package struct ManifestsStep: BootstrapStepRunner {
         // Recorded once the manifests are on disk, so a later run with the other profile is refused.
         if !context.dryRun { try NodeProfileRecord.write(context.files, profile: context.config.kubernetes.profile) }
         return .fromFiles(.manifests, files, message: "\(manifests.count) manifests in \(directory)")
+    }
+
+    /// A renewal restarted some pods by `CertificateRestartAnnotation`; their manifests keep it, computed from the
+    /// certificates on disk (the same value unless a certificate changed since), so a later bootstrap neither drops
+    /// it nor restarts those pods once more. Pods without it stay without it.
+    private func keptRestartDigests(_ context: BootstrapContext) throws -> [String: String] {
+        let config = context.config
+        guard config.kubernetes.profile == .modern, let cipher = context.secretsCipher else { return [:] }
+        var annotated: [String] = []
+        for pod in CertificateRestartAnnotation.entriesByPod.keys.sorted() {
+            let path = "\(config.kubelet.manifestDir)/\(pod).yaml"
+            if let file = try context.files.readFile(path),
+                CertificateRestartAnnotation.isPresent(inManifest: String(decoding: file.data, as: UTF8.self))
+            {
+                annotated.append(pod)
+            }
+        }
+        guard !annotated.isEmpty else { return [:] }
+        return try RenewalRollout.digestsOnDisk(
+            files: context.files, config: config, node: context.node, pods: annotated,
+            digest: { try RenewalRollout.certificateDigest($0, sha256: cipher.sha256) })
     }
 
     // The profile's directories (with their modes) and configuration files; none under legacy.

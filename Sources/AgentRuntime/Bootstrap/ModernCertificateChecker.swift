@@ -238,7 +238,12 @@ package struct ModernCertificateChecker {
         let missing = spec.subjectAltNames.filter { !facts.subjectAltNames.contains($0) }
         if !missing.isEmpty {
             let names = missing.map(\.description).joined(separator: ", ")
-            findings.append(error(.missingSAN, file, "\(file) lacks subjectAltNames \(names); \(fix)"))
+            // The config gained a name: renewal reissues a per-node leaf for the same key under the Lease.
+            let reissue =
+                spec.scope == .perNode && !spec.isCertificateAuthority
+                ? "run `master-agent certs renew --due`, which reissues it with the config's names for the same key"
+                : fix
+            findings.append(error(.missingSAN, file, "\(file) lacks subjectAltNames \(names); \(reissue)"))
         }
         return findings
     }

@@ -19,6 +19,9 @@ package struct CertificateRenewalLease {
         self.timeout = timeout
     }
 
+    /// The Lease for messages, e.g. `Lease default/master-agent-certs`.
+    package var lockDescription: String { elector.lockDescription }
+
     /// Takes the Lease (waiting while another master holds it), runs `work`, releases it. Throws
     /// `CertificateRenewalLeaseTimeout` when the Lease stays taken for `timeout` seconds, or the API's error.
     package func run<T>(_ work: () throws -> T) throws -> T {

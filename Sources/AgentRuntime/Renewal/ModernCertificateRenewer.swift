@@ -12,10 +12,13 @@ package struct ModernCertificateRenewer {
     let node: ClusterConfig.Master
     let now: Date
     let newKey: Bool
+    /// Also reissue a leaf, due or not, whose names differ from what the config gives it (a load balancer, master
+    /// or `pki.extraSANs` address added or removed: `apiserver.crt`).
+    let reissueChangedNames: Bool
 
     package init(
         files: FileStore, pki: PKIToolkit, config: ClusterConfig, node: ClusterConfig.Master, now: Date,
-        newKey: Bool = false
+        newKey: Bool = false, reissueChangedNames: Bool = true
     ) {
         self.files = files
         self.pki = pki
@@ -23,6 +26,7 @@ package struct ModernCertificateRenewer {
         self.node = node
         self.now = now
         self.newKey = newKey
+        self.reissueChangedNames = reissueChangedNames
     }
 
     package struct Result: Sendable {
@@ -41,6 +45,7 @@ package struct ModernCertificateRenewer {
         let certificatePEM: Data
         let keyPEM: Data
         let notAfter: Date
+        let subjectAltNames: [SubjectAltName]
     }
 
     /// Renews what is due; throws, writing nothing, when a file of the tree is missing or unreadable.
@@ -60,7 +65,12 @@ package struct ModernCertificateRenewer {
         for spec in tree.allCertificates where spec.scope == .perNode && !spec.isCertificateAuthority {
             let found = try find(spec, paths: paths)
             let daysLeft = RenewalPolicy.daysLeft(notAfter: found.notAfter, now: now)
-            guard RenewalPolicy.isDue(notAfter: found.notAfter, now: now, renewBefore: config.pki.renewBefore.seconds)
+            let namesChanged =
+                reissueChangedNames && Set(found.subjectAltNames) != Set(spec.subjectAltNames)
+            guard
+                namesChanged
+                    || RenewalPolicy.isDue(
+                        notAfter: found.notAfter, now: now, renewBefore: config.pki.renewBefore.seconds)
             else {
                 result.rows.append(RenewalRow(name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .notDue))
                 continue
@@ -85,7 +95,8 @@ package struct ModernCertificateRenewer {
             result.rows.append(
                 RenewalRow(
                     name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .renewed,
-                    newDaysLeft: RenewalPolicy.daysLeft(notAfter: newNotAfter, now: now)))
+                    newDaysLeft: RenewalPolicy.daysLeft(notAfter: newNotAfter, now: now),
+                    namesChanged: namesChanged ? true : nil))
         }
         // Keys before the certificates that carry them: a crash between leaves an old certificate beside a new key
         // only with --new-key, which the certs check then names.
@@ -100,16 +111,17 @@ package struct ModernCertificateRenewer {
         if spec.keyFile != nil {
             let keyPath = paths.key(spec)
             let key = try requiredFile(keyPath).data
+            let facts = try facts(of: file.data, file: path)
             return Found(
-                spec: spec, path: path, file: file, certificatePEM: file.data, keyPEM: key,
-                notAfter: try facts(of: file.data, file: path).notAfter)
+                spec: spec, path: path, file: file, certificatePEM: file.data, keyPEM: key, notAfter: facts.notAfter,
+                subjectAltNames: facts.subjectAltNames)
         }
         let credentials = try Kubeconfig.decode(String(decoding: file.data, as: UTF8.self), file: path)
             .currentCredentials(file: path)
+        let facts = try facts(of: credentials.clientCertificatePEM, file: path)
         return Found(
             spec: spec, path: path, file: file, certificatePEM: credentials.clientCertificatePEM,
-            keyPEM: credentials.clientKeyPEM,
-            notAfter: try facts(of: credentials.clientCertificatePEM, file: path).notAfter)
+            keyPEM: credentials.clientKeyPEM, notAfter: facts.notAfter, subjectAltNames: facts.subjectAltNames)
     }
 
     /// The new files of one renewed leaf: the certificate (and new key), or the kubeconfig with only its user's

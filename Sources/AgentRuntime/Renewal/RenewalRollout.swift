@@ -30,26 +30,10 @@ package struct RenewalRollout {
 
     /// Restarts the pods `renewal` affects and waits for them; returns their names. Throws `RenewalRolledBack`
     /// after restoring the old files when they do not come back, `RenewalFileProblem` (writing nothing) when a
-    /// manifest is not the one the config renders.
+    /// manifest is not as the agent writes it.
     package func roll(_ renewal: ModernCertificateRenewer.Result) throws -> [String] {
-        let pods = CertificateRestartAnnotation.affectedPods(by: renewal.renewed)
+        let (pods, previous) = try annotate(renewal)
         guard !pods.isEmpty else { return [] }
-        let digests = try currentDigests(of: pods)
-        let plain = ModernProfile().staticPods(config: config, node: node)
-        var writes: [FileWrite] = []
-        var previous: [FileWrite] = []
-        for pod in plain where pods.contains(pod.metadata.name) {
-            let path = "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml"
-            guard let existing = try files.readFile(path) else {
-                throw RenewalFileProblem(file: path, problem: "is missing; run `master-agent bootstrap` first")
-            }
-            try requireRendered(existing.data, pod: pod, path: path)
-            let annotated = CertificateRestartAnnotation.annotated(pod, digests: digests)
-            writes.append(FileWrite(path: path, data: Data(try ManifestRenderer.yaml(annotated).utf8), mode: 0o600))
-            previous.append(FileWrite(path: path, data: existing.data, mode: existing.mode))
-        }
-        try files.writeAtomically(writes)
-        logger.notice("restarting static pods for their renewed certificates", metadata: ["pods": "\(pods)"])
         let unhealthy = try waitHealthy(pods)
         guard !unhealthy.isEmpty else { return pods }
         logger.error(
@@ -62,8 +46,47 @@ package struct RenewalRollout {
             unhealthyAfterRestore: stillUnhealthy)
     }
 
+    /// Only makes the kubelet restart the pods `renewal` affects (no wait, no rollback): for a renewal of expired
+    /// certificates while the API is down, when the old files are of no use to put back. Returns the pods.
+    package func restartWithoutWaiting(_ renewal: ModernCertificateRenewer.Result) throws -> [String] {
+        try annotate(renewal).pods
+    }
+
+    /// Writes the new annotation into the manifests of the pods `renewal` affects; returns them and what the
+    /// manifests held before.
+    private func annotate(_ renewal: ModernCertificateRenewer.Result) throws -> (pods: [String], previous: [FileWrite])
+    {
+        let pods = CertificateRestartAnnotation.affectedPods(by: renewal.renewed)
+        guard !pods.isEmpty else { return ([], []) }
+        let digests = try currentDigests(of: pods)
+        var writes: [FileWrite] = []
+        var previous: [FileWrite] = []
+        for pod in pods {
+            let path = "\(config.kubelet.manifestDir)/\(pod).yaml"
+            guard let existing = try files.readFile(path) else {
+                throw RenewalFileProblem(file: path, problem: "is missing; run `master-agent bootstrap` first")
+            }
+            let annotated = CertificateRestartAnnotation.annotated(
+                try Self.decodeAsWritten(existing.data, path: path), digests: digests)
+            writes.append(FileWrite(path: path, data: Data(try ManifestRenderer.yaml(annotated).utf8), mode: 0o600))
+            previous.append(FileWrite(path: path, data: existing.data, mode: existing.mode))
+        }
+        try files.writeAtomically(writes)
+        logger.notice("restarting static pods for their renewed certificates", metadata: ["pods": "\(pods)"])
+        return (pods, previous)
+    }
+
     /// Digests of every tree entry the pods read, as the files hold them now (renewed or not).
     private func currentDigests(of pods: [String]) throws -> [String: String] {
+        try Self.digestsOnDisk(files: files, config: config, node: node, pods: pods, digest: digest)
+    }
+
+    /// The hex digest (`digest`) of each tree entry's certificate that `pods` read, from the files in `files`;
+    /// throws `RenewalFileProblem` for a missing one.
+    package static func digestsOnDisk(
+        files: FileStore, config: ClusterConfig, node: ClusterConfig.Master, pods: [String],
+        digest: (Data) throws -> String
+    ) throws -> [String: String] {
         let tree = PKITree.modern(ModernPKIInputs(config, node: node))
         let paths = ModernPKIPaths(config)
         var digests: [String: String] = [:]
@@ -83,21 +106,27 @@ package struct RenewalRollout {
         return digests
     }
 
-    /// The manifest must be what the config renders, with or without a restart annotation: then the new one differs
-    /// from it in that annotation only.
-    private func requireRendered(_ data: Data, pod: StaticPod, path: String) throws {
-        let rendered = try ManifestRenderer.yaml(pod)
-        let text = String(decoding: data, as: UTF8.self)
-        let withoutAnnotation = text.components(separatedBy: "\n").filter {
-            $0 != "  annotations:" && !$0.hasPrefix("    \(CertificateRestartAnnotation.key): ")
-        }.joined(separator: "\n")
-        guard withoutAnnotation == rendered else {
+    /// The annotation's digest of a certificate PEM: lower-case hex SHA-256 of its first certificate's DER (as
+    /// `openssl x509 -outform der | sha256sum` prints it).
+    package static func certificateDigest(_ pem: Data, sha256: (Data) throws -> Data) throws -> String {
+        guard let der = PEMDocument.firstBlockDER(pem, label: "CERTIFICATE") else {
+            throw RenewalFileProblem(file: "certificate", problem: "holds no PEM certificate")
+        }
+        return PEMDocument.lowerHex(try sha256(der))
+    }
+
+    /// The manifest on disk as a pod, annotated as data (not rendered again from the config, so what the operator or
+    /// a test placed there stays). It must be exactly what the agent writes for that pod: then writing it back with
+    /// a new annotation changes that annotation only, and no field the agent does not model is dropped.
+    static func decodeAsWritten(_ data: Data, path: String) throws -> StaticPod {
+        guard let pod = StaticPod.decodeAsWritten(String(decoding: data, as: UTF8.self)) else {
             throw RenewalFileProblem(
                 file: path,
                 problem:
-                    "is not what the config renders; run `master-agent bootstrap --steps manifests` first so that the restart changes only its annotation"
+                    "is not as the agent writes it (edited by hand?); run `master-agent bootstrap --steps manifests` first so that the restart changes only its annotation"
             )
         }
+        return pod
     }
 }
 

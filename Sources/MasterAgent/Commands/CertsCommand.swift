@@ -247,15 +247,24 @@ struct CertsCommand: ParsableCommand {
                 "Renew only what is due: every leaf of this master with less than pki.renewBefore left (CAs are reported, never renewed)."
         )
         var due = false
+        @Flag(
+            name: .long,
+            help:
+                "With --due and --root DIR: the tree is in use by a running control plane (apiServer.localURL), so coordinate as on /: take the Lease master-agent-certs, restart the affected static pods and wait for their health."
+        )
+        var coordinate = false
 
         func run() throws {
             let logger = try options.makeLogger()
             try ca.checkPair()
+            if coordinate && !due {
+                throw CommandFailure(status: .usage, message: "--coordinate is an option of certs renew --due")
+            }
             let (config, node, _) = try options.loadConfigAndNode()
             if due {
                 return try RenewDue(
                     options: options, config: config, node: node, newKey: newKey,
-                    commandLineCA: ca.caCert != nil, logger: logger
+                    commandLineCA: ca.caCert != nil, coordinate: coordinate, logger: logger
                 ).run { try renewLegacyCertificate(config: config, node: node, logger: logger, quiet: true) }
             }
             try renewLegacyCertificate(config: config, node: node, logger: logger)

@@ -5,14 +5,22 @@ import Foundation
 import Logging
 
 /// `certs renew --due`: what is due is renewed, what is not is listed with its days left. Under `--root DIR` (an
-/// image build or a test tree) the renewal is local: no Lease, nothing restarted, and the output says so.
+/// image build or a test tree) the renewal is local: no Lease, nothing restarted, and the output says so. On a
+/// running system (root `/`, or `--coordinate`: a tree under `--root` that a running control plane uses) the
+/// modern profile's renewal holds the Lease `master-agent-certs`, restarts exactly the affected static pods and
+/// waits for their health, restoring the old files when they do not come back.
 struct RenewDue {
     let options: NodeOptions
     let config: ClusterConfig
     let node: ClusterConfig.Master
     let newKey: Bool
     let commandLineCA: Bool
+    /// `--coordinate`: treat the tree under `--root` as a running system.
+    var coordinate = false
     let logger: Logger
+
+    /// Whether this run coordinates with the cluster: always on `/`, under `--root` only with `--coordinate`.
+    var isLive: Bool { options.root == "/" || coordinate }
 
     struct Result: Encodable {
         let root: String
@@ -24,11 +32,11 @@ struct RenewDue {
 
     /// Runs the renewal; `renewLegacy` reissues apiserver.crt the way plain `certs renew` does.
     func run(renewLegacy: () throws -> Void) throws {
-        guard options.root != "/" else {
+        if isLive && config.kubernetes.profile != .modern {
             throw CommandFailure(
                 status: .notImplemented,
                 message:
-                    "certs renew --due on a running system (Lease master-agent-certs, restart of the affected static pods, health wait) is not implemented yet; nothing was renewed. Use --root DIR for a local renewal of a tree that is not running."
+                    "certs renew --due on a running legacy-hyperkube master (Lease, restart, health wait) is not implemented; nothing was renewed. Use --root DIR for a local renewal of a tree that is not running."
             )
         }
         if commandLineCA && config.kubernetes.profile == .modern {
@@ -38,10 +46,20 @@ struct RenewDue {
                     "--ca-cert/--ca-key are not used by certs renew --due under the modern profile: it signs with the CAs in \(config.pki.dir)"
             )
         }
+        if isLive {
+            let (rows, note, coordinated) = try LiveRenewal(due: self).run()
+            print(rows: rows, note: note, coordinated: coordinated)
+            try failIfStuck(rows)
+            return
+        }
         // The legacy renewal takes the node lock itself.
         let rows = try config.kubernetes.profile == .modern ? renewModern() : renewLegacyIfDue(renewLegacy)
         let note = "renewed locally under --root \(options.root): no Lease taken, nothing restarted"
-        print(rows: rows, note: note)
+        print(rows: rows, note: note, coordinated: false)
+        try failIfStuck(rows)
+    }
+
+    private func failIfStuck(_ rows: [RenewalRow]) throws {
         let stuck = rows.filter { $0.outcome == .needsCAHost }
         if !stuck.isEmpty {
             throw CommandFailure(
@@ -56,17 +74,27 @@ struct RenewDue {
         let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
         defer { lock.release() }
         do {
-            let result = try ModernCertificateRenewer(
-                files: RootedFileSystem(root: options.root), pki: OpenSSLToolkit(), config: config, node: node,
-                now: Date(), newKey: newKey
-            ).renewDue()
-            for row in result.rows where row.outcome == .renewed {
-                logger.notice("renewed certificate", metadata: ["file": "\(row.file)", "daysLeft": "\(row.daysLeft)"])
-            }
-            return result.rows
+            return try renewModernFiles(renewBefore: nil).rows
         } catch {
             throw CommandFailure(status: .failure, message: "\(error)")
         }
+    }
+
+    /// Renews the modern tree's due leaves on disk (with `renewBefore` instead of the config's when given: 0 renews
+    /// only what has expired); the caller holds the node lock.
+    func renewModernFiles(renewBefore: ConfigDuration?, reissueChangedNames: Bool = true) throws
+        -> ModernCertificateRenewer.Result
+    {
+        var effective = config
+        if let renewBefore { effective.pki.renewBefore = renewBefore }
+        let result = try ModernCertificateRenewer(
+            files: RootedFileSystem(root: options.root), pki: OpenSSLToolkit(), config: effective, node: node,
+            now: Date(), newKey: newKey, reissueChangedNames: reissueChangedNames
+        ).renewDue()
+        for row in result.rows where row.outcome == .renewed {
+            logger.notice("renewed certificate", metadata: ["file": "\(row.file)", "daysLeft": "\(row.daysLeft)"])
+        }
+        return result
     }
 
     /// Legacy: apiserver.crt is the only leaf this master owns.
@@ -103,17 +131,18 @@ struct RenewDue {
         }
     }
 
-    private func print(rows: [RenewalRow], note: String) {
+    private func print(rows: [RenewalRow], note: String, coordinated: Bool) {
         let printer = OutputPrinter(format: options.output)
         func column(_ text: String, _ width: Int) -> String {
             text.padding(toLength: max(width, text.utf16.count + 1), withPad: " ", startingAt: 0)
         }
         printer.text(column("NAME", 26) + column("FILE", 44) + column("DAYS LEFT", 11) + "RESULT")
         for row in rows {
-            let result = row.newDaysLeft.map { "\(row.outcome.rawValue) (now \($0) days)" } ?? row.outcome.rawValue
+            var result = row.newDaysLeft.map { "\(row.outcome.rawValue) (now \($0) days)" } ?? row.outcome.rawValue
+            if row.namesChanged == true { result += ", names changed" }
             printer.text(column(row.name, 26) + column(row.file, 44) + column("\(row.daysLeft)", 11) + result)
         }
         printer.text(note)
-        printer.json(Result(root: options.root, coordinated: false, note: note, rows: rows))
+        printer.json(Result(root: options.root, coordinated: coordinated, note: note, rows: rows))
     }
 }

@@ -139,6 +139,52 @@ final class CertificateRenewalTests: XCTestCase {
             Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting(["/run/master-agent.lock"]), [])
     }
 
+    func testANameAddedToTheConfigReissuesOnlyTheAPIServerCertificate() throws {
+        let root = try agedTree(daysAgo: 10)
+        let before = try Support.snapshot(root)
+        try write(config: {
+            $0.replacingOccurrences(
+                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [10.9.9.9, api.example.org]")
+        })
+        // The drift is shown before it is fixed.
+        let check = try agent(["certs", "check", "--node", "master01", "--root", root.path])
+        XCTAssertTrue(
+            check.stdout.contains("apiserver.crt lacks subjectAltNames DNS:api.example.org, IP:10.9.9.9"),
+            check.stdout + check.stderr)
+        XCTAssertTrue(check.stdout.contains("run `master-agent certs renew --due`"), check.stdout)
+        let result = try agent([
+            "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
+        ])
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let output = try JSONDecoder().decode(Output.self, from: Data(result.stdout.utf8))
+        XCTAssertEqual(output.rows.filter { $0.outcome == .renewed }.map(\.name), ["apiserver"], "\(output.rows)")
+        XCTAssertEqual(output.rows.first { $0.name == "apiserver" }?.namesChanged, true)
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(
+            Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting(["/run/master-agent.lock"]),
+            ["\(pkiDir)/apiserver.crt"])
+        let path = Support.host(root, "\(pkiDir)/apiserver.crt")
+        try Support.assertVerifies(path, ca: Support.host(root, "\(pkiDir)/ca.crt"), purpose: "sslserver")
+        let facts = try XCTUnwrap(
+            try OpenSSLToolkit().inspect(
+                certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
+            ).first)
+        XCTAssertTrue(facts.subjectAltNames.contains(.ip("10.9.9.9")), "\(facts.subjectAltNames)")
+        XCTAssertTrue(facts.subjectAltNames.contains(.dns("api.example.org")), "\(facts.subjectAltNames)")
+        let renewed = try material(root, "\(pkiDir)/apiserver.crt")
+        XCTAssertEqual(renewed.key, before["\(pkiDir)/apiserver.key"]?.data, "the key file is kept")
+        XCTAssertEqual(facts.publicKeyDER, try OpenSSLToolkit().publicKey(ofKey: renewed.key), "issued for that key")
+        let text = try TestSupport.run(
+            URL(fileURLWithPath: "/usr/bin/openssl"), ["x509", "-in", path, "-noout", "-ext", "subjectAltName"])
+        XCTAssertTrue(text.stdout.contains("IP Address:10.9.9.9"), text.stdout)
+
+        // Converged: a rerun reissues nothing.
+        let again = try agent(["certs", "renew", "--due", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(
+            try Support.snapshot(root)["\(pkiDir)/apiserver.crt"]?.data, after["\(pkiDir)/apiserver.crt"]?.data)
+    }
+
     func testRenewBeforeFromTheConfigDecides() throws {
         try write(config: {
             $0.replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: 70d")
@@ -184,10 +230,13 @@ final class CertificateRenewalTests: XCTestCase {
             result.stdout)
     }
 
-    func testARunningSystemIsRefusedUntilCoordinatedRenewalLands() throws {
-        let result = try agent(["certs", "renew", "--due", "--node", "master01"])
-        XCTAssertEqual(result.status, 69, result.stdout + result.stderr)
-        XCTAssertTrue(result.stderr.contains("not implemented yet; nothing was renewed"), result.stderr)
+    func testCoordinateIsAnOptionOfDue() throws {
+        let root = try agedTree(daysAgo: 340)
+        let before = try Support.snapshot(root)
+        let result = try agent(["certs", "renew", "--coordinate", "--root", root.path, "--node", "master01"])
+        XCTAssertEqual(result.status, ExitStatus.usage.rawValue, result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("--coordinate is an option of certs renew --due"), result.stderr)
+        XCTAssertEqual(try Support.snapshot(root).mapValues(\.data), before.mapValues(\.data), "nothing written")
     }
 
     func testRenewBeforeIsValidated() throws {
