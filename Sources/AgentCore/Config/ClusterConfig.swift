@@ -17,6 +17,16 @@ package struct ClusterConfig: Equatable, Sendable {
     package var election: Election
     /// How the masters share the cluster's secrets (issue 13); `store: none` unless the file says otherwise.
     package var secrets: Secrets = Secrets()
+    /// Where the agent leaves metrics for node_exporter's textfile collector; off unless the file says where.
+    package var metrics: Metrics = Metrics()
+
+    /// The `metrics` section.
+    package struct Metrics: Equatable, Sendable {
+        /// An absolute directory node_exporter's `--collector.textfile.directory` reads; nil: no metrics written.
+        package var textfileDir: String? = nil
+
+        package init(textfileDir: String? = nil) { self.textfileDir = textfileDir }
+    }
 
     /// The `kubernetes` section: which rendering profile and which image.
     package struct Kubernetes: Equatable, Sendable {

@@ -50,7 +50,7 @@ package enum ConfigLoader {
             path: "", node: root,
             keys: [
                 "apiVersion", "kind", "kubernetes", "cluster", "loadBalancer",
-                "masters", "etcd", "apiServer", "pki", "kubelet", "election", "secrets",
+                "masters", "etcd", "apiServer", "pki", "kubelet", "election", "secrets", "metrics",
             ],
             problems: problems)
         guard top.isPresent, case .mapping = root else { return nil }
@@ -101,13 +101,17 @@ package enum ConfigLoader {
         let election = readElection(
             top.section("election", keys: ["namespace", "lockName", "leaseDuration", "renewInterval"]))
         let secrets = readSecrets(top.section("secrets", keys: ["store", "tokenFile", "keyPrefix", "waitTimeout"]))
+        let metricsSection = top.section("metrics", keys: ["textfileDir"])
+        let textfileDir = metricsSection.absolutePath("textfileDir", required: false)
+        let metricsValid = textfileDir != nil || metricsSection.node("textfileDir") == nil
 
         guard let kubernetes, let cluster, let loadBalancer, let masters, let etcd, let apiServer,
-            let pki, let kubelet, let election, let secrets
+            let pki, let kubelet, let election, let secrets, metricsValid
         else { return nil }
         return ClusterConfig(
             kubernetes: kubernetes, cluster: cluster, loadBalancer: loadBalancer, masters: masters,
-            etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election, secrets: secrets)
+            etcd: etcd, apiServer: apiServer, pki: pki, kubelet: kubelet, election: election, secrets: secrets,
+            metrics: .init(textfileDir: textfileDir))
     }
 
     private static func readProfile(_ r: YAMLFieldReader) -> RenderProfileName? {

@@ -26,14 +26,46 @@ package struct CertificateChecker {
         package let subject: String
         package let sansOK: Bool?
         package let expiresInDays: Int?
+        /// The certificate's end of validity (ISO 8601 in JSON); nil for keys and unreadable files.
+        package let notAfter: Date?
         package let status: String
 
-        package init(file: String, subject: String, sansOK: Bool?, expiresInDays: Int?, status: String) {
+        package init(
+            file: String, subject: String, sansOK: Bool?, expiresInDays: Int?, notAfter: Date? = nil, status: String
+        ) {
             self.file = file
             self.subject = subject
             self.sansOK = sansOK
             self.expiresInDays = expiresInDays
+            self.notAfter = notAfter
             self.status = status
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case file, subject, sansOK, expiresInDays, notAfter, status
+        }
+
+        package init(from decoder: Decoder) throws {
+            let values = try decoder.container(keyedBy: CodingKeys.self)
+            file = try values.decode(String.self, forKey: .file)
+            subject = try values.decode(String.self, forKey: .subject)
+            sansOK = try values.decodeIfPresent(Bool.self, forKey: .sansOK)
+            expiresInDays = try values.decodeIfPresent(Int.self, forKey: .expiresInDays)
+            notAfter = try values.decodeIfPresent(String.self, forKey: .notAfter).map {
+                try Date.ISO8601FormatStyle().parse($0)
+            }
+            status = try values.decode(String.self, forKey: .status)
+        }
+
+        // Dates as ISO 8601 text whatever the encoder's strategy (`--output json` uses the default one).
+        package func encode(to encoder: Encoder) throws {
+            var values = encoder.container(keyedBy: CodingKeys.self)
+            try values.encode(file, forKey: .file)
+            try values.encode(subject, forKey: .subject)
+            try values.encodeIfPresent(sansOK, forKey: .sansOK)
+            try values.encodeIfPresent(expiresInDays, forKey: .expiresInDays)
+            try values.encodeIfPresent(notAfter?.formatted(.iso8601), forKey: .notAfter)
+            try values.encode(status, forKey: .status)
         }
     }
 
@@ -88,7 +120,8 @@ package struct CertificateChecker {
             report.rows.append(
                 Row(
                     file: paths.ca, subject: facts?.subject ?? "unreadable", sansOK: nil,
-                    expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, status: status(paths.ca)))
+                    expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, notAfter: facts?.notAfter,
+                    status: status(paths.ca)))
         } else {
             report.findings.append(
                 .init(
@@ -153,7 +186,7 @@ package struct CertificateChecker {
             Row(
                 file: paths.certificate, subject: leaf.subject,
                 sansOK: required.allSatisfy(leaf.subjectAltNames.contains),
-                expiresInDays: report.daysLeft, status: status(paths.certificate)))
+                expiresInDays: report.daysLeft, notAfter: leaf.notAfter, status: status(paths.certificate)))
         return report
     }
 }

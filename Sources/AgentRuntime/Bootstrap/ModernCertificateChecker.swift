@@ -292,6 +292,7 @@ package struct ModernCertificateChecker {
             file: file, subject: facts?.subject ?? "unreadable",
             sansOK: spec.subjectAltNames.isEmpty || spec.isCertificateAuthority
                 ? nil : facts.map { f in spec.subjectAltNames.allSatisfy(f.subjectAltNames.contains) },
-            expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, status: status(file, report))
+            expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, notAfter: facts?.notAfter,
+            status: status(file, report))
     }
 }

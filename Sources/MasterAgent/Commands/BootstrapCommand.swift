@@ -87,6 +87,15 @@ struct BootstrapCommand: ParsableCommand {
             printer.line(outcome.step.rawValue, outcome.status.rawValue, outcome.message)
             printer.files(outcome.files)
         }
+        if !dryRun {
+            let steps = summary.outcomes.map {
+                AgentMetrics.StepDuration(
+                    step: $0.step.rawValue, status: $0.status.rawValue, seconds: Double($0.durationMilliseconds) / 1000)
+            }
+            TextfileMetricsWriter(config: config, files: RootedFileSystem(root: options.root), logger: logger).write(
+                AgentMetrics.bootstrap(steps, succeeded: summary.exitStatus == .success, finishedAt: Date()),
+                to: AgentMetrics.bootstrapFile)
+        }
         printer.json(
             Result(
                 node: node.name, root: options.root, dryRun: dryRun,

@@ -90,6 +90,7 @@ struct CertsCommand: ParsableCommand {
                         + column(sans, 9) + column(expires, 12) + row.status)
             }
             for finding in report.findings { printer.text("\(finding.severity.rawValue): \(finding.message)") }
+            CertificateMetrics(config: config, node: node, root: options.root, logger: logger).writeExpiries(report)
             printer.json(Result(rows: report.rows, findings: report.findings, healthy: !report.hasErrors))
             if report.hasErrors {
                 throw CommandFailure(status: .failure, message: "certificate check failed (see above)")
@@ -262,10 +263,18 @@ struct CertsCommand: ParsableCommand {
             }
             let (config, node, _) = try options.loadConfigAndNode()
             if due {
-                return try RenewDue(
-                    options: options, config: config, node: node, newKey: newKey,
-                    commandLineCA: ca.caCert != nil, coordinate: coordinate, logger: logger
-                ).run { try renewLegacyCertificate(config: config, node: node, logger: logger, quiet: true) }
+                let metrics = CertificateMetrics(config: config, node: node, root: options.root, logger: logger)
+                do {
+                    try RenewDue(
+                        options: options, config: config, node: node, newKey: newKey,
+                        commandLineCA: ca.caCert != nil, coordinate: coordinate, logger: logger
+                    ).run { try renewLegacyCertificate(config: config, node: node, logger: logger, quiet: true) }
+                } catch {
+                    metrics.writeRenewal(succeeded: false)
+                    throw error
+                }
+                metrics.writeRenewal(succeeded: true)
+                return
             }
             try renewLegacyCertificate(config: config, node: node, logger: logger)
         }
@@ -307,6 +316,37 @@ struct CertsCommand: ParsableCommand {
                 throw CommandFailure(status: status, message: "\(error)")
             }
         }
+    }
+}
+
+/// The certificate metrics of `metrics.textfileDir` (nothing when the config names no directory).
+struct CertificateMetrics {
+    let config: ClusterConfig
+    let node: ClusterConfig.Master
+    let root: String
+    let logger: Logger
+
+    private var writer: TextfileMetricsWriter {
+        TextfileMetricsWriter(config: config, files: RootedFileSystem(root: root), logger: logger)
+    }
+
+    /// Seconds until each certificate of `report` expires.
+    func writeExpiries(_ report: CertificateChecker.Report, now: Date = Date()) {
+        writer.write(AgentMetrics.certificates(report.expiries, now: now), to: AgentMetrics.certificatesFile)
+    }
+
+    /// The renewal's result and time, then the expiries as the tree now stands.
+    func writeRenewal(succeeded: Bool) {
+        guard config.metrics.textfileDir != nil else { return }
+        let now = Date()
+        writer.write(AgentMetrics.renewal(succeeded: succeeded, finishedAt: now), to: AgentMetrics.renewalFile)
+        let fs = RootedFileSystem(root: root)
+        let report =
+            config.kubernetes.profile == .modern
+            ? try? ModernCertificateChecker(files: fs, pki: OpenSSLToolkit(), config: config, node: node, now: now)
+                .check()
+            : try? CertificateChecker(files: fs, pki: OpenSSLToolkit(), config: config, now: now).check()
+        if let report { writeExpiries(report, now: now) }
     }
 }
 

@@ -119,6 +119,8 @@ final class DebPackageTests: XCTestCase {
             "/usr/share/man/man1/master-agent.1.gz": "-rw-r--r--",
             "/usr/lib/systemd/system/master-agent-bootstrap.service": "-rw-r--r--",
             "/usr/lib/systemd/system/master-agent-supervise.service": "-rw-r--r--",
+            "/usr/lib/systemd/system/master-agent-certs.service": "-rw-r--r--",
+            "/usr/lib/systemd/system/master-agent-certs.timer": "-rw-r--r--",
             "/etc/default/master-agent": "-rw-r--r--",
             "/etc/master-agent/": "drwxr-xr-x",
         ]
@@ -205,6 +207,10 @@ final class DebPackageTests: XCTestCase {
         XCTAssertEqual(try packageStatus(), "install ok installed")
         XCTAssertEqual(try inSandbox("systemd-analyze verify master-agent-bootstrap.service").status, 0)
         XCTAssertEqual(try inSandbox("systemd-analyze verify master-agent-supervise.service").status, 0)
+        XCTAssertEqual(
+            try inSandbox("systemd-analyze verify master-agent-certs.service master-agent-certs.timer").status, 0)
+        // Armed even without a config: the service's ConditionPathExists= makes a run a no-op until there is one.
+        XCTAssertEqual(try inSandbox("systemctl is-enabled master-agent-certs.timer").output, "enabled")
         XCTAssertFalse(try unitWasStarted())
         XCTAssertEqual(
             try inSandbox("test -e /etc/kubernetes || test -e /etc/systemd/system/kubelet.service").status, 1,
@@ -274,6 +280,9 @@ final class DebPackageTests: XCTestCase {
             ).status, 0,
             "remove keeps conffiles and state")
         XCTAssertEqual(try inSandbox(checksum).output, before.output)
+        XCTAssertEqual(
+            try inSandbox("test ! -e /etc/systemd/system/timers.target.wants/master-agent-certs.timer").status, 0,
+            "remove disables the renewal timer")
 
         let purge = try inSandbox("dpkg -P master-agent")
         XCTAssertEqual(purge.status, 0, purge.output)
@@ -369,6 +378,8 @@ final class DebPackageTests: XCTestCase {
             calls.output, "bootstrap --node master01 --until kubelet-start\nbootstrap --node master01\nsupervise",
             "postinst runs the local part, the unit the whole bootstrap, then the supervisor starts")
         XCTAssertEqual(try inSandbox("systemctl is-enabled master-agent-supervise.service").output, "enabled")
+        // Without policy-rc.d the configure also started the renewal timer (the host's own may forbid it above).
+        XCTAssertEqual(try inSandbox("systemctl is-active master-agent-certs.timer").output, "active")
 
         XCTAssertEqual(try inSandbox("echo 1 > /var/tmp/agent-status").status, 0)
         let failed = try inSandbox("dpkg-reconfigure master-agent")
