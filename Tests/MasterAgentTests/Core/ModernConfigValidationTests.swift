@@ -265,17 +265,7 @@ final class ModernConfigValidationTests: XCTestCase {
     }
 
     func testEveryTextFieldOfAModernConfigIsChecked() throws {
-        var config = try ConfigLoader.load(yaml: try modern(), file: "modern-cluster.yaml")
-        config.apiServer.caFile = "/a"
-        config.apiServer.certFile = "/b"
-        config.apiServer.keyFile = "/c"
-        config.apiServer.tokenFile = "/d"
-        config.pki.caKey = "/e"
-        config.pki.caCert = "/f"
-        config.pki.extraSANs = ["x.example.com"]
-        config.kubelet.unitRequires = ["a.service"]
-        config.apiServer.admissionControl = ["x"]
-        config.apiServer.clientCAFile = "/g"
+        let config = withEveryTextFieldSet(try ConfigLoader.load(yaml: try modern(), file: "modern-cluster.yaml"))
         let fields = RenderedValueCheck.textFields(of: config)
         XCTAssertEqual(fields.count, configTextLeaves(config))
         XCTAssertEqual(Set(fields.map(\.path)).count, fields.count, "paths are unique")

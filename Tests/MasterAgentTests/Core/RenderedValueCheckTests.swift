@@ -154,17 +154,7 @@ final class RenderedValueCheckTests: XCTestCase {
     func testEveryTextFieldOfTheModelIsChecked() throws {
         // A field added to ClusterConfig must be added to RenderedValueCheck.textFields too: count every
         // String in a config with all optional fields set and every list non-empty.
-        var config = try TestSupport.seedConfig()
-        config.apiServer.caFile = "/a"
-        config.apiServer.certFile = "/b"
-        config.apiServer.keyFile = "/c"
-        config.apiServer.tokenFile = "/d"
-        config.pki.caKey = "/e"
-        config.pki.caCert = "/f"
-        config.pki.extraSANs = ["x.example.com"]
-        config.kubelet.unitRequires = ["a.service"]
-        config.kubelet.unitAfter = ["b.service"]
-        config.apiServer.clientCAFile = "/g"
+        let config = withEveryTextFieldSet(try TestSupport.seedConfig())
         XCTAssertEqual(RenderedValueCheck.textFields(of: config).count, configTextLeaves(config))
         XCTAssertEqual(
             Set(RenderedValueCheck.textFields(of: config).map(\.path)).count, configTextLeaves(config),

@@ -21,3 +21,20 @@ func configTextLeaves(_ value: Any) -> Int {
     if value is String || value is ConfigDuration { return 1 }
     return Mirror(reflecting: value).children.reduce(0) { $0 + configTextLeaves($1.value) }
 }
+
+/// `config` with every optional text field set and every list non-empty, so `configTextLeaves` counts them all.
+func withEveryTextFieldSet(_ config: ClusterConfig) -> ClusterConfig {
+    var config = config
+    config.apiServer.caFile = "/a"
+    config.apiServer.certFile = "/b"
+    config.apiServer.keyFile = "/c"
+    config.apiServer.tokenFile = "/d"
+    config.pki.caKey = "/e"
+    config.pki.caCert = "/f"
+    config.pki.extraSANs = ["x.example.com"]
+    config.kubelet.unitRequires = ["a.service"]
+    config.kubelet.unitAfter = ["b.service"]
+    config.apiServer.admissionControl = ["x"]
+    config.apiServer.clientCAFile = "/g"
+    return config
+}
