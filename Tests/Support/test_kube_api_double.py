@@ -71,6 +71,22 @@ def lease(name, holder="node-a", rv=None, renew="2026-11-24T22:00:00.000000Z"):
                      "acquireTime": renew, "renewTime": renew, "leaseTransitions": 0}}
 
 
+class SharedDoubleTestCase(unittest.TestCase):
+    """One double for the whole class, reset to its start state before each test."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.double = Double()
+        cls.port = cls.double.port
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.double.stop()
+
+    def setUp(self):
+        rj(self.port, "POST", "/__double/reset")
+
+
 class HealthTimelineTests(unittest.TestCase):
     def test_refuses_then_answers_500_with_failing_checks_then_ok(self):
         double = Double("--refuse-for", "1.0", "--unready-for", "0.8")
@@ -121,18 +137,7 @@ class HealthTimelineTests(unittest.TestCase):
         self.assertEqual(request(double.port, "GET", "/healthz")[0], 200)
 
 
-class ModernApiTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.double = Double()
-        cls.port = cls.double.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.assert_clean_exit = cls.double.stop()
-
-    def setUp(self):
-        rj(self.port, "POST", "/__double/reset")
+class ModernApiTests(SharedDoubleTestCase):
 
     def test_fresh_server_has_system_namespaces_with_name_label(self):
         for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
@@ -381,18 +386,7 @@ class LegacyModeTests(unittest.TestCase):
         self.assertEqual(rj(double.port, "GET", "/api/v1/namespaces/default")[0], 200)
 
 
-class FaultTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.double = Double()
-        cls.port = cls.double.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.double.stop()
-
-    def setUp(self):
-        rj(self.port, "POST", "/__double/reset")
+class FaultTests(SharedDoubleTestCase):
 
     def add(self, **rule):
         status, body = rj(self.port, "POST", "/__double/faults", rule)
@@ -658,18 +652,7 @@ def approved(obj, reason="AutoApproved"):
     return obj
 
 
-class NodeTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.double = Double()
-        cls.port = cls.double.port
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.double.stop()
-
-    def setUp(self):
-        rj(self.port, "POST", "/__double/reset")
+class NodeTests(SharedDoubleTestCase):
 
     def test_create_keeps_status_and_put_keeps_it_while_status_subresource_replaces_it(self):
         status, created = rj(self.port, "POST", NODES, node("worker-1"))
