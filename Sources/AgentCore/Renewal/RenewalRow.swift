@@ -24,6 +24,8 @@ package struct RenewalRow: Codable, Equatable, Sendable {
     package var newDaysLeft: Int?
     /// True when reissued because its names (SANs) differ from the config's, due or not.
     package var namesChanged: Bool?
+    /// The request written for the CA host when the outcome is `needsCAHost` (node path).
+    package var request: String?
 
     package init(
         name: String, file: String, daysLeft: Int, outcome: Outcome, newDaysLeft: Int? = nil,

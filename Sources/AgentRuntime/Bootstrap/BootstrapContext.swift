@@ -26,6 +26,9 @@ package final class BootstrapContext {
 
     /// The cryptography behind the certs step (set by the command's wiring; nil in tests that need none).
     package var pki: PKIToolkit?
+    /// Reissues per-node certificates whose names drifted from the config (set by `bootstrap`'s wiring); nil: the
+    /// certs step stops on a missing name and names the command that reissues it.
+    package var namesReissuer: CertificateNamesReissuer?
     /// A CA given on the command line (`--ca-cert`/`--ca-key`) as PEM, taking precedence over `pki.caCert`/`pki.caKey`.
     package var commandLineCA: (certificate: Data, key: Data)?
 

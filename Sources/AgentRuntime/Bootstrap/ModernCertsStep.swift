@@ -31,22 +31,60 @@ package struct ModernCertsStep: BootstrapStepRunner {
                 requests: run.pending, node: context.node.name, missingCAKeys: run.missingCAKeys,
                 firstMaster: run.firstMaster, fromSecretsStore: context.config.secrets.store == .etcd)
         }
+        let drifted = run.namesDrift(before)
         if context.dryRun {
+            run.reportNamesDrift(drifted)
             return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
+        }
+        var reissue: CertificateNamesReissue?
+        if !drifted.isEmpty, let reissuer = context.namesReissuer {
+            reissue = try reissuer.reissueChangedNames()
+            run.record(reissue!)
         }
         // Nothing written: the first check already covered the tree as it stands.
         let report = run.reports.isEmpty ? before : try run.checker.check()
-        let errors = report.findings.filter { $0.severity == .error }
+        let awaitingCAHost = reissue?.rows.filter { $0.outcome == .needsCAHost } ?? []
+        let errors = report.findings.filter { finding in
+            finding.severity == .error
+                && !(finding.code == .missingSAN && awaitingCAHost.contains { $0.file == finding.file })
+        }
         guard errors.isEmpty else { throw CertsStep.CertificateProblems(findings: errors) }
         for warning in report.findings where warning.severity == .warning {
             context.logger.warning("certificate check", metadata: ["finding": "\(warning.message)"])
         }
+        for row in awaitingCAHost {
+            context.logger.warning(
+                "certificate names differ from the config; reissue through the CA host",
+                metadata: ["file": "\(row.file)", "do": "\(ModernNamesAwaitCAHost(row: row, node: context.node.name))"])
+        }
         let expiry = report.daysLeft.map { ", apiserver.crt expires in \($0) days" } ?? ""
-        return .fromFiles(
-            .certs, run.reports,
-            message:
-                "PKI tree of \(context.node.name) in \(run.paths.dir) and \(ModernLayout.kubernetesDir) verified\(expiry)"
-        )
+        var message =
+            "PKI tree of \(context.node.name) in \(run.paths.dir) and \(ModernLayout.kubernetesDir) verified\(expiry)"
+        if let reissue { message += "; names changed: \(reissue.note)" }
+        for row in awaitingCAHost { message += "; \(ModernNamesAwaitCAHost(row: row, node: context.node.name))" }
+        return .fromFiles(.certs, run.reports, message: message)
+    }
+}
+
+/// A per-node certificate whose names differ from the config's, on a master without the CA key: the old one keeps
+/// working; the request for the same key waits for the CA host.
+package struct ModernNamesAwaitCAHost: CustomStringConvertible {
+    package let row: RenewalRow
+    package let node: String
+
+    package init(row: RenewalRow, node: String) {
+        self.row = row
+        self.node = node
+    }
+
+    package var description: String {
+        let dir = "\(node)-csr"
+        guard let request = row.request else {
+            return
+                "\(row.file) does not carry the config's names and the CA key is not on this master; run master-agent certs renew --due to write its request for the CA host"
+        }
+        return
+            "\(row.file) does not carry the config's names and the CA key is not on this master: copy \(request) into \(dir)/ on the CA host and run there `master-agent certs sign --config cluster.yaml --node \(node) --csr-dir \(dir) --ca-dir /etc/kubernetes/pki`, then copy \(dir)/ back and run here `master-agent certs import --node \(node) --dir \(dir)`"
     }
 }
 
@@ -155,7 +193,12 @@ struct ModernPKIRun {
             .missingFile, .certificatePending, .keyFileMode, .certificateFileMode, .keyFileOwner, .expiresSoon,
         ]
         let report = try checker.check()
-        var blocking = report.findings.filter { $0.severity == .error && !tolerated.contains($0.code) }
+        // Names drift on a per-node leaf is reissued after the rest of the step (see `namesDrift`).
+        let reissuable = context.namesReissuer != nil || dryRun ? perNodeLeafFiles : []
+        var blocking = report.findings.filter {
+            $0.severity == .error && !tolerated.contains($0.code)
+                && !(Self.namesDriftCodes.contains($0.code) && reissuable.contains($0.file))
+        }
         // A certificate whose key is gone cannot be completed: a new key would not match it.
         for spec in tree.certificates where !spec.isCertificateAuthority {
             if try files.readFile(paths.certificate(spec)) != nil, try files.readFile(paths.key(spec)) == nil {
@@ -468,6 +511,42 @@ struct ModernPKIRun {
         if try files.readFile(paths.request(spec)) != nil {
             answeredRequests.append(paths.request(spec))
             reports.append(FileReport(path: paths.request(spec), action: .removed, detail: "signed here"))
+        }
+    }
+
+    // MARK: - Names drift
+
+    /// Findings that mean a certificate's names differ from the config's.
+    static let namesDriftCodes: Set<CertificateFinding.Code> = [.missingSAN]
+
+    /// The files of this master's own leaves (certificates and kubeconfigs): the ones a names change reissues.
+    var perNodeLeafFiles: Set<String> {
+        Set(tree.allCertificates.filter { $0.scope == .perNode && !$0.isCertificateAuthority }.map(paths.certificate))
+    }
+
+    /// The per-node leaves whose names differ from the config's in `report`.
+    func namesDrift(_ report: CertificateChecker.Report) -> [String] {
+        let leaves = perNodeLeafFiles
+        return Set(
+            report.findings.filter { Self.namesDriftCodes.contains($0.code) && leaves.contains($0.file) }.map(\.file)
+        ).sorted()
+    }
+
+    mutating func reportNamesDrift(_ files: [String]) {
+        for file in files {
+            reports.append(FileReport(path: file, action: .updated, detail: "reissued with the config's names"))
+        }
+    }
+
+    /// The files a names reissue wrote.
+    mutating func record(_ reissue: CertificateNamesReissue) {
+        for row in reissue.rows where row.outcome == .renewed {
+            reports.append(FileReport(path: row.file, action: .updated, detail: "reissued with the config's names"))
+        }
+        for row in reissue.rows where row.outcome == .needsCAHost {
+            if let request = row.request {
+                reports.append(FileReport(path: request, action: .created, detail: "request for the CA host"))
+            }
         }
     }
 

@@ -2,23 +2,32 @@ import AgentCore
 import FoundationEssentials
 
 /// `certs renew --due` under the modern profile, on the files alone: every per-node leaf of this master's tree
-/// (the certificates in `pki.dir` and the kubeconfigs' client certificates) with less than `pki.renewBefore` left is
-/// reissued for the same key (a new one with `newKey`) by the CA in `pki.dir`; CAs are only reported. All new files
+/// (the certificates in `pki.dir` and the kubeconfigs' client certificates) that `selection` picks (by default: less
+/// than `pki.renewBefore` left, or names that differ from the config's) is reissued for the same key (a new one with `newKey`) by the CA in `pki.dir`; CAs are only reported. All new files
 /// are written in one atomic batch; `previous` keeps what they replaced so a caller can put it back.
 package struct ModernCertificateRenewer {
+    /// Which leaves a run reissues.
+    package enum Selection: Sendable {
+        /// Less than `pki.renewBefore` left, or names (SANs) that differ from the config's (`certs renew --due`).
+        case dueOrNamesChanged
+        /// Names that differ from the config's, due or not (`bootstrap` after a load balancer, master or
+        /// `pki.extraSANs` address was added or removed: `apiserver.crt`).
+        case namesChanged
+        /// Already expired (the API server is down: nobody to coordinate with).
+        case expired
+    }
+
     let files: FileStore
     let pki: PKIToolkit
     let config: ClusterConfig
     let node: ClusterConfig.Master
     let now: Date
     let newKey: Bool
-    /// Also reissue a leaf, due or not, whose names differ from what the config gives it (a load balancer, master
-    /// or `pki.extraSANs` address added or removed: `apiserver.crt`).
-    let reissueChangedNames: Bool
+    let selection: Selection
 
     package init(
         files: FileStore, pki: PKIToolkit, config: ClusterConfig, node: ClusterConfig.Master, now: Date,
-        newKey: Bool = false, reissueChangedNames: Bool = true
+        newKey: Bool = false, selection: Selection = .dueOrNamesChanged
     ) {
         self.files = files
         self.pki = pki
@@ -26,7 +35,7 @@ package struct ModernCertificateRenewer {
         self.node = node
         self.now = now
         self.newKey = newKey
-        self.reissueChangedNames = reissueChangedNames
+        self.selection = selection
     }
 
     package struct Result: Sendable {
@@ -35,6 +44,31 @@ package struct ModernCertificateRenewer {
         package var previous: [FileWrite] = []
         /// The tree entries renewed (`apiserver`, `scheduler.conf`).
         package var renewed: [String] { rows.filter { $0.outcome == .renewed }.map(\.name) }
+    }
+
+    /// The tree entries `renewDue` would reissue (or request from the CA host), reading only: a caller decides
+    /// from it whether there is anything to coordinate.
+    package func planned() throws -> [String] {
+        let tree = PKITree.modern(ModernPKIInputs(config, node: node))
+        let paths = ModernPKIPaths(config)
+        return try tree.allCertificates.filter { spec in
+            guard spec.scope == .perNode && !spec.isCertificateAuthority else { return false }
+            return reasons(for: try find(spec, paths: paths)) != nil
+        }.map(\.name)
+    }
+
+    /// Why `found` is reissued under `selection`, or nil when it is kept.
+    private func reasons(for found: Found) -> (due: Bool, namesChanged: Bool)? {
+        let namesChanged = Set(found.subjectAltNames) != Set(found.spec.subjectAltNames)
+        let due: Bool
+        switch selection {
+        case .dueOrNamesChanged:
+            due = RenewalPolicy.isDue(notAfter: found.notAfter, now: now, renewBefore: config.pki.renewBefore.seconds)
+        case .namesChanged: due = false
+        case .expired: due = found.notAfter <= now
+        }
+        let counted = selection == .expired ? false : namesChanged
+        return due || counted ? (due, counted) : nil
     }
 
     /// One leaf as found on disk.
@@ -65,13 +99,7 @@ package struct ModernCertificateRenewer {
         for spec in tree.allCertificates where spec.scope == .perNode && !spec.isCertificateAuthority {
             let found = try find(spec, paths: paths)
             let daysLeft = RenewalPolicy.daysLeft(notAfter: found.notAfter, now: now)
-            let namesChanged =
-                reissueChangedNames && Set(found.subjectAltNames) != Set(spec.subjectAltNames)
-            guard
-                namesChanged
-                    || RenewalPolicy.isDue(
-                        notAfter: found.notAfter, now: now, renewBefore: config.pki.renewBefore.seconds)
-            else {
+            guard let namesChanged = reasons(for: found)?.namesChanged else {
                 result.rows.append(RenewalRow(name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .notDue))
                 continue
             }

@@ -34,6 +34,13 @@ struct BootstrapCommand: ParsableCommand {
     @Flag(name: .long, help: "Make preflight warnings (unhealthy etcd) errors.")
     var strict = false
 
+    @Flag(
+        name: .long,
+        help:
+            "With --root: a running control plane uses this tree, so a certificate reissued for changed names goes through the Lease and a rolling restart as on /."
+    )
+    var coordinate = false
+
     @OptionGroup var ca: CAOptions
 
     /// The JSON document of a bootstrap.
@@ -82,6 +89,12 @@ struct BootstrapCommand: ParsableCommand {
         context.strict = strict
         try ProfileGate.check(config: config, files: context.files)
         context.commandLineCA = try ca.load()
+        if config.kubernetes.profile == .modern && !dryRun {
+            context.namesReissuer = BootstrapNamesReissuer(
+                due: RenewDue(
+                    options: options, config: config, node: node, newKey: false, commandLineCA: false,
+                    coordinate: coordinate, logger: logger))
+        }
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)
         let summary = bootstrapper.run(selection, context: context, prior: [validate]) { outcome in
             printer.line(outcome.step.rawValue, outcome.status.rawValue, outcome.message)

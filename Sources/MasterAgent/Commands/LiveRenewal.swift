@@ -4,13 +4,17 @@ import AgentRuntime
 import Foundation
 import Logging
 
-/// `certs renew --due` on a running master (modern profile): under the node lock, take the Lease
-/// `master-agent-certs` through the local API server, renew the due leaves, restart exactly the affected static
-/// pods and wait for their components' health (old files back and a failure naming them when they do not come
-/// back), release the Lease. When the API server cannot be reached at all, nobody can be coordinated with: what has
-/// already expired is renewed locally and those pods are restarted without a wait, and the log and output say so.
+/// `certs renew --due` (and `bootstrap`'s names reissue) on a running master, modern profile: under the node lock,
+/// take the Lease `master-agent-certs` through the local API server, renew what `selection` picks, restart exactly
+/// the affected static pods and wait for their components' health (old files back and a failure naming them when they
+/// do not come back), release the Lease. Nothing to renew: no Lease is taken. When the API server cannot be reached
+/// at all, nobody can be coordinated with: what has already expired (bootstrap: what changed names) is renewed
+/// locally and those pods are restarted without a wait, and the log and output say so.
 struct LiveRenewal {
     let due: RenewDue
+    var selection: ModernCertificateRenewer.Selection = .dueOrNamesChanged
+    /// The caller (bootstrap) already holds the node lock.
+    var nodeLockHeld = false
 
     private var config: ClusterConfig { due.config }
     private var node: ClusterConfig.Master { due.node }
@@ -19,15 +23,28 @@ struct LiveRenewal {
 
     /// The rows, the note for the output, and whether the Lease was held.
     func run() throws -> (rows: [RenewalRow], note: String, coordinated: Bool) {
-        let lock = try NodeLock.acquire(root: root, timeout: 120, logger: logger)
-        defer { lock.release() }
+        let lock = nodeLockHeld ? nil : try NodeLock.acquire(root: root, timeout: 120, logger: logger)
+        defer { lock?.release() }
+        let planned: [String]
+        do {
+            planned = try due.modernRenewer(selection).planned()
+        } catch {
+            throw CommandFailure(status: .failure, message: "\(error)")
+        }
+        guard !planned.isEmpty else {
+            // Writes nothing; lists every leaf with its days left.
+            let rows = try due.renewModernFiles(selection).rows
+            return (rows, "nothing to renew: no Lease taken, nothing restarted", false)
+        }
         let lease = try makeLease()
         var leaseTaken = false
         do {
             let (rows, pods) = try lease.run { () throws -> ([RenewalRow], [String]) in
                 leaseTaken = true
-                logger.notice("holding the certificate renewal Lease", metadata: ["lock": "\(lease.lockDescription)"])
-                let renewal = try due.renewModernFiles(renewBefore: nil)
+                logger.notice(
+                    "holding the certificate renewal Lease",
+                    metadata: ["lock": "\(lease.lockDescription)", "planned": "\(planned)"])
+                let renewal = try due.renewModernFiles(selection)
                 return (renewal.rows, try rollout().roll(renewal))
             }
             let restarted =
@@ -36,7 +53,7 @@ struct LiveRenewal {
         } catch let failure as HTTPTransportFailure
             where !leaseTaken && (Self.meansAPIDown(failure) || (failure.kind == .tls && apiServerCertificateExpired()))
         {
-            return try renewExpiredLocally(because: failure)
+            return try renewLocally(because: failure)
         } catch let failure as CommandFailure {
             throw failure
         } catch {
@@ -59,20 +76,25 @@ struct LiveRenewal {
         return leaf.notAfter <= Date()
     }
 
-    private func renewExpiredLocally(because failure: HTTPTransportFailure) throws -> (
+    /// The API server is down: renew locally what cannot wait for it. `certs renew --due`: only what has expired
+    /// (a certificate merely due waits for the Lease). `bootstrap`: the names reissue, which the bootstrap needs now.
+    private func renewLocally(because failure: HTTPTransportFailure) throws -> (
         rows: [RenewalRow], note: String, coordinated: Bool
     ) {
+        let localSelection: ModernCertificateRenewer.Selection = selection == .namesChanged ? .namesChanged : .expired
+        let what = localSelection == .expired ? "only expired certificates" : "the certificates whose names changed"
         logger.warning(
-            "the local API server cannot be reached: renewing only expired certificates, locally, without the Lease (nobody to coordinate with)",
+            "the local API server cannot be reached: renewing \(what), locally, without the Lease (nobody to coordinate with)",
             metadata: ["url": "\(config.apiServer.localURL)", "cause": "\(failure.cause)"])
-        let renewal = try due.renewModernFiles(renewBefore: .days(0), reissueChangedNames: false)
+        let renewal = try due.renewModernFiles(localSelection)
         let pods = try rollout().restartWithoutWaiting(renewal)
         let restarted =
             pods.isEmpty
             ? "no static pod restarted" : "restarting \(pods.joined(separator: ", ")) without a health wait"
+        let waiting = localSelection == .expired ? " Certificates due but not expired wait for the API." : ""
         return (
             renewal.rows,
-            "the API server at \(config.apiServer.localURL) is down (\(failure.cause)): renewed only expired certificates, locally, without the Lease; \(restarted). Certificates due but not expired wait for the API.",
+            "the API server at \(config.apiServer.localURL) is down (\(failure.cause)): renewed \(what), locally, without the Lease; \(restarted).\(waiting)",
             false
         )
     }

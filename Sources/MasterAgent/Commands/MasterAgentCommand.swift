@@ -52,7 +52,11 @@ enum MasterAgentVersion {
 }
 
 /// Ends a command with a documented exit status; `message` (if any) goes to stderr.
-struct CommandFailure: Error {
+struct CommandFailure: ExitStatusProviding, CustomStringConvertible {
     let status: ExitStatus
     let message: String
+
+    /// The status when a bootstrap step fails with it.
+    var exitStatus: ExitStatus { status }
+    var description: String { message }
 }

@@ -74,25 +74,29 @@ struct RenewDue {
         let lock = try NodeLock.acquire(root: options.root, timeout: 120, logger: logger)
         defer { lock.release() }
         do {
-            return try renewModernFiles(renewBefore: nil).rows
+            return try renewModernFiles(.dueOrNamesChanged).rows
         } catch {
             throw CommandFailure(status: .failure, message: "\(error)")
         }
     }
 
-    /// Renews the modern tree's due leaves on disk (with `renewBefore` instead of the config's when given: 0 renews
-    /// only what has expired); the caller holds the node lock.
-    func renewModernFiles(renewBefore: ConfigDuration?, reissueChangedNames: Bool = true) throws
-        -> ModernCertificateRenewer.Result
-    {
-        var effective = config
-        if let renewBefore { effective.pki.renewBefore = renewBefore }
-        let result = try ModernCertificateRenewer(
-            files: RootedFileSystem(root: options.root), pki: OpenSSLToolkit(), config: effective, node: node,
-            now: Date(), newKey: newKey, reissueChangedNames: reissueChangedNames
-        ).renewDue()
+    /// The renewer of the modern tree for `selection`, on the files under `--root`.
+    func modernRenewer(_ selection: ModernCertificateRenewer.Selection) -> ModernCertificateRenewer {
+        ModernCertificateRenewer(
+            files: RootedFileSystem(root: options.root), pki: OpenSSLToolkit(), config: config, node: node,
+            now: Date(), newKey: newKey, selection: selection)
+    }
+
+    /// Renews the modern tree's leaves that `selection` picks, on disk; the caller holds the node lock.
+    func renewModernFiles(_ selection: ModernCertificateRenewer.Selection) throws -> ModernCertificateRenewer.Result {
+        let result = try modernRenewer(selection).renewDue()
         for row in result.rows where row.outcome == .renewed {
-            logger.notice("renewed certificate", metadata: ["file": "\(row.file)", "daysLeft": "\(row.daysLeft)"])
+            logger.notice(
+                "renewed certificate",
+                metadata: [
+                    "file": "\(row.file)", "daysLeft": "\(row.daysLeft)",
+                    "namesChanged": "\(row.namesChanged ?? false)",
+                ])
         }
         return result
     }

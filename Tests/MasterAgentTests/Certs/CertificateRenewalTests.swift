@@ -185,6 +185,53 @@ final class CertificateRenewalTests: XCTestCase {
             try Support.snapshot(root)["\(pkiDir)/apiserver.crt"]?.data, after["\(pkiDir)/apiserver.crt"]?.data)
     }
 
+    func testBootstrapAfterALoadBalancerAddressChangeReissuesOnlyTheAPIServerCertificate() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "bootstrap-names-root")
+        let bootstrap = ["bootstrap", "--steps", "certs,manifests", "--node", "master01", "--root", root.path]
+        let first = try agent(bootstrap)
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        let before = try Support.snapshot(root)
+        let keyBefore = try XCTUnwrap(before["\(pkiDir)/apiserver.key"]?.data)
+        try write(config: { $0.replacingOccurrences(of: "address: 192.168.3.1", with: "address: 192.168.3.7") })
+
+        let preview = try agent(bootstrap + ["--dry-run"])
+        XCTAssertEqual(preview.status, 0, preview.stdout + preview.stderr)
+        XCTAssertTrue(
+            preview.stdout.contains("\(pkiDir)/apiserver.crt")
+                && preview.stdout.contains("reissued with the config's names"),
+            preview.stdout)
+        XCTAssertEqual(
+            try Support.snapshot(root).mapValues(\.data), before.mapValues(\.data), "a dry run writes nothing")
+
+        let rerun = try agent(bootstrap)
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue(
+            rerun.stdout.contains(
+                "names changed: reissued \(pkiDir)/apiserver.crt locally under --root \(root.path): no Lease taken, nothing restarted"
+            ), rerun.stdout)
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(
+            Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting(["/run/master-agent.lock"]),
+            ["\(pkiDir)/apiserver.crt"], "only apiserver.crt changes; no manifest is touched under --root")
+        let path = Support.host(root, "\(pkiDir)/apiserver.crt")
+        try Support.assertVerifies(path, ca: Support.host(root, "\(pkiDir)/ca.crt"), purpose: "sslserver")
+        let facts = try XCTUnwrap(
+            try OpenSSLToolkit().inspect(
+                certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
+            ).first)
+        XCTAssertTrue(facts.subjectAltNames.contains(.ip("192.168.3.7")), "\(facts.subjectAltNames)")
+        XCTAssertFalse(facts.subjectAltNames.contains(.ip("192.168.3.1")), "\(facts.subjectAltNames)")
+        XCTAssertEqual(facts.publicKeyDER, try OpenSSLToolkit().publicKey(ofKey: keyBefore), "the same key")
+
+        // Converged: a third run changes nothing.
+        let third = try agent(bootstrap)
+        XCTAssertEqual(third.status, 0, third.stdout + third.stderr)
+        XCTAssertFalse(third.stdout.contains("names changed"), third.stdout)
+        let final = try Support.snapshot(root)
+        XCTAssertEqual(
+            Set(final.keys.filter { final[$0]?.data != after[$0]?.data }).subtracting(["/run/master-agent.lock"]), [])
+    }
+
     func testRenewBeforeFromTheConfigDecides() throws {
         try write(config: {
             $0.replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: 70d")

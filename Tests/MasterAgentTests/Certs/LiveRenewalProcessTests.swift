@@ -87,7 +87,7 @@ final class LiveRenewalProcessTests: XCTestCase {
             }
             _ = try CertsStep().run(Support.context(config, node: node, root: root, now: issued))
             let fs = RootedFileSystem(root: root.path)
-            try fs.ensureDirectory(config.kubelet.manifestDir, mode: 0o755)
+            _ = try fs.ensureDirectory(config.kubelet.manifestDir, mode: 0o755)
             for var pod in ModernProfile().staticPods(config: config, node: config.master(named: node)!) {
                 if let address = probes[pod.metadata.name] {
                     var container = pod.spec.containers[0]
@@ -102,10 +102,10 @@ final class LiveRenewalProcessTests: XCTestCase {
                     "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml",
                     data: Data(ManifestRenderer.yaml(pod).utf8), mode: 0o600)
             }
-            try fs.ensureDirectory("/etc/master-agent", mode: 0o755)
+            _ = try fs.ensureDirectory("/etc/master-agent", mode: 0o755)
             try fs.writeAtomically(
                 apiCAFile, data: try Data(contentsOf: URL(fileURLWithPath: certs.cert("ca"))), mode: 0o644)
-            try fs.ensureDirectory("/var/lib/kubelet", mode: 0o755)
+            _ = try fs.ensureDirectory("/var/lib/kubelet", mode: 0o755)
             try fs.writeAtomically(
                 ModernLayout.kubeletConfig,
                 data: Data(try ManifestRenderer.yaml(encoding: KubeletConfiguration(config)).utf8), mode: 0o600)

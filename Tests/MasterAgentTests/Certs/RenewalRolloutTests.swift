@@ -18,7 +18,7 @@ final class RenewalRolloutTests: XCTestCase {
         _ = try CertsStep().run(
             Support.context(config, node: "master01", root: root, now: Date().addingTimeInterval(-340 * 86400)))
         let fs = RootedFileSystem(root: root.path)
-        try fs.ensureDirectory(config.kubelet.manifestDir, mode: 0o755)
+        _ = try fs.ensureDirectory(config.kubelet.manifestDir, mode: 0o755)
         for file in try ManifestRenderer.manifests(config: config, node: node) {
             try fs.writeAtomically(file.path, data: Data(file.content.utf8), mode: file.mode)
         }

@@ -23,7 +23,7 @@ final class CertificateRestartAnnotationTests: XCTestCase {
         // Every kubeconfig a pod's command names is among its entries.
         let (config, node) = try! modern()
         for pod in ModernProfile().staticPods(config: config, node: node) {
-            let command = pod.spec.containers.flatMap { $0.command ?? [] }.joined(separator: " ")
+            let command = pod.spec.containers.flatMap { $0.command }.joined(separator: " ")
             for conf in ["controller-manager.conf", "scheduler.conf", "proxy.conf"]
             where command.contains("/etc/kubernetes/\(conf)") {
                 XCTAssertTrue(
