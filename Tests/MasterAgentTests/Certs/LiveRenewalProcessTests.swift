@@ -49,7 +49,7 @@ final class LiveRenewalProcessTests: XCTestCase {
     private let apiCAFile = "/etc/master-agent/test-api-ca.crt"
 
     /// The config file: the API at `apiURL`, verified with the test CA, a short health wait and Lease.
-    private func writeConfig(apiURL: String) throws -> (path: String, config: ClusterConfig) {
+    private func writeConfig(apiURL: String, extraSANs: [String] = []) throws -> (path: String, config: ClusterConfig) {
         let dir = try TestSupport.makeTemporaryDirectory(self, name: "live-renew-config")
         let path = dir.path + "/cluster.yaml"
         let text =
@@ -59,7 +59,12 @@ final class LiveRenewalProcessTests: XCTestCase {
             .replacingOccurrences(
                 of:
                     "  # localURL: https://127.0.0.1:6443 (modern default; the agent authenticates with super-admin.conf)",
-                with: "  localURL: \(apiURL)\n  caFile: \(apiCAFile)\n  waitTimeout: 4s")
+                with: "  localURL: \(apiURL)\n  caFile: \(apiCAFile)\n  waitTimeout: 4s"
+            )
+            .replacingOccurrences(
+                of: "  caValidityDays: 3650",
+                with: "  caValidityDays: 3650"
+                    + (extraSANs.isEmpty ? "" : "\n  extraSANs: [\(extraSANs.joined(separator: ", "))]"))
             + "\nelection:\n  namespace: default\n  leaseDuration: 3s\n  renewInterval: 1s\n"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return (path, try ConfigLoader.load(yaml: text, file: path))
@@ -242,19 +247,70 @@ final class LiveRenewalProcessTests: XCTestCase {
                 value.contains("apiserver=\(try digest(root, "/etc/kubernetes/pki/apiserver.crt"))"), value)
         }
 
-        // The double's log: the Lease's successful writes come in one block per master (acquire, renewals,
-        // release); a master inside another's block would have written while the other held it.
-        let log = try double.control("log") as? [String: Any]
-        let entries = try XCTUnwrap(log?["entries"] as? [[String: Any]])
-        let writers = entries.filter {
-            ($0["path"] as? String)?.hasPrefix("/apis/coordination.k8s.io/v1/namespaces/default/leases") == true
-                && ["POST", "PUT"].contains($0["method"] as? String) && [200, 201].contains($0["status"] as? Int)
-        }.compactMap { entry in nodes.first { (entry["userAgent"] as? String)?.contains("(node \($0))") == true } }
-        var blocks: [String] = []
-        for writer in writers where blocks.last != writer { blocks.append(writer) }
-        XCTAssertEqual(blocks.count, nodes.count, "Lease writes by holder: \(writers)")
-        XCTAssertEqual(Set(blocks), Set(nodes))
+        try assertOneLeaseHolderAtATime(double, nodes: nodes)
         XCTAssertEqual(try holder(double), "", "released at the end")
+    }
+
+    func testBootstrapReissuesANamesChangeOneMasterAtATimeAndRestartsOnlyTheAPIServer() throws {
+        let double = try apiDouble()
+        let (_, config) = try writeConfig(apiURL: double.baseURL)
+        let nodes = ["master01", "master02", "master03"]
+        let roots = try trees(config, nodes: nodes, daysAgo: 1, probes: try standIns())
+        let before = try roots.mapValues { try Support.snapshot($0) }
+        try startKubelets(double, roots: roots, config: config)
+        // The operator adds a name for the load balancer's new DNS entry and an address (rendered, never contacted).
+        let (changedPath, _) = try writeConfig(apiURL: double.baseURL, extraSANs: ["api.example.org", "192.168.3.9"])
+
+        let results = Mutex<[String: TestSupport.ProcessResult]>([:])
+        DispatchQueue.concurrentPerform(iterations: nodes.count) { index in
+            let result = try? TestSupport.agent([
+                "bootstrap", "--steps", "certs", "--coordinate", "--root", roots[nodes[index]]!.path, "--node",
+                nodes[index], "--config", changedPath,
+            ])
+            results.withLock { $0[nodes[index]] = result }
+        }
+        for node in nodes {
+            let result = try XCTUnwrap(results.withLock { $0[node] }, node)
+            XCTAssertEqual(result.status, 0, "\(node): \(result.stdout) \(result.stderr)")
+            XCTAssertTrue(
+                result.stdout.contains(
+                    "names changed: renewed under Lease default/master-agent-certs; restarted and healthy: kube-apiserver"
+                ), "\(node): \(result.stdout)")
+            let root = try XCTUnwrap(roots[node])
+            let after = try Support.snapshot(root)
+            let changed = Set(after.keys.filter { after[$0]?.data != before[node]![$0]?.data })
+                .subtracting(["/run/master-agent.lock"])
+            XCTAssertEqual(
+                changed, ["/etc/kubernetes/pki/apiserver.crt", "/etc/kubernetes/manifests/kube-apiserver.yaml"],
+                "\(node): only the API server's certificate and, in its annotation, its manifest")
+            let manifest = "/etc/kubernetes/manifests/kube-apiserver.yaml"
+            XCTAssertEqual(
+                try withoutAnnotation(after[manifest]!.data), try withoutAnnotation(before[node]![manifest]!.data))
+            let path = Support.host(root, "/etc/kubernetes/pki/apiserver.crt")
+            try Support.assertVerifies(path, ca: Support.host(root, "/etc/kubernetes/pki/ca.crt"), purpose: "sslserver")
+            let facts = try XCTUnwrap(
+                try OpenSSLToolkit().inspect(
+                    certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
+                ).first)
+            XCTAssertTrue(facts.subjectAltNames.contains(.dns("api.example.org")), "\(facts.subjectAltNames)")
+            XCTAssertTrue(facts.subjectAltNames.contains(.ip("192.168.3.9")), "\(facts.subjectAltNames)")
+        }
+        try assertOneLeaseHolderAtATime(double, nodes: nodes)
+        XCTAssertEqual(try holder(double), "", "released at the end")
+
+        // Converged: a second bootstrap neither takes the Lease nor restarts anything.
+        let settled = try roots.mapValues { try Support.snapshot($0) }
+        let again = try TestSupport.agent([
+            "bootstrap", "--steps", "certs", "--coordinate", "--root", roots["master01"]!.path, "--node", "master01",
+            "--config", changedPath,
+        ])
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertFalse(again.stdout.contains("names changed"), again.stdout)
+        let now = try Support.snapshot(roots["master01"]!)
+        XCTAssertEqual(
+            Set(now.keys.filter { now[$0]?.data != settled["master01"]![$0]?.data }).subtracting([
+                "/run/master-agent.lock"
+            ]), [])
     }
 
     func testAComponentThatDoesNotComeBackGetsItsOldCertificatesBack() throws {
@@ -276,6 +332,23 @@ final class LiveRenewalProcessTests: XCTestCase {
         }
         XCTAssertEqual(changed, [], "the old certificates, kubeconfigs and manifests are back byte for byte")
         XCTAssertEqual(try holder(double), "", "the Lease is released after the rollback too")
+    }
+
+    /// The double's log: the Lease's successful writes come in one block per master (acquire, renewals,
+    /// release); a master inside another's block would have written while the other held it.
+    private func assertOneLeaseHolderAtATime(
+        _ double: CurlDoubleProcess, nodes: [String], file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let log = try double.control("log") as? [String: Any]
+        let entries = try XCTUnwrap(log?["entries"] as? [[String: Any]])
+        let writers = entries.filter {
+            ($0["path"] as? String)?.hasPrefix("/apis/coordination.k8s.io/v1/namespaces/default/leases") == true
+                && ["POST", "PUT"].contains($0["method"] as? String) && [200, 201].contains($0["status"] as? Int)
+        }.compactMap { entry in nodes.first { (entry["userAgent"] as? String)?.contains("(node \($0))") == true } }
+        var blocks: [String] = []
+        for writer in writers where blocks.last != writer { blocks.append(writer) }
+        XCTAssertEqual(blocks.count, nodes.count, "Lease writes by holder: \(writers)", file: file, line: line)
+        XCTAssertEqual(Set(blocks), Set(nodes), file: file, line: line)
     }
 
     private func holder(_ double: CurlDoubleProcess) throws -> String? {
