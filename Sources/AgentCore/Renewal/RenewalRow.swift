@@ -7,6 +7,8 @@ package struct RenewalRow: Codable, Equatable, Sendable {
         case renewed
         /// More than `pki.renewBefore` left: kept.
         case notDue = "not-due"
+        /// Due, but this run does not renew it (legacy on a running master): the operator renews it by hand.
+        case due
         /// A CA: reported with its days left, never renewed by the agent.
         case authority = "ca"
         /// Due, but its CA key is not on this master: renew it through the CA host.

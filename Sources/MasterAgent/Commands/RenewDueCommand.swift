@@ -8,7 +8,8 @@ import Logging
 /// image build or a test tree) the renewal is local: no Lease, nothing restarted, and the output says so. On a
 /// running system (root `/`, or `--coordinate`: a tree under `--root` that a running control plane uses) the
 /// modern profile's renewal holds the Lease `master-agent-certs`, restarts exactly the affected static pods and
-/// waits for their health, restoring the old files when they do not come back.
+/// waits for their health, restoring the old files when they do not come back. The legacy profile (v1.2, no Lease
+/// API) only reports there: nothing due exits 0, a due apiserver.crt exits 69 with the steps to renew it by hand.
 struct RenewDue {
     let options: NodeOptions
     let config: ClusterConfig
@@ -33,11 +34,7 @@ struct RenewDue {
     /// Runs the renewal; `renewLegacy` reissues apiserver.crt the way plain `certs renew` does.
     func run(renewLegacy: () throws -> Void) throws {
         if isLive && config.kubernetes.profile != .modern {
-            throw CommandFailure(
-                status: .notImplemented,
-                message:
-                    "certs renew --due on a running legacy-hyperkube master (Lease, restart, health wait) is not implemented; nothing was renewed. Use --root DIR for a local renewal of a tree that is not running."
-            )
+            return try reportLegacyOnRunningSystem()
         }
         if commandLineCA && config.kubernetes.profile == .modern {
             throw CommandFailure(
@@ -103,19 +100,82 @@ struct RenewDue {
 
     /// Legacy: apiserver.crt is the only leaf this master owns.
     private func renewLegacyIfDue(_ renew: () throws -> Void) throws -> [RenewalRow] {
-        let path = PKIPaths(config).certificate
-        let notAfter = try legacyNotAfter(path)
-        let daysLeft = RenewalPolicy.daysLeft(notAfter: notAfter, now: Date())
-        guard RenewalPolicy.isDue(notAfter: notAfter, now: Date(), renewBefore: config.pki.renewBefore.seconds) else {
-            return [RenewalRow(name: "apiserver", file: path, daysLeft: daysLeft, outcome: .notDue)]
-        }
+        let row = try legacyRow()
+        guard row.outcome == .due else { return [row] }
         try renew()
-        let renewedNotAfter = try legacyNotAfter(path)
+        let renewedNotAfter = try legacyNotAfter(row.file)
         return [
             RenewalRow(
-                name: "apiserver", file: path, daysLeft: daysLeft, outcome: .renewed,
+                name: row.name, file: row.file, daysLeft: row.daysLeft, outcome: .renewed,
                 newDaysLeft: RenewalPolicy.daysLeft(notAfter: renewedNotAfter, now: Date()))
         ]
+    }
+
+    /// apiserver.crt as it stands: `due` when less than `pki.renewBefore` is left (or it has expired), else `not-due`.
+    private func legacyRow() throws -> RenewalRow {
+        let path = PKIPaths(config).certificate
+        let notAfter = try legacyNotAfter(path)
+        let now = Date()
+        let due = RenewalPolicy.isDue(notAfter: notAfter, now: now, renewBefore: config.pki.renewBefore.seconds)
+        return RenewalRow(
+            name: "apiserver", file: path, daysLeft: RenewalPolicy.daysLeft(notAfter: notAfter, now: now),
+            outcome: due ? .due : .notDue)
+    }
+
+    /// Legacy on a running master: the agent cannot order the API servers' restarts (v1.2 has no Lease API), so it
+    /// renews nothing. Nothing due is a normal day (exit 0); a due certificate is handed to the operator (exit 69).
+    private func reportLegacyOnRunningSystem() throws {
+        let row = try legacyRow()
+        guard row.outcome == .due else {
+            print(
+                rows: [row], note: "nothing was due, so no coordination was needed: nothing renewed, nothing restarted",
+                coordinated: false)
+            return
+        }
+        print(
+            rows: [row],
+            note:
+                "nothing renewed: renewing a due certificate on a running legacy-hyperkube master is not implemented; renew it by hand",
+            coordinated: false)
+        throw CommandFailure(status: .notImplemented, message: manualLegacyRenewal(row))
+    }
+
+    /// What is due and the steps that renew it by hand, one master at a time.
+    private func manualLegacyRenewal(_ row: RenewalRow) -> String {
+        let state =
+            row.daysLeft < 0
+            ? "has expired (\(row.daysLeft) days left)"
+            : "is due: \(row.daysLeft) days left, less than pki.renewBefore (\(config.pki.renewBefore.text))"
+        var target = ["--node", node.name]
+        if let path = options.config { target += ["--config", path] }
+        if options.root != "/" { target += ["--root", options.root] }
+        let configuredCA = config.pki.caCert != nil && config.pki.caKey != nil
+        let renew =
+            ["master-agent", "certs", "renew"] + target
+            + (configuredCA ? [] : ["--ca-cert", "CA.crt", "--ca-key", "CA.key"])
+        let check = ["master-agent", "certs", "check"] + target
+        let signer =
+            configuredCA
+            ? "signed with pki.caCert/pki.caKey"
+            : "CA.crt/CA.key: the cluster CA; without them it writes apiserver.csr and exits 3 with the certs sign and certs import steps"
+        let manifest = "\(config.kubelet.manifestDir)/kube-apiserver.yaml"
+        return """
+            \(row.file) \(state). Renewing it on a running legacy-hyperkube master (ordered with the other masters, \
+            API server restart, health wait) is not implemented; nothing was renewed or restarted. By hand, on one \
+            master at a time (finish it before starting the next, so the others keep serving):
+              1. \(renew.map(shellWord).joined(separator: " "))
+                 (a new certificate for the same apiserver.key, which every master shares: no --new-key; \(signer))
+              2. restart this master's API server pod, which reads the certificate only when it starts: move \
+            \(manifest) out of \(config.kubelet.manifestDir), wait until the kubelet has stopped the pod, move it back
+              3. wait until \(config.apiServer.localURL)/healthz answers ok, then run \(check.map(shellWord).joined(separator: " "))
+            """
+    }
+
+    /// `word` as one shell word: as is when it holds only safe characters, else single-quoted.
+    private func shellWord(_ word: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@%+,")
+        if !word.isEmpty && word.allSatisfy(safe.contains) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     private func legacyNotAfter(_ path: String) throws -> Date {

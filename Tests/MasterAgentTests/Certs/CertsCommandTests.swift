@@ -208,6 +208,146 @@ final class CertsCommandTests: XCTestCase {
         XCTAssertEqual(try agent(["certs", "check"]).status, 0)
     }
 
+    // MARK: - renew --due on a running legacy master (`--coordinate` under `--root` stands for `/`)
+
+    private struct RenewOutput: Decodable {
+        let coordinated: Bool
+        let note: String
+        let rows: [RenewalRow]
+    }
+
+    /// Every file under the test root with its bytes.
+    private func treeSnapshot() throws -> [String: Data] {
+        var files: [String: Data] = [:]
+        let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: root.path))
+        while let relative = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            let path = root.path + "/" + relative
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                files[relative] = try Data(contentsOf: URL(fileURLWithPath: path))
+            }
+        }
+        return files
+    }
+
+    /// Points apiServer.localURL at a loopback socket that listens but is never accepted from: a connection the
+    /// agent made would wait in its queue. Returns the socket and the URL.
+    private func listenAtLocalURL() throws -> (socket: Int32, url: String) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        addTeardownBlock { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let result = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(fd, pointer, length) == 0, listen(fd, 8) == 0 else { return -1 }
+                return getsockname(fd, pointer, &length)
+            }
+        }
+        XCTAssertEqual(result, 0, "could not listen on 127.0.0.1")
+        let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+        XCTAssertTrue(text.contains("localURL: http://127.0.0.1:8080"), "the fixture's localURL moved")
+        try text.replacingOccurrences(of: "localURL: http://127.0.0.1:8080", with: "localURL: \(url)")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        return (fd, url)
+    }
+
+    /// True when a connection to `socket` is waiting to be accepted.
+    private func wasContacted(_ socket: Int32) -> Bool {
+        let connection = accept(socket, nil, nil)
+        if connection >= 0 { close(connection) }
+        return connection >= 0
+    }
+
+    func testRenewDueOnARunningLegacyMasterWithNothingDueReportsAndExitsZero() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        let api = try listenAtLocalURL()
+        let before = try treeSnapshot()
+
+        let text = try agent(["certs", "renew", "--due", "--coordinate"])
+        XCTAssertEqual(text.status, 0, text.stdout + text.stderr)
+        let row = try XCTUnwrap(text.stdout.split(separator: "\n").first { $0.hasPrefix("apiserver ") }, text.stdout)
+        XCTAssertTrue(row.contains("/etc/kubernetes/ssl/apiserver.crt") && row.hasSuffix(" not-due"), String(row))
+        XCTAssertTrue(
+            text.stdout.contains("nothing was due, so no coordination was needed: nothing renewed, nothing restarted"),
+            text.stdout)
+        XCTAssertFalse(text.stdout.contains("renewed locally"), text.stdout)
+
+        let json = try agent(["certs", "renew", "--due", "--coordinate", "--output", "json"])
+        XCTAssertEqual(json.status, 0, json.stdout + json.stderr)
+        let output = try JSONDecoder().decode(RenewOutput.self, from: Data(json.stdout.utf8))
+        XCTAssertFalse(output.coordinated)
+        XCTAssertTrue(output.note.hasPrefix("nothing was due"), output.note)
+        XCTAssertEqual(
+            output.rows,
+            [RenewalRow(name: "apiserver", file: "/etc/kubernetes/ssl/apiserver.crt", daysLeft: 364, outcome: .notDue)])
+
+        XCTAssertEqual(try treeSnapshot(), before, "nothing written, not even the node lock")
+        XCTAssertFalse(wasContacted(api.socket), "nothing was due: the API server at \(api.url) must not be asked")
+    }
+
+    func testRenewDueOnARunningLegacyMasterWithTheCertificateDueExits69WithTheStepsByHand() throws {
+        XCTAssertEqual(try bootstrapCerts().status, 0)
+        // renewBefore far above the 365-day lifetime: the fresh certificate is due.
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: 36500d")
+            .write(toFile: configPath, atomically: true, encoding: .utf8)
+        let api = try listenAtLocalURL()
+        let before = try treeSnapshot()
+
+        let due = try agent(["certs", "renew", "--due", "--coordinate"])
+        XCTAssertEqual(due.status, ExitStatus.notImplemented.rawValue, due.stdout + due.stderr)
+        let row = try XCTUnwrap(due.stdout.split(separator: "\n").first { $0.hasPrefix("apiserver ") }, due.stdout)
+        XCTAssertTrue(row.hasSuffix(" due"), String(row))
+        XCTAssertFalse(due.stdout.contains("renewed (now") || due.stdout.contains("renewed locally"), due.stdout)
+        XCTAssertTrue(due.stdout.contains("nothing renewed"), due.stdout)
+        for words in [
+            "/etc/kubernetes/ssl/apiserver.crt is due: 364 days left, less than pki.renewBefore (36500d)",
+            "is not implemented; nothing was renewed or restarted",
+            "on one master at a time",
+            "1. master-agent certs renew --node master01 --config \(configPath!) --root \(root.path) --ca-cert CA.crt --ca-key CA.key\n",
+            "no --new-key",
+            "move /etc/kubernetes/manifests/kube-apiserver.yaml out of /etc/kubernetes/manifests",
+            "3. wait until \(api.url)/healthz answers ok, then run master-agent certs check --node master01",
+        ] {
+            XCTAssertTrue(due.stderr.contains(words), "lacks \"\(words)\": " + due.stderr)
+        }
+
+        let json = try agent(["certs", "renew", "--due", "--coordinate", "--output", "json"])
+        XCTAssertEqual(json.status, ExitStatus.notImplemented.rawValue, json.stdout + json.stderr)
+        let output = try JSONDecoder().decode(RenewOutput.self, from: Data(json.stdout.utf8))
+        XCTAssertFalse(output.coordinated)
+        XCTAssertTrue(output.note.hasPrefix("nothing renewed"), output.note)
+        XCTAssertEqual(
+            output.rows,
+            [RenewalRow(name: "apiserver", file: "/etc/kubernetes/ssl/apiserver.crt", daysLeft: 364, outcome: .due)])
+        XCTAssertTrue(json.stderr.contains("apiserver.crt is due"), json.stderr)
+
+        XCTAssertEqual(try treeSnapshot(), before, "apiserver.crt and every other file byte for byte as they were")
+        XCTAssertFalse(
+            wasContacted(api.socket), "legacy renews nothing: the API server at \(api.url) must not be asked")
+
+        // An expired certificate says so, and is left as it is too.
+        let toolkit = OpenSSLToolkit()
+        let config = try ConfigLoader.load(yaml: String(contentsOfFile: configPath, encoding: .utf8), file: configPath)
+        let csr = try toolkit.makeCSR(
+            keyPEM: try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.key")),
+            commonName: "kube-apiserver", sans: APIServerSANs.required(config))
+        let expired = try toolkit.sign(
+            csrPEM: csr, caCertPEM: try Data(contentsOf: URL(fileURLWithPath: caDir.path + "/ca.crt")),
+            caKeyPEM: try Data(contentsOf: URL(fileURLWithPath: caDir.path + "/ca.key")), validityDays: 10,
+            notBefore: Date().addingTimeInterval(-20 * 86400))
+        try expired.write(to: URL(fileURLWithPath: pkiDir + "/apiserver.crt"))
+        let late = try agent(["certs", "renew", "--due", "--coordinate"])
+        XCTAssertEqual(late.status, ExitStatus.notImplemented.rawValue, late.stdout + late.stderr)
+        XCTAssertTrue(late.stderr.contains("/etc/kubernetes/ssl/apiserver.crt has expired (-1"), late.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: pkiDir + "/apiserver.crt")), expired)
+        XCTAssertFalse(wasContacted(api.socket))
+    }
+
     func testBootstrapAndRenewShareTheCAOptionRules() throws {
         XCTAssertEqual(try bootstrapCerts().status, 0)
         let missing = caDir.path + "/missing.key"

@@ -20,7 +20,7 @@ final class CertsTimerUnitTests: XCTestCase {
         ] {
             XCTAssertTrue(service.contains("\n" + line + "\n"), "service lacks \(line)")
         }
-        // A failing renewal (69 until it is built for a running system) must leave the unit failed.
+        // A failing renewal (69: a legacy master's certificate is due, to renew by hand) must leave the unit failed.
         for hiding in ["SuccessExitStatus", "ExecStart=-", "ExecStart=!-"] {
             XCTAssertFalse(service.contains(hiding), "the service must not hide a failed run (\(hiding))")
         }

@@ -57,7 +57,13 @@ enum AgentNetworkGuard {
             network = (false, false, false)
             secretsStore = true
         case "certs":
-            network = (false, false, arguments.count > 1 && arguments[1] == "check" && arguments.contains("--peers"))
+            let subcommand = arguments.count > 1 ? arguments[1] : ""
+            // renew --due on a running system (`/`, or --coordinate) may ask the local API server (modern's Lease).
+            let live = arguments.contains("--coordinate") || (value("--root", in: arguments) ?? "/") == "/"
+            network = (
+                false, subcommand == "renew" && arguments.contains("--due") && live,
+                subcommand == "check" && arguments.contains("--peers")
+            )
         default:
             return []
         }

@@ -30,13 +30,21 @@ final class AgentNetworkGuardTests: XCTestCase {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("guard-\(UUID().uuidString).yaml")
         XCTAssertNoThrow(try modern?.write(to: path, atomically: true, encoding: .utf8))
         defer { try? FileManager.default.removeItem(at: path) }
-        for command in [["supervise"], ["bootstrap", "--steps", "cluster-tasks"]] {
+        for command in [
+            ["supervise"], ["bootstrap", "--steps", "cluster-tasks"],
+            ["certs", "renew", "--due", "--coordinate", "--root", "/nonexistent"],
+        ] {
             XCTAssertThrowsError(
                 try AgentNetworkGuard.check(command + ["--config", path.path, "--node", "master01"])
             ) { error in
                 XCTAssertTrue("\(error)".contains("192.168.1.1 (apiServer.localURL)"), "\(error)")
             }
         }
+        // A local renewal under --root contacts nothing, wherever localURL points.
+        XCTAssertNoThrow(
+            try AgentNetworkGuard.check([
+                "certs", "renew", "--due", "--config", path.path, "--node", "master01", "--root", "/nonexistent",
+            ]))
     }
 
     func testCommandsAndStepsWithoutNetworkPass() throws {
