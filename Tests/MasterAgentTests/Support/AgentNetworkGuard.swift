@@ -45,9 +45,13 @@ enum AgentNetworkGuard {
                     steps: listed.isEmpty ? nil : listed,
                     until: value("--until", in: arguments))
             else { return [] }
+            // The certs step's names reissue on a running system (`/`, or --coordinate) takes the Lease through the
+            // local API server.
+            let live = arguments.contains("--coordinate") || (value("--root", in: arguments) ?? "/") == "/"
             network = (
                 steps.contains(.preflight),
-                steps.contains { [.waitAPI, .waitControlPlane, .election, .namespace, .clusterTasks].contains($0) },
+                steps.contains { [.waitAPI, .waitControlPlane, .election, .namespace, .clusterTasks].contains($0) }
+                    || (steps.contains(.certs) && live),
                 false
             )
             secretsStore = steps.contains(.clusterSecrets)

@@ -33,6 +33,7 @@ final class AgentNetworkGuardTests: XCTestCase {
         for command in [
             ["supervise"], ["bootstrap", "--steps", "cluster-tasks"],
             ["certs", "renew", "--due", "--coordinate", "--root", "/nonexistent"],
+            ["bootstrap", "--steps", "certs", "--coordinate", "--root", "/nonexistent"],
         ] {
             XCTAssertThrowsError(
                 try AgentNetworkGuard.check(command + ["--config", path.path, "--node", "master01"])
@@ -44,6 +45,10 @@ final class AgentNetworkGuardTests: XCTestCase {
         XCTAssertNoThrow(
             try AgentNetworkGuard.check([
                 "certs", "renew", "--due", "--config", path.path, "--node", "master01", "--root", "/nonexistent",
+            ]))
+        XCTAssertNoThrow(
+            try AgentNetworkGuard.check([
+                "bootstrap", "--steps", "certs", "--config", path.path, "--node", "master01", "--root", "/nonexistent",
             ]))
     }
 
