@@ -66,7 +66,8 @@ package struct ModernCertificateRenewer {
             let found = try find(spec, paths: paths)
             let daysLeft = RenewalPolicy.daysLeft(notAfter: found.notAfter, now: now)
             let namesChanged =
-                reissueChangedNames && Set(found.subjectAltNames) != Set(spec.subjectAltNames)
+                reissueChangedNames
+                && !SANDrift(expected: spec.subjectAltNames, actual: found.subjectAltNames).isEmpty
             guard
                 namesChanged
                     || RenewalPolicy.isDue(
