@@ -40,7 +40,7 @@ package struct CertificateFinding: Equatable, Codable, Sendable {
     package enum Code: String, Codable, Sendable {
         case keyMismatch, chainInvalid, missingSAN, expired, notYetValid, expiresSoon, keyFileMode, keyFileOwner,
             certificateFileMode, missingFile, unreadable, peerKeyDiffers, peerUnreachable, subjectMismatch,
-            usageMismatch, serverMismatch, certificatePending
+            usageMismatch, serverMismatch, certificatePending, extraSAN
     }
 
     package let severity: Severity

@@ -25,24 +25,36 @@ package struct CertificateChecker {
         package let file: String
         package let subject: String
         package let sansOK: Bool?
+        /// Names the config gives that the certificate lacks (`DNS:x`, `IP:x`); nil when none.
+        package let sansMissing: [String]?
+        /// Names the certificate carries that the config no longer gives; nil when none.
+        package let sansExtra: [String]?
         package let expiresInDays: Int?
         /// The certificate's end of validity (ISO 8601 in JSON); nil for keys and unreadable files.
         package let notAfter: Date?
         package let status: String
 
         package init(
-            file: String, subject: String, sansOK: Bool?, expiresInDays: Int?, notAfter: Date? = nil, status: String
+            file: String, subject: String, sansOK: Bool?, sansDrift: SANDrift? = nil, expiresInDays: Int?,
+            notAfter: Date? = nil, status: String
         ) {
             self.file = file
             self.subject = subject
             self.sansOK = sansOK
+            self.sansMissing = Self.names(sansDrift?.added)
+            self.sansExtra = Self.names(sansDrift?.removed)
             self.expiresInDays = expiresInDays
             self.notAfter = notAfter
             self.status = status
         }
 
+        private static func names(_ names: [SubjectAltName]?) -> [String]? {
+            guard let names, !names.isEmpty else { return nil }
+            return names.map(\.description)
+        }
+
         private enum CodingKeys: String, CodingKey {
-            case file, subject, sansOK, expiresInDays, notAfter, status
+            case file, subject, sansOK, sansMissing, sansExtra, expiresInDays, notAfter, status
         }
 
         package init(from decoder: Decoder) throws {
@@ -50,6 +62,8 @@ package struct CertificateChecker {
             file = try values.decode(String.self, forKey: .file)
             subject = try values.decode(String.self, forKey: .subject)
             sansOK = try values.decodeIfPresent(Bool.self, forKey: .sansOK)
+            sansMissing = try values.decodeIfPresent([String].self, forKey: .sansMissing)
+            sansExtra = try values.decodeIfPresent([String].self, forKey: .sansExtra)
             expiresInDays = try values.decodeIfPresent(Int.self, forKey: .expiresInDays)
             notAfter = try values.decodeIfPresent(String.self, forKey: .notAfter).map {
                 try Date.ISO8601FormatStyle().parse($0)
@@ -63,6 +77,8 @@ package struct CertificateChecker {
             try values.encode(file, forKey: .file)
             try values.encode(subject, forKey: .subject)
             try values.encodeIfPresent(sansOK, forKey: .sansOK)
+            try values.encodeIfPresent(sansMissing, forKey: .sansMissing)
+            try values.encodeIfPresent(sansExtra, forKey: .sansExtra)
             try values.encodeIfPresent(expiresInDays, forKey: .expiresInDays)
             try values.encodeIfPresent(notAfter?.formatted(.iso8601), forKey: .notAfter)
             try values.encode(status, forKey: .status)
@@ -186,7 +202,8 @@ package struct CertificateChecker {
             Row(
                 file: paths.certificate, subject: leaf.subject,
                 sansOK: required.allSatisfy(leaf.subjectAltNames.contains),
-                expiresInDays: report.daysLeft, notAfter: leaf.notAfter, status: status(paths.certificate)))
+                sansDrift: SANDrift(expected: required, actual: leaf.subjectAltNames), expiresInDays: report.daysLeft,
+                notAfter: leaf.notAfter, status: status(paths.certificate)))
         return report
     }
 }

@@ -235,15 +235,28 @@ package struct ModernCertificateChecker {
                     .usageMismatch, file,
                     "\(file) is not a \(spec.usage.rawValue) certificate as \(spec.name) must be; \(fix)"))
         }
-        let missing = spec.subjectAltNames.filter { !facts.subjectAltNames.contains($0) }
-        if !missing.isEmpty {
-            let names = missing.map(\.description).joined(separator: ", ")
-            // The config gained a name: renewal reissues a per-node leaf for the same key under the Lease.
+        let drift = SANDrift(expected: spec.subjectAltNames, actual: facts.subjectAltNames)
+        // A per-node leaf is reissued for the same key with the config's names (renewal, or the certs step).
+        let reissuable = spec.scope == .perNode && !spec.isCertificateAuthority
+        if !drift.added.isEmpty {
+            let names = drift.added.map(\.description).joined(separator: ", ")
             let reissue =
-                spec.scope == .perNode && !spec.isCertificateAuthority
+                reissuable
                 ? "run `master-agent certs renew --due`, which reissues it with the config's names for the same key"
                 : fix
             findings.append(error(.missingSAN, file, "\(file) lacks subjectAltNames \(names); \(reissue)"))
+        }
+        if !drift.removed.isEmpty {
+            // The certificate still works for every name the config gives: drift to fix, not a breakage.
+            let names = drift.removed.map(\.description).joined(separator: ", ")
+            let reissue =
+                reissuable
+                ? "run `master-agent bootstrap` or `master-agent certs renew --due`, which reissue it with the config's names for the same key"
+                : fix
+            findings.append(
+                CertificateFinding(
+                    severity: .warning, code: .extraSAN, file: file,
+                    message: "\(file) carries subjectAltNames the config no longer gives: \(names); \(reissue)"))
         }
         return findings
     }
@@ -288,11 +301,15 @@ package struct ModernCertificateChecker {
     )
         -> Row
     {
-        Row(
+        // A CA may be the operator's, with names of its own: only leaves are held to their spec's names.
+        let drift =
+            spec.isCertificateAuthority
+            ? nil : facts.map { SANDrift(expected: spec.subjectAltNames, actual: $0.subjectAltNames) }
+        // Leaves without names (client certificates) have no SANS column unless they carry names anyway.
+        let sansOK = drift.flatMap { spec.subjectAltNames.isEmpty && $0.isEmpty ? nil : $0.isEmpty }
+        return Row(
             file: file, subject: facts?.subject ?? "unreadable",
-            sansOK: spec.subjectAltNames.isEmpty || spec.isCertificateAuthority
-                ? nil : facts.map { f in spec.subjectAltNames.allSatisfy(f.subjectAltNames.contains) },
-            expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) }, notAfter: facts?.notAfter,
-            status: status(file, report))
+            sansOK: sansOK, sansDrift: drift, expiresInDays: facts.map { CertificateEvaluation.daysLeft($0, now) },
+            notAfter: facts?.notAfter, status: status(file, report))
     }
 }

@@ -517,7 +517,7 @@ struct ModernPKIRun {
     // MARK: - Names drift
 
     /// Findings that mean a certificate's names differ from the config's.
-    static let namesDriftCodes: Set<CertificateFinding.Code> = [.missingSAN]
+    static let namesDriftCodes: Set<CertificateFinding.Code> = [.missingSAN, .extraSAN]
 
     /// The files of this master's own leaves (certificates and kubeconfigs): the ones a names change reissues.
     var perNodeLeafFiles: Set<String> {

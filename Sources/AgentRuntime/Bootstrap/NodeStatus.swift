@@ -19,11 +19,27 @@ package struct NodeStatus: Codable {
     package var lockKind: String?
     package var certificateDaysLeft: Int?
     package var certificateProblems: [String] = []
+    /// Modern profile: the certificates whose subjectAltNames differ from what the config gives today.
+    package var certificateNameDrift: [CertificateNameDrift]?
     /// Modern profile: one look at each control-plane component (the targets of wait-control-plane).
     package var components: [ComponentHealth]?
     package var problems: [String] = []
 
     package var healthy: Bool { problems.isEmpty }
+
+    /// One certificate whose names drifted from the config (`DNS:x`, `IP:x`), as the certificate check found it.
+    package struct CertificateNameDrift: Codable, Equatable {
+        package let file: String
+        /// Names the config gives that the certificate lacks.
+        package let added: [String]
+        /// Names the certificate carries that the config no longer gives.
+        package let removed: [String]
+
+        /// `+IP:192.168.3.9, -DNS:old.example.com`.
+        package var summary: String {
+            (added.map { "+\($0)" } + removed.map { "-\($0)" }).joined(separator: ", ")
+        }
+    }
 
     /// Gathers the status; each part that cannot be read becomes a problem, never a crash. `loopback` reaches the
     /// components that are not the API server (as wait-control-plane does); without it they are not asked.
@@ -119,6 +135,13 @@ package struct NodeStatus: Codable {
                         files: context.files, pki: pki, config: config, now: wallClock.wallNow()
                     ).check()
                 status.certificateDaysLeft = report.daysLeft
+                if config.kubernetes.profile == .modern {
+                    status.certificateNameDrift = report.rows.compactMap { row in
+                        guard row.sansMissing != nil || row.sansExtra != nil else { return nil }
+                        return CertificateNameDrift(
+                            file: row.file, added: row.sansMissing ?? [], removed: row.sansExtra ?? [])
+                    }
+                }
                 status.certificateProblems = report.findings.map(\.message)
                 status.problems += report.findings.filter { $0.severity == .error }.map(\.message)
             } catch {

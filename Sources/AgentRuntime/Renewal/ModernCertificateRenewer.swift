@@ -59,7 +59,7 @@ package struct ModernCertificateRenewer {
 
     /// Why `found` is reissued under `selection`, or nil when it is kept.
     private func reasons(for found: Found) -> (due: Bool, namesChanged: Bool)? {
-        let namesChanged = Set(found.subjectAltNames) != Set(found.spec.subjectAltNames)
+        let namesChanged = !SANDrift(expected: found.spec.subjectAltNames, actual: found.subjectAltNames).isEmpty
         let due: Bool
         switch selection {
         case .dueOrNamesChanged:

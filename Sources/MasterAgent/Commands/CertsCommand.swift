@@ -83,7 +83,7 @@ struct CertsCommand: ParsableCommand {
                 column("FILE", fileWidth) + column("SUBJECT", 28) + column("SANS", 9) + column("EXPIRES IN", 12)
                     + "STATUS")
             for row in report.rows {
-                let sans = row.sansOK.map { $0 ? "ok" : "MISSING" } ?? "-"
+                let sans = CertsCommand.sansColumn(row)
                 let expires = row.expiresInDays.map { "\($0) days" } ?? "-"
                 printer.text(
                     column(row.file, fileWidth) + column(String(row.subject.prefix(27)), 28)
@@ -95,6 +95,18 @@ struct CertsCommand: ParsableCommand {
             if report.hasErrors {
                 throw CommandFailure(status: .failure, message: "certificate check failed (see above)")
             }
+        }
+    }
+
+    /// The SANS column: names the config added are MISSING, names it removed EXTRA, both DIFFERS (the findings
+    /// below the table name them). Under legacy extra names are not judged: sansOK alone decides.
+    static func sansColumn(_ row: CertificateChecker.Row) -> String {
+        guard let ok = row.sansOK else { return "-" }
+        if ok { return "ok" }
+        switch (row.sansMissing != nil, row.sansExtra != nil) {
+        case (true, true): return "DIFFERS"
+        case (false, true): return "EXTRA"
+        default: return "MISSING"
         }
     }
 

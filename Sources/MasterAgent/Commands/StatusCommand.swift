@@ -34,6 +34,12 @@ struct StatusCommand: ParsableCommand {
         printer.line(
             "certificate", status.certificateDaysLeft.map { "\($0) days left" } ?? "unknown",
             PKIPaths(config).certificate)
+        for drift in status.certificateNameDrift ?? [] {
+            printer.line(
+                "certificate", "names differ",
+                "\(drift.file) differs from the config: \(drift.summary); master-agent bootstrap or certs renew --due reissues it"
+            )
+        }
         for component in status.components ?? [] {
             printer.line(
                 "component", component.healthy ? "healthy" : "not healthy",

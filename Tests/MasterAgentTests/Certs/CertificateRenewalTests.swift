@@ -232,6 +232,38 @@ final class CertificateRenewalTests: XCTestCase {
             Set(final.keys.filter { final[$0]?.data != after[$0]?.data }).subtracting(["/run/master-agent.lock"]), [])
     }
 
+    func testBootstrapAfterANameIsRemovedReissuesTheAPIServerCertificateWithoutIt() throws {
+        let withExtra: (String) -> String = {
+            $0.replacingOccurrences(
+                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [old.example.org]")
+        }
+        try write(config: withExtra)
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "bootstrap-removed-name")
+        let bootstrap = ["bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path]
+        XCTAssertEqual(try agent(bootstrap).status, 0)
+        let before = try Support.snapshot(root)
+        try write(config: { $0 })
+
+        let status = try agent(["status", "--node", "master01", "--root", root.path])
+        XCTAssertTrue(status.stdout.contains("-DNS:old.example.org"), status.stdout + status.stderr)
+        let rerun = try agent(bootstrap)
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("names changed: reissued \(pkiDir)/apiserver.crt locally"), rerun.stdout)
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(
+            Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting(["/run/master-agent.lock"]),
+            ["\(pkiDir)/apiserver.crt"])
+        let path = Support.host(root, "\(pkiDir)/apiserver.crt")
+        let facts = try XCTUnwrap(
+            try OpenSSLToolkit().inspect(
+                certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
+            ).first)
+        XCTAssertFalse(facts.subjectAltNames.contains(.dns("old.example.org")), "\(facts.subjectAltNames)")
+        XCTAssertEqual(
+            Set(facts.subjectAltNames), Set(APIServerSANs.required(ModernPKIInputs(config, node: config.masters[0]))))
+        try Support.assertVerifies(path, ca: Support.host(root, "\(pkiDir)/ca.crt"), purpose: "sslserver")
+    }
+
     func testRenewBeforeFromTheConfigDecides() throws {
         try write(config: {
             $0.replacingOccurrences(of: "  validityDays: 365", with: "  validityDays: 365\n  renewBefore: 70d")
