@@ -165,10 +165,7 @@ final class CertificateRenewalTests: XCTestCase {
             ["\(pkiDir)/apiserver.crt"])
         let path = Support.host(root, "\(pkiDir)/apiserver.crt")
         try Support.assertVerifies(path, ca: Support.host(root, "\(pkiDir)/ca.crt"), purpose: "sslserver")
-        let facts = try XCTUnwrap(
-            try OpenSSLToolkit().inspect(
-                certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
-            ).first)
+        let facts = try Support.facts(path)
         XCTAssertTrue(facts.subjectAltNames.contains(.ip("10.9.9.9")), "\(facts.subjectAltNames)")
         XCTAssertTrue(facts.subjectAltNames.contains(.dns("api.example.org")), "\(facts.subjectAltNames)")
         let renewed = try material(root, "\(pkiDir)/apiserver.crt")
@@ -215,10 +212,7 @@ final class CertificateRenewalTests: XCTestCase {
             ["\(pkiDir)/apiserver.crt"], "only apiserver.crt changes; no manifest is touched under --root")
         let path = Support.host(root, "\(pkiDir)/apiserver.crt")
         try Support.assertVerifies(path, ca: Support.host(root, "\(pkiDir)/ca.crt"), purpose: "sslserver")
-        let facts = try XCTUnwrap(
-            try OpenSSLToolkit().inspect(
-                certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
-            ).first)
+        let facts = try Support.facts(path)
         XCTAssertTrue(facts.subjectAltNames.contains(.ip("192.168.3.7")), "\(facts.subjectAltNames)")
         XCTAssertFalse(facts.subjectAltNames.contains(.ip("192.168.3.1")), "\(facts.subjectAltNames)")
         XCTAssertEqual(facts.publicKeyDER, try OpenSSLToolkit().publicKey(ofKey: keyBefore), "the same key")
@@ -254,10 +248,7 @@ final class CertificateRenewalTests: XCTestCase {
             Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting(["/run/master-agent.lock"]),
             ["\(pkiDir)/apiserver.crt"])
         let path = Support.host(root, "\(pkiDir)/apiserver.crt")
-        let facts = try XCTUnwrap(
-            try OpenSSLToolkit().inspect(
-                certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
-            ).first)
+        let facts = try Support.facts(path)
         XCTAssertFalse(facts.subjectAltNames.contains(.dns("old.example.org")), "\(facts.subjectAltNames)")
         XCTAssertEqual(
             Set(facts.subjectAltNames), Set(APIServerSANs.required(ModernPKIInputs(config, node: config.masters[0]))))

@@ -288,10 +288,7 @@ final class LiveRenewalProcessTests: XCTestCase {
                 try withoutAnnotation(after[manifest]!.data), try withoutAnnotation(before[node]![manifest]!.data))
             let path = Support.host(root, "/etc/kubernetes/pki/apiserver.crt")
             try Support.assertVerifies(path, ca: Support.host(root, "/etc/kubernetes/pki/ca.crt"), purpose: "sslserver")
-            let facts = try XCTUnwrap(
-                try OpenSSLToolkit().inspect(
-                    certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
-                ).first)
+            let facts = try Support.facts(path)
             XCTAssertTrue(facts.subjectAltNames.contains(.dns("api.example.org")), "\(facts.subjectAltNames)")
             XCTAssertTrue(facts.subjectAltNames.contains(.ip("192.168.3.9")), "\(facts.subjectAltNames)")
         }

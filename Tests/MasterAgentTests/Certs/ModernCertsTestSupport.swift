@@ -67,4 +67,10 @@ enum ModernCertsTestSupport {
         XCTAssertEqual(text.status, 0, text.stderr, file: file, line: line)
         XCTAssertTrue(text.stdout.contains("Certificate:"), file: file, line: line)
     }
+
+    /// The facts of the first certificate in the host file `path`.
+    static func facts(_ path: String) throws -> CertificateFacts {
+        let pem = try Data(contentsOf: URL(fileURLWithPath: path))
+        return try XCTUnwrap(try OpenSSLToolkit().inspect(certificatesPEM: pem, source: path).first, path)
+    }
 }
