@@ -237,22 +237,17 @@ package struct ModernCertificateChecker {
         }
         let drift = SANDrift(expected: spec.subjectAltNames, actual: facts.subjectAltNames)
         // A per-node leaf is reissued for the same key with the config's names (renewal, or the certs step).
-        let reissuable = spec.scope == .perNode && !spec.isCertificateAuthority
+        let reissue =
+            spec.scope == .perNode && !spec.isCertificateAuthority
+            ? "run `master-agent bootstrap` or `master-agent certs renew --due`, which reissue it with the config's names for the same key"
+            : fix
         if !drift.added.isEmpty {
             let names = drift.added.map(\.description).joined(separator: ", ")
-            let reissue =
-                reissuable
-                ? "run `master-agent certs renew --due`, which reissues it with the config's names for the same key"
-                : fix
             findings.append(error(.missingSAN, file, "\(file) lacks subjectAltNames \(names); \(reissue)"))
         }
         if !drift.removed.isEmpty {
             // The certificate still works for every name the config gives: drift to fix, not a breakage.
             let names = drift.removed.map(\.description).joined(separator: ", ")
-            let reissue =
-                reissuable
-                ? "run `master-agent bootstrap` or `master-agent certs renew --due`, which reissue it with the config's names for the same key"
-                : fix
             findings.append(
                 CertificateFinding(
                     severity: .warning, code: .extraSAN, file: file,

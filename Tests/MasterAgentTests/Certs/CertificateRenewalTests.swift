@@ -151,7 +151,7 @@ final class CertificateRenewalTests: XCTestCase {
         XCTAssertTrue(
             check.stdout.contains("apiserver.crt lacks subjectAltNames DNS:api.example.org, IP:10.9.9.9"),
             check.stdout + check.stderr)
-        XCTAssertTrue(check.stdout.contains("run `master-agent certs renew --due`"), check.stdout)
+        XCTAssertTrue(check.stdout.contains("run `master-agent bootstrap` or `master-agent certs renew --due`"), check.stdout)
         let result = try agent([
             "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
         ])
