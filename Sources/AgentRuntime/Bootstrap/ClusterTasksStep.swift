@@ -67,49 +67,23 @@ package struct ClusterTasksStep: BootstrapStepRunner {
         let state = try context.election ?? ElectionState.make(context, renewInBackground: renewInBackground)
         context.election = state
         defer { state.finish() }
-        let elector = state.elector
-        let deadline = context.clock.now() + bindingTimeout
-        var lastProblem = "no answer yet"
-        while true {
-            do {
-                if elector.isLeader { try state.renewIfForeground() }
-                if elector.isLeader {
-                    if try Self.bindingExists(api) { return (false, "ClusterRoleBinding \(name) exists; \(me) led") }
-                    let created = try Self.createBinding(api)
-                    context.logger.info(
-                        created ? "created ClusterRoleBinding" : "ClusterRoleBinding already existed",
-                        metadata: ["name": "\(name)", "leader": "\(me)"])
-                    return created
-                        ? (true, "\(me) led and created ClusterRoleBinding \(name) -> cluster-admin (201 Created)")
-                        : (false, "\(me) led; ClusterRoleBinding \(name) already existed (409 AlreadyExists)")
-                }
-                if try Self.bindingExists(api) {
-                    let leader = elector.observedHolder.flatMap { $0.isEmpty ? nil : $0 } ?? "another master"
-                    return (false, "ClusterRoleBinding \(name) exists; \(me) followed \(leader)")
-                }
-                switch try elector.tryAcquireOrRenew() {
-                case .created, .renewed, .tookOver:
-                    state.startRenewing()
-                    continue
-                case .following(let holder, let expiresIn):
-                    lastProblem =
-                        "\(holder) leads and has not created it yet (lease valid \(ElectionStep.seconds(expiresIn)) more)"
-                case .lostRace(let reason):
-                    lastProblem = "lost a race for the lock: \(reason)"
-                }
-            } catch let error as APIError where error.isTransient {
-                lastProblem = "\(error)"
-                context.logger.warning("API request failed; retrying", metadata: ["error": "\(error)"])
-            } catch let error as any HTTPTransportFailure {
-                lastProblem = "\(error)"
-                context.logger.warning("API request failed; retrying", metadata: ["error": "\(error)"])
-            }
-            if context.clock.now() >= deadline {
-                throw ElectionError(
-                    .timedOut, object: "ClusterRoleBinding \(name)",
-                    cause: "not there after \(ElectionStep.seconds(bindingTimeout)); last: \(lastProblem)")
-            }
-            context.clock.sleep(elector.timings.followerPollInterval)
+        let outcome = try LeaderCreatesOnce(
+            state: state, clock: context.clock, logger: context.logger, object: "ClusterRoleBinding \(name)",
+            timeout: bindingTimeout
+        ).run(exists: { try Self.bindingExists(api) }, create: { try Self.createBinding(api) })
+        switch outcome {
+        case .led(.found, _):
+            return (false, "ClusterRoleBinding \(name) exists; \(me) led")
+        case .led(let creation, _):
+            let created = creation == .created
+            context.logger.info(
+                created ? "created ClusterRoleBinding" : "ClusterRoleBinding already existed",
+                metadata: ["name": "\(name)", "leader": "\(me)"])
+            return created
+                ? (true, "\(me) led and created ClusterRoleBinding \(name) -> cluster-admin (201 Created)")
+                : (false, "\(me) led; ClusterRoleBinding \(name) already existed (409 AlreadyExists)")
+        case .followed(let leader, _):
+            return (false, "ClusterRoleBinding \(name) exists; \(me) followed \(leader)")
         }
     }
 

@@ -37,80 +37,39 @@ package struct NamespaceStep: BootstrapStepRunner {
         }
         defer { state.finish() }
         let api = KubernetesAPIClient(transport: try context.localAPI(), baseURL: context.config.apiServer.localURL)
-        let elector = state.elector
         let me = context.node.name
-        let started = context.clock.now()
-        let deadline = started + timeout
-        var lastProblem = "no answer yet"
-        var takeover: String?
-
-        while true {
-            do {
-                if elector.isLeader {
-                    try state.renewIfForeground()
-                }
-                if elector.isLeader {
-                    let leadNote = takeover.map { "; \($0)" } ?? ""
-                    if try Self.exists(api) {
-                        return StepOutcome(
-                            step: .namespace, status: .unchanged,
-                            message: "\(Self.namespace) exists; \(me) led and had nothing to create\(leadNote)")
-                    }
-                    let created = try create(api)
-                    context.logger.info(
-                        created ? "created namespace" : "namespace already existed",
-                        metadata: ["namespace": "\(Self.namespace)", "leader": "\(me)"])
-                    return created
-                        ? StepOutcome(
-                            step: .namespace, status: .changed,
-                            message: "\(me) led and created \(Self.namespace) (201 Created)\(leadNote)")
-                        : StepOutcome(
-                            step: .namespace, status: .unchanged,
-                            message: "\(me) led; \(Self.namespace) already existed (409 AlreadyExists)\(leadNote)")
-                }
-                if try Self.exists(api) {
-                    let waited = context.clock.now() - started
-                    let leader =
-                        elector.observedHolder.flatMap { $0.isEmpty ? nil : $0 } ?? state.leaderAtElection
-                        ?? "another master"
-                    return StepOutcome(
-                        step: .namespace, status: .unchanged,
-                        message:
-                            "\(Self.namespace) exists; \(me) followed \(leader) and waited \(ElectionStep.seconds(waited)), created nothing"
-                    )
-                }
-                let round = try elector.tryAcquireOrRenew()
-                switch round {
-                case .tookOver(let previous, let unrenewedFor):
-                    takeover =
-                        previous.isEmpty
-                        ? "took over the released lock"
-                        : "took over from \(previous), whose lease went unrenewed for \(ElectionStep.seconds(unrenewedFor))"
-                    state.startRenewing()
-                    continue
-                case .created, .renewed:
-                    takeover = "acquired the lock while waiting"
-                    state.startRenewing()
-                    continue
-                case .following(let holder, let expiresIn):
-                    lastProblem =
-                        "\(holder) leads and \(Self.namespace) does not exist yet (lease valid \(ElectionStep.seconds(expiresIn)) more)"
-                case .lostRace(let reason):
-                    lastProblem = "lost a race for the lock: \(reason)"
-                }
-            } catch let error as APIError where error.isTransient {
-                lastProblem = "\(error)"
-                context.logger.warning("API request failed; retrying", metadata: ["error": "\(error)"])
-            } catch let error as any HTTPTransportFailure {
-                lastProblem = "\(error)"
-                context.logger.warning("API request failed; retrying", metadata: ["error": "\(error)"])
+        let outcome = try LeaderCreatesOnce(
+            state: state, clock: context.clock, logger: context.logger, object: "namespace \(Self.namespace)",
+            timeout: timeout
+        ).run(exists: { try Self.exists(api) }, create: { try create(api) })
+        switch outcome {
+        case .led(let creation, let takeover):
+            let leadNote = takeover.map { "; \($0)" } ?? ""
+            if creation != .found {
+                context.logger.info(
+                    creation == .created ? "created namespace" : "namespace already existed",
+                    metadata: ["namespace": "\(Self.namespace)", "leader": "\(me)"])
             }
-            if context.clock.now() >= deadline {
-                throw ElectionError(
-                    .timedOut, object: "namespace \(Self.namespace)",
-                    cause: "not there after \(ElectionStep.seconds(timeout)); last: \(lastProblem)")
+            switch creation {
+            case .found:
+                return StepOutcome(
+                    step: .namespace, status: .unchanged,
+                    message: "\(Self.namespace) exists; \(me) led and had nothing to create\(leadNote)")
+            case .created:
+                return StepOutcome(
+                    step: .namespace, status: .changed,
+                    message: "\(me) led and created \(Self.namespace) (201 Created)\(leadNote)")
+            case .alreadyExisted:
+                return StepOutcome(
+                    step: .namespace, status: .unchanged,
+                    message: "\(me) led; \(Self.namespace) already existed (409 AlreadyExists)\(leadNote)")
             }
-            context.clock.sleep(elector.timings.followerPollInterval)
+        case .followed(let leader, let waited):
+            return StepOutcome(
+                step: .namespace, status: .unchanged,
+                message:
+                    "\(Self.namespace) exists; \(me) followed \(leader) and waited \(ElectionStep.seconds(waited)), created nothing"
+            )
         }
     }
 
