@@ -233,21 +233,9 @@ final class CertsCommandTests: XCTestCase {
     /// Points apiServer.localURL at a loopback socket that listens but is never accepted from: a connection the
     /// agent made would wait in its queue. Returns the socket and the URL.
     private func listenAtLocalURL() throws -> (socket: Int32, url: String) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        XCTAssertGreaterThanOrEqual(fd, 0)
+        let (fd, port) = try LoopbackListener.open(backlog: 8, nonBlocking: true)
         addTeardownBlock { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0, listen(fd, 8) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        XCTAssertEqual(result, 0, "could not listen on 127.0.0.1")
-        let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))"
+        let url = "http://127.0.0.1:\(port)"
         let text = try String(contentsOfFile: configPath, encoding: .utf8)
         XCTAssertTrue(text.contains("localURL: http://127.0.0.1:8080"), "the fixture's localURL moved")
         try text.replacingOccurrences(of: "localURL: http://127.0.0.1:8080", with: "localURL: \(url)")

@@ -91,21 +91,9 @@ final class TCPConnectorTests: XCTestCase {
     }
 
     private func listeningPort(backlog: Int32) throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.EMFILE) }
+        let (fd, port) = try LoopbackListener.open(backlog: backlog)
         descriptors.append(fd)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0, listen(fd, backlog) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard result == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return port
     }
 
     // Connects (and keeps open) sockets until one no longer completes at once.
