@@ -195,9 +195,12 @@ struct ModernPKIRun {
         let report = try checker.check()
         // Names drift on a per-node leaf is reissued after the rest of the step (see `namesDrift`).
         let reissuable = context.namesReissuer != nil || dryRun ? perNodeLeafFiles : []
+        // admin.conf and super-admin.conf get the load balancer's new URL in place (see `makeKubeconfig`).
+        let repointable = Set(endpointKubeconfigs.map(paths.kubeconfig))
         var blocking = report.findings.filter {
             $0.severity == .error && !tolerated.contains($0.code)
                 && !(Self.namesDriftCodes.contains($0.code) && reissuable.contains($0.file))
+                && !($0.code == .serverMismatch && repointable.contains($0.file))
         }
         // A certificate whose key is gone cannot be completed: a new key would not match it.
         for spec in tree.certificates where !spec.isCertificateAuthority {
@@ -446,7 +449,7 @@ struct ModernPKIRun {
             let user = try config.userEntry(config.currentContextEntry(file: path).user, file: path)
             guard user.clientCertificateData == nil,
                 let partialKey = user.clientKeyData.flatMap({ Data(base64Encoded: $0) })
-            else { return }
+            else { return try repoint(config, spec) }
             key = partialKey
         }
         if dryRun {
@@ -492,6 +495,27 @@ struct ModernPKIRun {
         ).yaml()
         batch.append(FileWrite(path: paths.kubeconfig(spec), data: Data(text.utf8), mode: 0o600))
         reports.append(FileReport(path: paths.kubeconfig(spec), action: action, detail: detail))
+    }
+
+    /// The kubeconfigs for people (admin.conf, super-admin.conf): they go through the load balancer and no static
+    /// pod reads them, so a new load balancer name or port is written into them in place, restarting nothing.
+    var endpointKubeconfigs: [KubeconfigSpec] {
+        tree.kubeconfigs.filter { ["admin.conf", "super-admin.conf"].contains($0.fileName) }
+    }
+
+    /// Writes `spec.server` into an endpoint kubeconfig that points elsewhere, every other field kept.
+    private mutating func repoint(_ config: Kubeconfig, _ spec: KubeconfigSpec) throws {
+        let path = paths.kubeconfig(spec)
+        let context = try config.currentContextEntry(file: path)
+        guard endpointKubeconfigs.contains(where: { $0.fileName == spec.fileName }),
+            let index = config.clusters.firstIndex(where: { $0.name == context.cluster }),
+            config.clusters[index].cluster.server != spec.server
+        else { return }
+        let old = config.clusters[index].cluster.server
+        var repointed = config
+        repointed.clusters[index].cluster.server = spec.server
+        if !dryRun { batch.append(FileWrite(path: path, data: Data(try repointed.yaml().utf8), mode: 0o600)) }
+        reports.append(FileReport(path: path, action: .updated, detail: "server \(old) -> \(spec.server)"))
     }
 
     /// Keeps a request that still matches the key and the spec's names (reruns do not churn it), else makes one.

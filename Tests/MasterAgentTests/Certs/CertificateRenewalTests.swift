@@ -151,7 +151,8 @@ final class CertificateRenewalTests: XCTestCase {
         XCTAssertTrue(
             check.stdout.contains("apiserver.crt lacks subjectAltNames DNS:api.example.org, IP:10.9.9.9"),
             check.stdout + check.stderr)
-        XCTAssertTrue(check.stdout.contains("run `master-agent bootstrap` or `master-agent certs renew --due`"), check.stdout)
+        XCTAssertTrue(
+            check.stdout.contains("run `master-agent bootstrap` or `master-agent certs renew --due`"), check.stdout)
         let result = try agent([
             "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
         ])
@@ -253,6 +254,40 @@ final class CertificateRenewalTests: XCTestCase {
         XCTAssertEqual(
             Set(facts.subjectAltNames), Set(APIServerSANs.required(ModernPKIInputs(config, node: config.masters[0]))))
         try Support.assertVerifies(path, ca: Support.host(root, "\(pkiDir)/ca.crt"), purpose: "sslserver")
+    }
+
+    func testBootstrapAfterTheLoadBalancerIsRenamedRepointsAdminConfAndReissuesTheAPIServerCertificate() throws {
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "bootstrap-renamed-lb")
+        let bootstrap = ["bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path]
+        XCTAssertEqual(try agent(bootstrap).status, 0)
+        let before = try Support.snapshot(root)
+        try write(config: {
+            $0.replacingOccurrences(of: "dnsName: loadbalancer.example.com", with: "dnsName: api.example.net")
+        })
+
+        let rerun = try agent(bootstrap)
+        XCTAssertEqual(rerun.status, 0, rerun.stdout + rerun.stderr)
+        let after = try Support.snapshot(root)
+        let people = ["/etc/kubernetes/admin.conf", "/etc/kubernetes/super-admin.conf"]
+        XCTAssertEqual(
+            Set(after.keys.filter { after[$0]?.data != before[$0]?.data }).subtracting(["/run/master-agent.lock"]),
+            Set(people + ["\(pkiDir)/apiserver.crt"]))
+        for file in people {
+            XCTAssertTrue(
+                rerun.stdout.contains("server https://loadbalancer.example.com:6443 -> https://api.example.net:6443"),
+                rerun.stdout)
+            let old = try Kubeconfig.decode(String(decoding: before[file]!.data, as: UTF8.self), file: file)
+            var new = try Kubeconfig.decode(String(decoding: after[file]!.data, as: UTF8.self), file: file)
+            XCTAssertEqual(new.clusters.map(\.cluster.server), ["https://api.example.net:6443"], file)
+            new.clusters[0].cluster.server = old.clusters[0].cluster.server
+            XCTAssertEqual(new, old, "\(file): only the server changes, the credentials stay")
+            XCTAssertEqual(after[file]?.mode, 0o600)
+        }
+        let facts = try Support.facts(Support.host(root, "\(pkiDir)/apiserver.crt"))
+        XCTAssertTrue(facts.subjectAltNames.contains(.dns("api.example.net")), "\(facts.subjectAltNames)")
+        XCTAssertFalse(facts.subjectAltNames.contains(.dns("loadbalancer.example.com")), "\(facts.subjectAltNames)")
+        let check = try agent(["certs", "check", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
     }
 
     func testRenewBeforeFromTheConfigDecides() throws {
