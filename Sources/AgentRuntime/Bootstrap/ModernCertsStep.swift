@@ -33,7 +33,7 @@ package struct ModernCertsStep: BootstrapStepRunner {
         }
         let drifted = run.namesDrift(before)
         if context.dryRun {
-            run.reportNamesDrift(drifted)
+            try run.reportNamesDrift(drifted)
             return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
         }
         var reissue: CertificateNamesReissue?
@@ -561,9 +561,20 @@ struct ModernPKIRun {
         ).sorted()
     }
 
-    mutating func reportNamesDrift(_ files: [String]) {
-        for file in files {
-            reports.append(FileReport(path: file, action: .updated, detail: "reissued with the config's names"))
+    /// A dry run's account of a names reissue: the certificate reissued or, without its CA key here, the request for
+    /// the CA host written (one already there is kept).
+    mutating func reportNamesDrift(_ files: [String]) throws {
+        for spec in tree.allCertificates where files.contains(paths.certificate(spec)) {
+            if try authority(of: spec).key != nil {
+                reports.append(
+                    FileReport(
+                        path: paths.certificate(spec), action: .updated, detail: "reissued with the config's names"))
+            } else if try self.files.readFile(paths.request(spec)) == nil {
+                reports.append(
+                    FileReport(
+                        path: paths.request(spec), action: .created,
+                        detail: "request for the CA host (names changed)"))
+            }
         }
     }
 

@@ -417,6 +417,12 @@ final class CertificateRenewalTests: XCTestCase {
         }
         let before = try Support.snapshot(root)
         let bootstrap = ["bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path]
+        let preview = try agent(bootstrap + ["--dry-run"])
+        XCTAssertEqual(preview.status, 0, preview.stdout + preview.stderr)
+        XCTAssertTrue(preview.stdout.contains("\(pkiDir)/apiserver.csr"), preview.stdout)
+        XCTAssertTrue(preview.stdout.contains("request for the CA host (names changed)"), preview.stdout)
+        XCTAssertFalse(preview.stdout.contains("reissued with the config's names"), preview.stdout)
+        XCTAssertEqual(changed(before, try Support.snapshot(root)), [], "a dry run writes nothing")
         let result = try agent(bootstrap)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
         let awaiting =
