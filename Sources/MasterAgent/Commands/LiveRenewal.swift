@@ -75,7 +75,8 @@ struct LiveRenewal {
         return try install()
     }
 
-    /// What a run did, for its note: `renewed`, `installed the signed certificates`, `wrote requests for the CA host`.
+    /// What a run did, for its note: `renewed` (issued here or installed from the CA host), `wrote requests for the
+    /// CA host`, or both.
     static func summary(_ rows: [RenewalRow]) -> String {
         let renewed = rows.contains { $0.outcome == .renewed }
         let requested = rows.contains { $0.outcome == .needsCAHost && $0.request != nil }
