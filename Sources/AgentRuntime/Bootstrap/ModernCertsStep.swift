@@ -33,13 +33,14 @@ package struct ModernCertsStep: BootstrapStepRunner {
         }
         let drifted = run.namesDrift(before)
         if context.dryRun {
-            run.reportNamesDrift(drifted)
+            try run.reportNamesDrift(drifted)
             return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
         }
         var reissue: CertificateNamesReissue?
         if !drifted.isEmpty, let reissuer = context.namesReissuer {
+            let requestsBefore = try run.perNodeRequests()
             reissue = try reissuer.reissueChangedNames()
-            run.record(reissue!)
+            try run.record(reissue!, requestsBefore: requestsBefore)
         }
         // Nothing written: the first check already covered the tree as it stands.
         let report = run.reports.isEmpty ? before : try run.checker.check()
@@ -78,13 +79,52 @@ package struct ModernNamesAwaitCAHost: CustomStringConvertible {
     }
 
     package var description: String {
-        let dir = "\(node)-csr"
         guard let request = row.request else {
             return
                 "\(row.file) does not carry the config's names and the CA key is not on this master; run master-agent certs renew --due to write its request for the CA host"
         }
         return
-            "\(row.file) does not carry the config's names and the CA key is not on this master: copy \(request) into \(dir)/ on the CA host and run there `master-agent certs sign --config cluster.yaml --node \(node) --csr-dir \(dir) --ca-dir /etc/kubernetes/pki`, then copy \(dir)/ back and run here `master-agent certs import --node \(node) --dir \(dir)`"
+            "\(row.file) does not carry the config's names and the CA key is not on this master: \(CAHostRoundTrip(node: node, requests: [request]).inline)"
+    }
+}
+
+/// What an operator runs to have a master's requests signed on the CA host (an offline CA) and the certificates
+/// installed: the one wording of the first bring-up (`ModernCertificatesPending`), of a names change
+/// (`ModernNamesAwaitCAHost`) and of `certs renew --due`.
+package struct CAHostRoundTrip: Sendable {
+    package let node: String
+    /// The requests to copy (node paths).
+    package let requests: [String]
+
+    package init(node: String, requests: [String]) {
+        self.node = node
+        self.requests = requests
+    }
+
+    /// The directory the requests travel in, on the CA host and back: `<node>-csr`.
+    package var directory: String { "\(node)-csr" }
+    package var signCommand: String {
+        "master-agent certs sign --config cluster.yaml --node \(node) --csr-dir \(directory) --ca-dir /etc/kubernetes/pki"
+    }
+    package var importCommand: String { "master-agent certs import --node \(node) --dir \(directory)" }
+
+    /// One sentence, for a log line or a step message.
+    package var inline: String {
+        "copy \(requests.joined(separator: ", ")) into \(directory)/ on the CA host and run there `\(signCommand)`, then copy \(directory)/ back and run here `\(importCommand)`"
+    }
+
+    /// Numbered steps, one request a line; `afterImport` ends the last one.
+    package func steps(afterImport: String) -> String {
+        """
+          1. copy these requests into one directory (e.g. \(directory)/) on the CA host:
+        \(requests.map { "       \($0)" }.joined(separator: "\n"))
+          2. on the CA host, with the same cluster config, run:
+               \(signCommand)
+             (--ca-dir holds the CA files named above); it writes <name>.crt beside each request
+          3. copy \(directory)/ back here and run:
+               \(importCommand)
+             \(afterImport)
+        """
     }
 }
 
@@ -101,21 +141,13 @@ package struct ModernCertificatesPending: ExitStatusProviding, CustomStringConve
     package var exitStatus: ExitStatus { .certificatePending }
 
     package var description: String {
-        let dir = "\(node)-csr"
         let elsewhere =
             node == firstMaster || fromSecretsStore
             ? "If the CA key belongs on this master, put it beside its certificate (or name it in pki.caKey) and run the bootstrap again."
             : "If the CA key belongs on this master, copy it from \(firstMaster) instead and run the bootstrap again."
         return """
             could not issue \(requests.count) certificate(s) on \(node): \(missingCAKeys.joined(separator: " and ")) is not on this master. The keys and requests are ready:
-              1. copy these requests into one directory (e.g. \(dir)/) on the CA host:
-            \(requests.map { "       \($0)" }.joined(separator: "\n"))
-              2. on the CA host, with the same cluster config, run:
-                   master-agent certs sign --config cluster.yaml --node \(node) --csr-dir \(dir) --ca-dir /etc/kubernetes/pki
-                 (--ca-dir holds the CA files named above); it writes <name>.crt beside each request
-              3. copy \(dir)/ back here and run:
-                   master-agent certs import --node \(node) --dir \(dir)
-                 then run master-agent bootstrap again.
+            \(CAHostRoundTrip(node: node, requests: requests).steps(afterImport: "then run master-agent bootstrap again."))
             \(elsewhere)
             """
     }
@@ -522,10 +554,7 @@ struct ModernPKIRun {
     private mutating func request(_ spec: CertificateSpec, key: Data) throws {
         let path = paths.request(spec)
         pending.append(path)
-        if let existing = try files.readFile(path), let request = try? pki.inspectRequest(existing.data),
-            request.publicKeyDER == (try pki.publicKey(ofKey: key)),
-            Set(request.subjectAltNames) == Set(spec.subjectAltNames)
-        {
+        if let existing = try files.readFile(path), try pki.requestIsCurrent(existing.data, for: spec, keyPEM: key) {
             return
         }
         try write(path, try pki.makeCSR(for: spec, keyPEM: key), mode: 0o644, "request for the CA host")
@@ -556,21 +585,45 @@ struct ModernPKIRun {
         ).sorted()
     }
 
-    mutating func reportNamesDrift(_ files: [String]) {
-        for file in files {
-            reports.append(FileReport(path: file, action: .updated, detail: "reissued with the config's names"))
+    /// A dry run's account of a names reissue: the certificate reissued or, without its CA key here, the request for
+    /// the CA host written (one already there is kept).
+    mutating func reportNamesDrift(_ files: [String]) throws {
+        for spec in tree.allCertificates where files.contains(paths.certificate(spec)) {
+            if try authority(of: spec).key != nil {
+                reports.append(
+                    FileReport(
+                        path: paths.certificate(spec), action: .updated, detail: "reissued with the config's names"))
+            } else if try self.files.readFile(paths.request(spec)) == nil {
+                reports.append(
+                    FileReport(
+                        path: paths.request(spec), action: .created,
+                        detail: "request for the CA host (names changed)"))
+            }
         }
     }
 
-    /// The files a names reissue wrote.
-    mutating func record(_ reissue: CertificateNamesReissue) {
+    /// The requests of this master's own leaves as they are on disk now (path to bytes), to tell afterwards which ones
+    /// a names reissue wrote.
+    func perNodeRequests() throws -> [String: Data] {
+        var requests: [String: Data] = [:]
+        for spec in tree.allCertificates where spec.scope == .perNode && !spec.isCertificateAuthority {
+            requests[paths.request(spec)] = try files.readFile(paths.request(spec))?.data
+        }
+        return requests
+    }
+
+    /// The files a names reissue wrote: the reissued certificates, and the requests for the CA host that were new or
+    /// changed (one kept from an earlier run is not reported again).
+    mutating func record(_ reissue: CertificateNamesReissue, requestsBefore: [String: Data]) throws {
         for row in reissue.rows where row.outcome == .renewed {
             reports.append(FileReport(path: row.file, action: .updated, detail: "reissued with the config's names"))
         }
         for row in reissue.rows where row.outcome == .needsCAHost {
-            if let request = row.request {
-                reports.append(FileReport(path: request, action: .created, detail: "request for the CA host"))
-            }
+            guard let request = row.request, let written = try files.readFile(request)?.data,
+                written != requestsBefore[request]
+            else { continue }
+            let action: FileReport.Action = requestsBefore[request] == nil ? .created : .updated
+            reports.append(FileReport(path: request, action: action, detail: "request for the CA host"))
         }
     }
 

@@ -41,3 +41,13 @@ package protocol PKIToolkit {
     /// `count` bytes from a cryptographically secure generator (the encryption-at-rest key).
     func randomBytes(_ count: Int) throws -> Data
 }
+
+extension PKIToolkit {
+    /// Whether the PEM request `csrPEM` is for `keyPEM`'s public key and asks for exactly `spec`'s names: then a rerun
+    /// keeps it instead of writing the same request again. An unreadable request is not current.
+    package func requestIsCurrent(_ csrPEM: Data, for spec: CertificateSpec, keyPEM: Data) throws -> Bool {
+        guard let request = try? inspectRequest(csrPEM) else { return false }
+        return request.publicKeyDER == (try publicKey(ofKey: keyPEM))
+            && Set(request.subjectAltNames) == Set(spec.subjectAltNames)
+    }
+}

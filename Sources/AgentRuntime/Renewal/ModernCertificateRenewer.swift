@@ -3,8 +3,11 @@ import FoundationEssentials
 
 /// `certs renew --due` under the modern profile, on the files alone: every per-node leaf of this master's tree
 /// (the certificates in `pki.dir` and the kubeconfigs' client certificates) that `selection` picks (by default: less
-/// than `pki.renewBefore` left, or names that differ from the config's) is reissued for the same key (a new one with `newKey`) by the CA in `pki.dir`; CAs are only reported. All new files
-/// are written in one atomic batch; `previous` keeps what they replaced so a caller can put it back.
+/// than `pki.renewBefore` left, or names that differ from the config's) is reissued for the same key (a new one with
+/// `newKey`) by the CA in `pki.dir`; CAs are only reported. Without its CA key (an offline CA) a leaf gets a request
+/// for its existing key instead (`apiserver.csr`, `admin.conf.csr`, as the certs step names them) to sign on the CA
+/// host; `replacement(_:certificate:)` then installs what the CA host signed. All new files are written in one atomic
+/// batch; `previous` keeps what they replaced so a caller can put it back.
 package struct ModernCertificateRenewer {
     /// Which leaves a run reissues.
     package enum Selection: Sendable {
@@ -42,6 +45,11 @@ package struct ModernCertificateRenewer {
         package var rows: [RenewalRow] = []
         /// The files as they were before this run rewrote them (for a rollback).
         package var previous: [FileWrite] = []
+
+        package init(rows: [RenewalRow] = [], previous: [FileWrite] = []) {
+            self.rows = rows
+            self.previous = previous
+        }
         /// The tree entries renewed (`apiserver`, `scheduler.conf`).
         package var renewed: [String] { rows.filter { $0.outcome == .renewed }.map(\.name) }
     }
@@ -107,14 +115,21 @@ package struct ModernCertificateRenewer {
                 let caKey = try files.readFile(paths.key(issuerSpec))?.data,
                 let caCertificate = try files.readFile(paths.certificate(issuerSpec))?.data
             else {
-                result.rows.append(
-                    RenewalRow(name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .needsCAHost))
+                var row = RenewalRow(
+                    name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .needsCAHost,
+                    namesChanged: namesChanged ? true : nil)
+                // A new key would need its certificate at once: beside the old certificate it would break the leaf.
+                if !newKey {
+                    row.request = paths.request(spec)
+                    if let request = try request(for: found, at: paths.request(spec)) { batch.append(request) }
+                }
+                result.rows.append(row)
                 continue
             }
             let key = newKey ? try pki.generateKey(config.pki.keyType) : found.keyPEM
             let certificate = try pki.issue(spec, keyPEM: key, caCertPEM: caCertificate, caKeyPEM: caKey, issuedAt: now)
             try pki.verify(chainPEM: certificate, trustedPEM: caCertificate, at: now, usage: spec.usage)
-            batch += try writes(for: found, certificate: certificate, key: key, paths: paths)
+            batch += try writes(for: found, certificate: certificate, key: key, replacingKey: newKey, paths: paths)
             result.previous.append(FileWrite(path: found.path, data: found.file.data, mode: found.file.mode))
             if newKey, spec.keyFile != nil, let oldKey = try files.readFile(paths.key(spec)) {
                 result.previous.append(FileWrite(path: paths.key(spec), data: oldKey.data, mode: oldKey.mode))
@@ -152,12 +167,83 @@ package struct ModernCertificateRenewer {
             keyPEM: credentials.clientKeyPEM, notAfter: facts.notAfter, subjectAltNames: facts.subjectAltNames)
     }
 
-    /// The new files of one renewed leaf: the certificate (and new key), or the kubeconfig with only its user's
-    /// certificate (and key) replaced, every other field kept as it was.
-    private func writes(for found: Found, certificate: Data, key: Data, paths: ModernPKIPaths) throws -> [FileWrite] {
+    /// The request for `found`'s existing key with the config's names, for the CA host (mode 0644, as the certs step
+    /// writes requests); nil when the one at `path` already asks for exactly that, so a rerun does not churn it.
+    private func request(for found: Found, at path: String) throws -> FileWrite? {
+        if let existing = try files.readFile(path),
+            try pki.requestIsCurrent(existing.data, for: found.spec, keyPEM: found.keyPEM)
+        {
+            return nil
+        }
+        return FileWrite(path: path, data: try pki.makeCSR(for: found.spec, keyPEM: found.keyPEM), mode: 0o644)
+    }
+
+    /// What installs a certificate the CA host signed for a leaf that already has one.
+    package struct Replacement: Sendable {
+        /// The certificate file, or the kubeconfig with only its user's certificate replaced.
+        package let writes: [FileWrite]
+        /// The file as it was (for a rollback).
+        package let previous: FileWrite
+        /// The leaf's row, `renewed`.
+        package let row: RenewalRow
+    }
+
+    /// The files that install `certificate`, signed on the CA host for the existing key of the leaf `spec` (`certs
+    /// import --dir` answering a request `renewDue` wrote): a `.crt` replaced, or a kubeconfig keeping every field but
+    /// its user's client certificate. Nil when the leaf has no certificate yet (a first issue: a partial kubeconfig or
+    /// a key alone, which the certs step's import completes). Throws `SignedCertificateRejected` when `certificate` is
+    /// not for that key or does not chain to the leaf's CA in `pki.dir`; writes nothing.
+    package func replacement(_ spec: CertificateSpec, certificate: Data) throws -> Replacement? {
+        let tree = PKITree.modern(ModernPKIInputs(config, node: node))
+        let paths = ModernPKIPaths(config)
+        guard try hasCertificate(spec, paths: paths) else { return nil }
+        let found = try find(spec, paths: paths)
+        let facts = try facts(of: certificate, file: "\(spec.name).crt")
+        guard facts.publicKeyDER == (try pki.publicKey(ofKey: found.keyPEM)) else {
+            throw SignedCertificateRejected(
+                file: found.path,
+                problem:
+                    "it is not for the key of \(paths.key(spec)); sign the request this master wrote (\(paths.request(spec)))"
+            )
+        }
+        guard let issuerSpec = tree.issuer(of: spec),
+            let caCertificate = try files.readFile(paths.certificate(issuerSpec))
+        else { throw RenewalFileProblem(file: found.path, problem: "has no CA certificate in \(paths.dir)") }
+        do {
+            try pki.verify(chainPEM: certificate, trustedPEM: caCertificate.data, at: now, usage: spec.usage)
+        } catch {
+            throw SignedCertificateRejected(
+                file: found.path, problem: "it does not verify against \(paths.certificate(issuerSpec)): \(error)")
+        }
+        let namesChanged = Set(found.subjectAltNames) != Set(spec.subjectAltNames)
+        return Replacement(
+            writes: try writes(
+                for: found, certificate: certificate, key: found.keyPEM, replacingKey: false, paths: paths),
+            previous: FileWrite(path: found.path, data: found.file.data, mode: found.file.mode),
+            row: RenewalRow(
+                name: spec.name, file: found.path, daysLeft: RenewalPolicy.daysLeft(notAfter: found.notAfter, now: now),
+                outcome: .renewed, newDaysLeft: RenewalPolicy.daysLeft(notAfter: facts.notAfter, now: now),
+                namesChanged: namesChanged ? true : nil))
+    }
+
+    /// Whether the leaf `spec` has a certificate: its `.crt`, or a kubeconfig whose user carries one.
+    private func hasCertificate(_ spec: CertificateSpec, paths: ModernPKIPaths) throws -> Bool {
+        let path = paths.certificate(spec)
+        guard let file = try files.readFile(path) else { return false }
+        if spec.keyFile != nil { return true }
+        let kubeconfig = try Kubeconfig.decode(String(decoding: file.data, as: UTF8.self), file: path)
+        return try kubeconfig.userEntry(kubeconfig.currentContextEntry(file: path).user, file: path)
+            .clientCertificateData != nil
+    }
+
+    /// The new files of one renewed leaf: the certificate (and the new key when `replacingKey`), or the kubeconfig
+    /// with only its user's certificate (and key) replaced, every other field kept as it was.
+    private func writes(
+        for found: Found, certificate: Data, key: Data, replacingKey: Bool, paths: ModernPKIPaths
+    ) throws -> [FileWrite] {
         if found.spec.keyFile != nil {
             var writes: [FileWrite] = []
-            if newKey { writes.append(FileWrite(path: paths.key(found.spec), data: key, mode: 0o600)) }
+            if replacingKey { writes.append(FileWrite(path: paths.key(found.spec), data: key, mode: 0o600)) }
             writes.append(FileWrite(path: found.path, data: certificate, mode: 0o644))
             return writes
         }
@@ -193,4 +279,12 @@ package struct RenewalFileProblem: Error, CustomStringConvertible {
     package let file: String
     package let problem: String
     package var description: String { "could not renew certificates: \(file) \(problem)" }
+}
+
+/// A certificate signed on the CA host that cannot replace a leaf.
+package struct SignedCertificateRejected: Error, CustomStringConvertible {
+    /// The leaf it was meant for (node path).
+    package let file: String
+    package let problem: String
+    package var description: String { "the signed certificate for \(file) is not installed: \(problem)" }
 }

@@ -21,10 +21,10 @@ struct BootstrapNamesReissuer: CertificateNamesReissuer {
             throw CommandFailure(status: .failure, message: "\(error)")
         }
         let reissued = rows.filter { $0.outcome == .renewed }.map(\.file)
+        // Without the CA key only requests were written; the step names them and what to run on the CA host.
+        let what = reissued.isEmpty ? "nothing reissued" : "reissued \(reissued.joined(separator: ", "))"
         return CertificateNamesReissue(
             rows: rows,
-            note:
-                "reissued \(reissued.joined(separator: ", ")) locally under --root \(due.options.root): no Lease taken, nothing restarted"
-        )
+            note: "\(what) locally under --root \(due.options.root): no Lease taken, nothing restarted")
     }
 }

@@ -184,15 +184,28 @@ struct CertsCommand: ParsableCommand {
                 "Modern profile: the directory `certs sign --csr-dir` wrote <name>.crt into; installs every certificate of a pending request after checking it."
         )
         var dir: String?
+        @Flag(
+            name: .long,
+            help:
+                "With --dir and --root DIR: the tree is in use by a running control plane (apiServer.localURL), so a certificate replacing one in place is installed as on /: under the Lease master-agent-certs, restarting the affected static pods and waiting for their health."
+        )
+        var coordinate = false
 
         func run() throws {
-            _ = try options.makeLogger()
+            let logger = try options.makeLogger()
             let (config, node, _) = try options.loadConfigAndNode()
             if config.kubernetes.profile == .modern {
                 guard let dir else {
                     throw CommandFailure(status: .usage, message: "under the modern profile, certs import takes --dir")
                 }
-                return try ModernCertsCommands.importSigned(dir: dir, config: config, node: node, root: options.root)
+                let due = RenewDue(
+                    options: options, config: config, node: node, newKey: false, commandLineCA: false,
+                    coordinate: coordinate, logger: logger)
+                return try ModernCertsCommands.importSigned(dir: dir, due: due)
+            }
+            if coordinate {
+                throw CommandFailure(
+                    status: .usage, message: "--coordinate is an option of certs import --dir (modern profile)")
             }
             guard let cert else {
                 throw CommandFailure(status: .usage, message: "certs import needs --cert (legacy profile)")

@@ -9,12 +9,16 @@ import Logging
 /// the affected static pods and wait for their components' health (old files back and a failure naming them when they
 /// do not come back), release the Lease. Nothing to renew: no Lease is taken. When the API server cannot be reached
 /// at all, nobody can be coordinated with: what has already expired (bootstrap: what changed names) is renewed
-/// locally and those pods are restarted without a wait, and the log and output say so.
+/// locally and those pods are restarted without a wait, and the log and output say so. `certs import --dir` runs it
+/// with `install`: the certificates the CA host signed replace the leaves instead of certificates issued here.
 struct LiveRenewal {
     let due: RenewDue
     var selection: ModernCertificateRenewer.Selection = .dueOrNamesChanged
     /// The caller (bootstrap) already holds the node lock.
     var nodeLockHeld = false
+    /// Writes the files of a renewal prepared elsewhere (an import) and returns it: run under the Lease (or, the API
+    /// being down, locally) in place of issuing.
+    var install: (() throws -> ModernCertificateRenewer.Result)? = nil
 
     private var config: ClusterConfig { due.config }
     private var node: ClusterConfig.Master { due.node }
@@ -25,11 +29,13 @@ struct LiveRenewal {
     func run() throws -> (rows: [RenewalRow], note: String, coordinated: Bool) {
         let lock = nodeLockHeld ? nil : try NodeLock.acquire(root: root, timeout: 120, logger: logger)
         defer { lock?.release() }
-        let planned: [String]
-        do {
-            planned = try due.modernRenewer(selection).planned()
-        } catch {
-            throw CommandFailure(status: .failure, message: "\(error)")
+        var planned = ["the signed certificates"]
+        if install == nil {
+            do {
+                planned = try due.modernRenewer(selection).planned()
+            } catch {
+                throw CommandFailure(status: .failure, message: "\(error)")
+            }
         }
         guard !planned.isEmpty else {
             // Writes nothing; lists every leaf with its days left.
@@ -44,12 +50,12 @@ struct LiveRenewal {
                 logger.notice(
                     "holding the certificate renewal Lease",
                     metadata: ["lock": "\(lease.lockDescription)", "planned": "\(planned)"])
-                let renewal = try due.renewModernFiles(selection)
+                let renewal = try renewOrInstall(selection)
                 return (renewal.rows, try rollout().roll(renewal))
             }
             let restarted =
                 pods.isEmpty ? "no static pod restarted" : "restarted and healthy: \(pods.joined(separator: ", "))"
-            return (rows, "renewed under \(lease.lockDescription); \(restarted)", true)
+            return (rows, "\(Self.summary(rows)) under \(lease.lockDescription); \(restarted)", true)
         } catch let failure as HTTPTransportFailure
             where !leaseTaken && (Self.meansAPIDown(failure) || (failure.kind == .tls && apiServerCertificateExpired()))
         {
@@ -58,6 +64,26 @@ struct LiveRenewal {
             throw failure
         } catch {
             throw CommandFailure(status: .failure, message: "\(error)")
+        }
+    }
+
+    /// The prepared renewal's files (`install`), else the leaves `selection` picks renewed by the CA in `pki.dir`.
+    private func renewOrInstall(_ selection: ModernCertificateRenewer.Selection) throws
+        -> ModernCertificateRenewer.Result
+    {
+        guard let install else { return try due.renewModernFiles(selection) }
+        return try install()
+    }
+
+    /// What a run did, for its note: `renewed` (issued here or installed from the CA host), `wrote requests for the
+    /// CA host`, or both.
+    static func summary(_ rows: [RenewalRow]) -> String {
+        let renewed = rows.contains { $0.outcome == .renewed }
+        let requested = rows.contains { $0.outcome == .needsCAHost && $0.request != nil }
+        switch (renewed, requested) {
+        case (_, false): return "renewed"
+        case (false, true): return "wrote requests for the CA host (nothing renewed)"
+        case (true, true): return "renewed what the CA keys here sign, wrote requests for the CA host for the rest,"
         }
     }
 
@@ -82,16 +108,20 @@ struct LiveRenewal {
         rows: [RenewalRow], note: String, coordinated: Bool
     ) {
         let localSelection: ModernCertificateRenewer.Selection = selection == .namesChanged ? .namesChanged : .expired
-        let what = localSelection == .expired ? "only expired certificates" : "the certificates whose names changed"
+        let what =
+            install != nil
+            ? "the signed certificates"
+            : localSelection == .expired ? "only expired certificates" : "the certificates whose names changed"
         logger.warning(
             "the local API server cannot be reached: renewing \(what), locally, without the Lease (nobody to coordinate with)",
             metadata: ["url": "\(config.apiServer.localURL)", "cause": "\(failure.cause)"])
-        let renewal = try due.renewModernFiles(localSelection)
+        let renewal = try renewOrInstall(localSelection)
         let pods = try rollout().restartWithoutWaiting(renewal)
         let restarted =
             pods.isEmpty
             ? "no static pod restarted" : "restarting \(pods.joined(separator: ", ")) without a health wait"
-        let waiting = localSelection == .expired ? " Certificates due but not expired wait for the API." : ""
+        let waiting =
+            localSelection == .expired && install == nil ? " Certificates due but not expired wait for the API." : ""
         return (
             renewal.rows,
             "the API server at \(config.apiServer.localURL) is down (\(failure.cause)): renewed \(what), locally, without the Lease; \(restarted).\(waiting)",

@@ -52,21 +52,84 @@ enum ModernCertsCommands {
         )
     }
 
-    /// Installs every `<name>.crt` in `dir` that answers a pending request of `node`, after the same checks the certs
-    /// step runs: into `pki.dir`, or into the partial kubeconfig that holds its key.
-    static func importSigned(dir: String, config: ClusterConfig, node: ClusterConfig.Master, root: String) throws {
+    /// Installs every `<name>.crt` in `dir` that answers a request of `due`'s master, after the same checks the certs
+    /// step runs: into `pki.dir` or the partial kubeconfig holding its key (first bring-up), or in place of a leaf's
+    /// certificate (a renewal `certs renew --due` requested: same key, same CA, the config's names; a kubeconfig keeps
+    /// every field but its user's client certificate). On a running system (`due.isLive`) a replacement goes through
+    /// the Lease, rolling restart, health wait and rollback of `certs renew --due`; under `--root` it is local.
+    static func importSigned(dir: String, due: RenewDue) throws {
+        let prepare = { try prepareImport(dir: dir, config: due.config, node: due.node, root: due.options.root) }
+        // Checked once before any lock or Lease, so that a wrong certificate fails at once; again under them.
+        let replaces = try !prepare().replaced.rows.isEmpty
+        var note: String?
+        if replaces && due.isLive {
+            let (_, liveNote, _) = try LiveRenewal(due: due, install: { try prepare().install() }).run()
+            note = liveNote
+        } else {
+            let lock = try NodeLock.acquire(root: due.options.root, timeout: 120, logger: due.logger)
+            defer { lock.release() }
+            _ = try prepare().install()
+            if replaces {
+                note = "replaced locally under --root \(due.options.root): no Lease taken, nothing restarted"
+            }
+        }
+        if let note { print(note) }
+        if !replaces { print("run master-agent bootstrap to continue") }
+    }
+
+    /// The checked files of an import, to write under the node lock (and the Lease).
+    private struct PreparedImport {
+        let fs: FileStore
+        let paths: ModernPKIPaths
+        let staged: [String: ExistingFile]
+        let imported: [(spec: CertificateSpec, path: String)]
+        /// The replacements of leaves that had a certificate: their rows and the files they replace.
+        var replaced = ModernCertificateRenewer.Result()
+
+        /// Writes the new files in one batch and removes the requests they answer; returns the replacements (the
+        /// requests are part of what a rollback puts back).
+        func install() throws -> ModernCertificateRenewer.Result {
+            var result = replaced
+            for (spec, _) in imported {
+                if let request = try fs.readFile(paths.request(spec)) {
+                    result.previous.append(FileWrite(path: paths.request(spec), data: request.data, mode: request.mode))
+                }
+            }
+            try fs.writeAtomically(
+                staged.keys.sorted().map { FileWrite(path: $0, data: staged[$0]!.data, mode: staged[$0]!.mode) })
+            for (spec, target) in imported {
+                try fs.removeFile(paths.request(spec))
+                print("imported \(spec.name).crt into \(target)")
+            }
+            return result
+        }
+    }
+
+    private static func prepareImport(
+        dir: String, config: ClusterConfig, node: ClusterConfig.Master, root: String
+    ) throws -> PreparedImport {
         let fs = RootedFileSystem(root: root)
         let toolkit = OpenSSLToolkit()
         let tree = PKITree.modern(ModernPKIInputs(config, node: node))
         let paths = ModernPKIPaths(config)
+        let renewer = ModernCertificateRenewer(files: fs, pki: toolkit, config: config, node: node, now: Date())
         var staged: [String: ExistingFile] = [:]
         var imported: [(spec: CertificateSpec, path: String)] = []
+        var replaced = ModernCertificateRenewer.Result()
         do {
             for spec in tree.allCertificates where spec.scope == .perNode {
                 let signed = "\(dir)/\(spec.name).crt"
                 guard let certificate = FileManager.default.contents(atPath: signed) else { continue }
                 let target = paths.certificate(spec)
-                if spec.baseName != nil {
+                if !spec.isCertificateAuthority,
+                    let replacement = try renewer.replacement(spec, certificate: certificate)
+                {
+                    for write in replacement.writes {
+                        staged[write.path] = ExistingFile(data: write.data, mode: write.mode, ownerUID: 0)
+                    }
+                    replaced.rows.append(replacement.row)
+                    replaced.previous.append(replacement.previous)
+                } else if spec.baseName != nil {
                     staged[target] = ExistingFile(data: certificate, mode: 0o644, ownerUID: 0)
                 } else {
                     staged[target] = ExistingFile(
@@ -98,12 +161,7 @@ enum ModernCertsCommands {
                 status: .failure,
                 message: "could not import from \(dir):\n" + errors.map { "  \($0.message)" }.joined(separator: "\n"))
         }
-        for (spec, target) in imported {
-            try fs.writeAtomically(target, data: staged[target]!.data, mode: staged[target]!.mode)
-            try fs.removeFile(paths.request(spec))
-            print("imported \(spec.name).crt into \(target)")
-        }
-        print("run master-agent bootstrap to continue")
+        return PreparedImport(fs: fs, paths: paths, staged: staged, imported: imported, replaced: replaced)
     }
 
     // The `<name>` of every `<name>.csr` in `directory`, sorted.

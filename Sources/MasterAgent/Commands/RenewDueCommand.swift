@@ -51,20 +51,42 @@ struct RenewDue {
         }
         // The legacy renewal takes the node lock itself.
         let rows = try config.kubernetes.profile == .modern ? renewModern() : renewLegacyIfDue(renewLegacy)
-        let note = "renewed locally under --root \(options.root): no Lease taken, nothing restarted"
+        let note =
+            "\(LiveRenewal.summary(rows)) locally under --root \(options.root): no Lease taken, nothing restarted"
         print(rows: rows, note: note, coordinated: false)
         try failIfStuck(rows)
     }
 
+    /// Leaves whose CA key is not here (an offline CA): exit 3 with the requests written for them and what to run on
+    /// the CA host, as the certs step does at the first bring-up; the old certificates stay in place meanwhile.
     private func failIfStuck(_ rows: [RenewalRow]) throws {
         let stuck = rows.filter { $0.outcome == .needsCAHost }
-        if !stuck.isEmpty {
+        guard !stuck.isEmpty else { return }
+        let files = stuck.map(\.file).joined(separator: ", ")
+        let requests = stuck.compactMap(\.request)
+        guard requests.count == stuck.count else {
             throw CommandFailure(
                 status: .failure,
                 message:
-                    "\(stuck.map(\.file).joined(separator: ", ")) due but the CA key is not in \(config.pki.dir); renew through the CA host (certs sign --csr-dir, certs import --dir)"
+                    "\(files) must be reissued but the CA key is not on this master (\(missingCAKeys(stuck).joined(separator: ", "))), and --new-key needs it to sign the new keys at once; nothing was written for them. Run certs renew --due without --new-key to write requests for the existing keys to sign on the CA host."
             )
         }
+        throw CommandFailure(
+            status: .certificatePending,
+            message: """
+                could not renew \(stuck.count) certificate(s) on \(node.name): \(missingCAKeys(stuck).joined(separator: " and ")) is not on this master. The old certificates stay in place; the requests for their existing keys are ready:
+                \(CAHostRoundTrip(node: node.name, requests: requests).steps(afterImport: "it installs them (on a running master under the Lease master-agent-certs, restarting the affected static pods)."))
+                """)
+    }
+
+    /// The keys of the CAs that sign `rows`' leaves (`<pki.dir>/ca.key`).
+    private func missingCAKeys(_ rows: [RenewalRow]) -> [String] {
+        let tree = PKITree.modern(ModernPKIInputs(config, node: node))
+        let paths = ModernPKIPaths(config)
+        let keys = rows.compactMap { row in
+            tree.certificate(named: row.name).flatMap { tree.issuer(of: $0) }.map(paths.key)
+        }
+        return keys.reduce(into: []) { unique, key in if !unique.contains(key) { unique.append(key) } }
     }
 
     private func renewModern() throws -> [RenewalRow] {
@@ -204,6 +226,7 @@ struct RenewDue {
         for row in rows {
             var result = row.newDaysLeft.map { "\(row.outcome.rawValue) (now \($0) days)" } ?? row.outcome.rawValue
             if row.namesChanged == true { result += ", names changed" }
+            if let request = row.request { result += ", request \(request)" }
             printer.text(column(row.name, 26) + column(row.file, 44) + column("\(row.daysLeft)", 11) + result)
         }
         printer.text(note)

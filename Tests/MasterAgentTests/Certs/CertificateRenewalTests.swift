@@ -320,19 +320,256 @@ final class CertificateRenewalTests: XCTestCase {
         XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
     }
 
-    func testDueWithoutTheCAKeyNamesTheCAHost() throws {
-        let root = try agedTree(daysAgo: 340)
+    /// master01's tree issued `daysAgo` days ago, then made an offline CA's: the config names ca.crt in `pki.caCert`
+    /// (plus `edit`), ca.key is only on the returned CA host (`--ca-dir`).
+    private func offlineTree(daysAgo: Double, edit: @escaping (String) -> String = { $0 }) throws -> (
+        root: URL, caHost: URL
+    ) {
+        let root = try agedTree(daysAgo: daysAgo)
+        let caHost = try TestSupport.makeTemporaryDirectory(self, name: "ca-host")
+        for file in ["ca.crt", "ca.key"] {
+            try FileManager.default.copyItem(
+                atPath: Support.host(root, "\(pkiDir)/\(file)"), toPath: caHost.path + "/\(file)")
+        }
         try FileManager.default.removeItem(atPath: Support.host(root, "\(pkiDir)/ca.key"))
-        let result = try agent(["certs", "renew", "--due", "--node", "master01", "--root", root.path])
-        XCTAssertEqual(result.status, 1, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.contains("needs-ca-host"), result.stdout)
-        XCTAssertTrue(result.stderr.contains("renew through the CA host"), result.stderr)
-        // front-proxy-client's CA key is still here: it was renewed.
+        try write(config: {
+            edit(
+                $0.replacingOccurrences(
+                    of: "  dir: /etc/kubernetes/pki",
+                    with: "  dir: /etc/kubernetes/pki\n  caCert: \(self.pkiDir)/ca.crt"))
+        })
+        return (root, caHost)
+    }
+
+    /// Copies `requests` (node paths) into a new `master01-csr` directory, signs them there as the CA host does and
+    /// returns the directory.
+    private func signOnTheCAHost(_ requests: [String], root: URL, caHost: URL) throws -> URL {
+        let csrDir = try TestSupport.makeTemporaryDirectory(self, name: "transfer").appendingPathComponent(
+            "master01-csr")
+        try FileManager.default.createDirectory(at: csrDir, withIntermediateDirectories: true)
+        for request in requests {
+            try FileManager.default.copyItem(
+                atPath: Support.host(root, request),
+                toPath: csrDir.path + "/" + (request as NSString).lastPathComponent)
+        }
+        let signed = try agent([
+            "certs", "sign", "--node", "master01", "--csr-dir", csrDir.path, "--ca-dir", caHost.path,
+        ])
+        XCTAssertEqual(signed.status, 0, signed.stdout + signed.stderr)
+        return csrDir
+    }
+
+    /// Files whose bytes differ between two snapshots (or exist in one only), the node lock aside.
+    private func changed(
+        _ before: [String: (data: Data, mode: Int)], _ after: [String: (data: Data, mode: Int)]
+    ) -> Set<String> {
+        Set(Set(before.keys).union(after.keys).filter { before[$0]?.data != after[$0]?.data }).subtracting([
+            "/run/master-agent.lock"
+        ])
+    }
+
+    func testAnOfflineCAsNameChangeIsRequestedForTheSameKeySignedOnTheCAHostAndImported() throws {
+        let (root, caHost) = try offlineTree(daysAgo: 10) {
+            $0.replacingOccurrences(
+                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [10.9.9.9, api.example.org]")
+        }
+        let before = try Support.snapshot(root)
+        let renew = ["certs", "renew", "--due", "--node", "master01", "--root", root.path]
+        let result = try agent(renew)
+        XCTAssertEqual(result.status, ExitStatus.certificatePending.rawValue, result.stdout + result.stderr)
         XCTAssertTrue(
             result.stdout.split(separator: "\n").contains {
-                $0.hasPrefix("front-proxy-client ") && $0.contains("renewed")
-            },
-            result.stdout)
+                $0.hasPrefix("apiserver ")
+                    && $0.contains("needs-ca-host, names changed, request \(pkiDir)/apiserver.csr")
+            }, result.stdout)
+        for expected in [
+            "could not renew 1 certificate(s) on master01: \(pkiDir)/ca.key is not on this master",
+            "copy these requests into one directory (e.g. master01-csr/) on the CA host:\n       \(pkiDir)/apiserver.csr\n",
+            "master-agent certs sign --config cluster.yaml --node master01 --csr-dir master01-csr --ca-dir /etc/kubernetes/pki",
+            "copy master01-csr/ back here and run:\n       master-agent certs import --node master01 --dir master01-csr",
+        ] {
+            XCTAssertTrue(result.stderr.contains(expected), "\(expected)\n---\n\(result.stderr)")
+        }
+        // Only the request is new: no certificate changed.
+        let requested = try Support.snapshot(root)
+        XCTAssertEqual(changed(before, requested), ["\(pkiDir)/apiserver.csr"])
+        XCTAssertEqual(requested["\(pkiDir)/apiserver.csr"]?.mode, 0o644)
+        let request = Support.host(root, "\(pkiDir)/apiserver.csr")
+        let verified = try OpenSSLTestSupport.openssl(["req", "-in", request, "-noout", "-verify"])
+        XCTAssertEqual(verified.status, 0, verified.stderr)
+        let requestKey = try OpenSSLTestSupport.openssl(["req", "-in", request, "-noout", "-pubkey"])
+        let key = try OpenSSLTestSupport.openssl([
+            "pkey", "-in", Support.host(root, "\(pkiDir)/apiserver.key"), "-pubout",
+        ])
+        XCTAssertEqual(requestKey.stdout, key.stdout, "the request is for the existing key")
+        XCTAssertTrue(requestKey.stdout.contains("BEGIN PUBLIC KEY"), requestKey.stdout)
+        let text = try OpenSSLTestSupport.openssl(["req", "-in", request, "-noout", "-text"])
+        XCTAssertTrue(
+            text.stdout.contains("IP Address:10.9.9.9") && text.stdout.contains("DNS:api.example.org"), text.stdout)
+
+        // A rerun keeps the request as it is (ECDSA signatures differ each time: equal bytes mean not rewritten).
+        let again = try agent(renew)
+        XCTAssertEqual(again.status, ExitStatus.certificatePending.rawValue, again.stdout + again.stderr)
+        XCTAssertEqual(changed(requested, try Support.snapshot(root)), [])
+
+        let csrDir = try signOnTheCAHost(["\(pkiDir)/apiserver.csr"], root: root, caHost: caHost)
+        let imported = try agent(["certs", "import", "--node", "master01", "--dir", csrDir.path, "--root", root.path])
+        XCTAssertEqual(imported.status, 0, imported.stdout + imported.stderr)
+        XCTAssertTrue(imported.stdout.contains("imported apiserver.crt into \(pkiDir)/apiserver.crt"), imported.stdout)
+        XCTAssertTrue(
+            imported.stdout.contains("replaced locally under --root \(root.path): no Lease taken, nothing restarted"),
+            imported.stdout)
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(changed(before, after), ["\(pkiDir)/apiserver.crt"], "the request is gone, nothing else changed")
+        XCTAssertEqual(after["\(pkiDir)/apiserver.crt"]?.mode, 0o644)
+        let path = Support.host(root, "\(pkiDir)/apiserver.crt")
+        try Support.assertVerifies(path, ca: Support.host(root, "\(pkiDir)/ca.crt"), purpose: "sslserver")
+        let facts = try XCTUnwrap(
+            try OpenSSLToolkit().inspect(
+                certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: path)), source: path
+            )
+            .first)
+        XCTAssertTrue(facts.subjectAltNames.contains(.ip("10.9.9.9")), "\(facts.subjectAltNames)")
+        XCTAssertTrue(facts.subjectAltNames.contains(.dns("api.example.org")), "\(facts.subjectAltNames)")
+        XCTAssertEqual(
+            facts.publicKeyDER,
+            try OpenSSLToolkit().publicKey(ofKey: try XCTUnwrap(before["\(pkiDir)/apiserver.key"]?.data)))
+
+        // Converged: nothing due, nothing drifted.
+        let check = try agent(["certs", "check", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        let final = try agent(renew)
+        XCTAssertEqual(final.status, 0, final.stdout + final.stderr)
+        XCTAssertEqual(changed(after, try Support.snapshot(root)), [])
+    }
+
+    func testAnImportForAnotherKeyIsRefusedAndNothingIsWritten() throws {
+        let (root, caHost) = try offlineTree(daysAgo: 340)
+        let result = try agent(["certs", "renew", "--due", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(result.status, ExitStatus.certificatePending.rawValue, result.stdout + result.stderr)
+        // A request made with another key (as if for another master's apiserver.key) under the right name.
+        let csrDir = try signOnTheCAHost(["\(pkiDir)/apiserver.csr"], root: root, caHost: caHost)
+        let otherKey = try OpenSSLToolkit().generateKey(.ecdsaP256)
+        let tree = PKITree.modern(ModernPKIInputs(config, node: config.master(named: "master01")!))
+        let forged = try OpenSSLToolkit().makeCSR(
+            for: try XCTUnwrap(tree.certificate(named: "apiserver")), keyPEM: otherKey)
+        try forged.write(to: csrDir.appendingPathComponent("apiserver.csr"))
+        let resigned = try agent([
+            "certs", "sign", "--node", "master01", "--csr-dir", csrDir.path, "--ca-dir", caHost.path,
+        ])
+        XCTAssertEqual(resigned.status, 0, resigned.stderr)
+        let before = try Support.snapshot(root)
+        let imported = try agent(["certs", "import", "--node", "master01", "--dir", csrDir.path, "--root", root.path])
+        XCTAssertEqual(imported.status, 1, imported.stdout + imported.stderr)
+        XCTAssertTrue(
+            imported.stderr.contains(
+                "the signed certificate for \(pkiDir)/apiserver.crt is not installed: it is not for the key of \(pkiDir)/apiserver.key"
+            ), imported.stderr)
+        XCTAssertEqual(changed(before, try Support.snapshot(root)), [], "nothing written, the request kept")
+    }
+
+    func testBootstrapOnAnOfflineCAAfterANameChangeWritesTheRequestAndGoesOn() throws {
+        let (root, _) = try offlineTree(daysAgo: 10) {
+            $0.replacingOccurrences(
+                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [api.example.org]")
+        }
+        let before = try Support.snapshot(root)
+        let bootstrap = ["bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path]
+        let preview = try agent(bootstrap + ["--dry-run"])
+        XCTAssertEqual(preview.status, 0, preview.stdout + preview.stderr)
+        XCTAssertTrue(preview.stdout.contains("\(pkiDir)/apiserver.csr"), preview.stdout)
+        XCTAssertTrue(preview.stdout.contains("request for the CA host (names changed)"), preview.stdout)
+        XCTAssertFalse(preview.stdout.contains("reissued with the config's names"), preview.stdout)
+        XCTAssertEqual(changed(before, try Support.snapshot(root)), [], "a dry run writes nothing")
+        let result = try agent(bootstrap)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        let awaiting =
+            "\(pkiDir)/apiserver.crt does not carry the config's names and the CA key is not on this master: copy \(pkiDir)/apiserver.csr into master01-csr/ on the CA host and run there `master-agent certs sign --config cluster.yaml --node master01 --csr-dir master01-csr --ca-dir /etc/kubernetes/pki`, then copy master01-csr/ back and run here `master-agent certs import --node master01 --dir master01-csr`"
+        XCTAssertTrue(result.stdout.contains(awaiting), result.stdout)
+        XCTAssertTrue(result.stderr.contains("reissue through the CA host"), result.stderr)
+        XCTAssertTrue(
+            result.stdout.contains("names changed: nothing reissued locally under --root \(root.path)"), result.stdout)
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(changed(before, after), ["\(pkiDir)/apiserver.csr"], "the old certificate stays in place")
+
+        // A rerun keeps the request and reports no file changed.
+        let again = try agent(bootstrap + ["--output", "json"])
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        let json = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["filesChanged"] as? Int, 0, again.stdout)
+        XCTAssertEqual(changed(after, try Support.snapshot(root)), [])
+    }
+
+    func testDueLeavesOnAnOfflineCAAreRequestedThenSignedAndImported() throws {
+        let (root, caHost) = try offlineTree(daysAgo: 340)
+        let before = try Support.snapshot(root)
+        let result = try agent([
+            "certs", "renew", "--due", "--node", "master01", "--root", root.path, "--output", "json",
+        ])
+        XCTAssertEqual(result.status, ExitStatus.certificatePending.rawValue, result.stdout + result.stderr)
+        let output = try JSONDecoder().decode(Output.self, from: Data(result.stdout.utf8))
+        // front-proxy-ca.key is on every master: its client certificate is renewed here; the rest wait.
+        let caSigned = leafFiles.filter { $0 != "\(pkiDir)/front-proxy-client.crt" }
+        XCTAssertEqual(output.rows.filter { $0.outcome == .renewed }.map(\.file), ["\(pkiDir)/front-proxy-client.crt"])
+        let waiting = output.rows.filter { $0.outcome == .needsCAHost }
+        XCTAssertEqual(Set(waiting.map(\.file)), Set(caSigned))
+        let requests = waiting.compactMap(\.request)
+        XCTAssertEqual(
+            Set(requests),
+            Set(caSigned.map { $0.hasSuffix(".crt") ? String($0.dropLast(4)) + ".csr" : $0 + ".csr" }))
+        XCTAssertTrue(result.stderr.contains("could not renew 8 certificate(s) on master01"), result.stderr)
+        for request in requests {
+            XCTAssertTrue(result.stderr.contains("       \(request)\n"), request)
+        }
+        let requested = try Support.snapshot(root)
+        XCTAssertEqual(changed(before, requested), Set(requests + ["\(pkiDir)/front-proxy-client.crt"]))
+        let toolkit = OpenSSLToolkit()
+        for request in requests {
+            let leaf =
+                request.hasSuffix(".conf.csr") ? String(request.dropLast(4)) : String(request.dropLast(4)) + ".crt"
+            let asked = try toolkit.inspectRequest(try XCTUnwrap(requested[request]?.data))
+            XCTAssertEqual(asked.publicKeyDER, try toolkit.publicKey(ofKey: try material(root, leaf).key), request)
+        }
+        // --new-key cannot be requested: it would leave new keys beside the old certificates.
+        let newKey = try agent(["certs", "renew", "--due", "--new-key", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(newKey.status, 1, newKey.stdout + newKey.stderr)
+        XCTAssertTrue(newKey.stderr.contains("--new-key needs it"), newKey.stderr)
+
+        let oldMaterial = try Dictionary(uniqueKeysWithValues: caSigned.map { ($0, try material(root, $0)) })
+        let rerequested = try Support.snapshot(root)
+        let csrDir = try signOnTheCAHost(requests, root: root, caHost: caHost)
+        let imported = try agent(["certs", "import", "--node", "master01", "--dir", csrDir.path, "--root", root.path])
+        XCTAssertEqual(imported.status, 0, imported.stdout + imported.stderr)
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(changed(rerequested, after), Set(caSigned + requests))
+        for request in requests { XCTAssertNil(after[request], "\(request) removed") }
+        let caFile = Support.host(root, "\(pkiDir)/ca.crt")
+        for file in caSigned {
+            let (certificate, key) = try material(root, file)
+            XCTAssertEqual(key, oldMaterial[file]?.key, "\(file) keeps its key")
+            XCTAssertNotEqual(certificate, oldMaterial[file]?.certificate, file)
+            XCTAssertEqual(after[file]?.mode, before[file]?.mode, file)
+            let scratch = try TestSupport.makeTemporaryDirectory(self, name: "leaf").path + "/leaf.crt"
+            try certificate.write(to: URL(fileURLWithPath: scratch))
+            try Support.assertVerifies(
+                scratch, ca: caFile, purpose: file.hasSuffix("apiserver.crt") ? "sslserver" : "sslclient")
+            XCTAssertEqual(
+                RenewalPolicy.daysLeft(
+                    notAfter: try XCTUnwrap(toolkit.inspect(certificatesPEM: certificate, source: file).first).notAfter,
+                    now: Date()), 364, file)
+            guard file.hasSuffix(".conf") else { continue }
+            // The kubeconfig keeps everything but its user's client certificate.
+            var old = try Kubeconfig.decode(String(decoding: before[file]!.data, as: UTF8.self), file: file)
+            let new = try Kubeconfig.decode(String(decoding: after[file]!.data, as: UTF8.self), file: file)
+            for index in old.users.indices {
+                old.users[index].user.clientCertificateData = new.users[index].user.clientCertificateData
+            }
+            XCTAssertEqual(try old.yaml(), try new.yaml(), file)
+        }
+        let check = try agent(["certs", "check", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(check.status, 0, check.stdout + check.stderr)
+        let final = try agent(["certs", "renew", "--due", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(final.status, 0, final.stdout + final.stderr)
     }
 
     func testCoordinateIsAnOptionOfDue() throws {

@@ -355,6 +355,113 @@ final class LiveRenewalProcessTests: XCTestCase {
         return (lease?["spec"] as? [String: Any])?["holderIdentity"] as? String
     }
 
+    /// master01's live tree (every leaf due) made an offline CA's: `certs renew --due --coordinate` wrote the
+    /// requests (exit 3) and the CA host (ca.key moved out of the tree) signed them; returns the signed directory.
+    private func signedOffline(
+        _ configPath: String, config: ClusterConfig, root: URL
+    ) throws -> URL {
+        let caHost = try TestSupport.makeTemporaryDirectory(self, name: "ca-host")
+        for file in ["ca.crt", "ca.key"] {
+            try FileManager.default.copyItem(
+                atPath: Support.host(root, "/etc/kubernetes/pki/\(file)"), toPath: caHost.path + "/\(file)")
+        }
+        try FileManager.default.removeItem(atPath: Support.host(root, "/etc/kubernetes/pki/ca.key"))
+        let requested = try renew(configPath, node: "master01", root: root)
+        XCTAssertEqual(requested.status, ExitStatus.certificatePending.rawValue, requested.stdout + requested.stderr)
+        let output = try JSONDecoder().decode(Output.self, from: Data(requested.stdout.utf8))
+        let requests = output.rows.compactMap(\.request)
+        XCTAssertEqual(requests.count, 8, "\(output.rows)")
+        let csrDir = try TestSupport.makeTemporaryDirectory(self, name: "master01-csr")
+        for request in requests {
+            try FileManager.default.copyItem(
+                atPath: Support.host(root, request), toPath: csrDir.path + "/" + (request as NSString).lastPathComponent
+            )
+        }
+        let signed = try TestSupport.agent([
+            "certs", "sign", "--node", "master01", "--csr-dir", csrDir.path, "--ca-dir", caHost.path, "--config",
+            configPath,
+        ])
+        XCTAssertEqual(signed.status, 0, signed.stdout + signed.stderr)
+        return csrDir
+    }
+
+    private func importSigned(_ configPath: String, dir: URL, root: URL) throws -> TestSupport.ProcessResult {
+        try TestSupport.agent([
+            "certs", "import", "--node", "master01", "--dir", dir.path, "--coordinate", "--root", root.path,
+            "--config", configPath,
+        ])
+    }
+
+    /// Successful writes of the renewal Lease in the double's log.
+    private func leaseWrites(_ double: CurlDoubleProcess) throws -> Int {
+        let log = try double.control("log") as? [String: Any]
+        let entries = try XCTUnwrap(log?["entries"] as? [[String: Any]])
+        return entries.filter {
+            ($0["path"] as? String)?.hasSuffix("/leases/master-agent-certs") == true
+                && ["POST", "PUT"].contains($0["method"] as? String) && [200, 201].contains($0["status"] as? Int)
+        }.count
+    }
+
+    func testAnImportFromTheCAHostReplacesTheCertificatesUnderTheLeaseAndRestartsThePods() throws {
+        let double = try apiDouble()
+        let (configPath, config) = try writeConfig(apiURL: double.baseURL)
+        let root = try XCTUnwrap(
+            try trees(config, nodes: ["master01"], daysAgo: 340, probes: try standIns())["master01"])
+        try startKubelets(double, roots: ["master01": root], config: config)
+        let csrDir = try signedOffline(configPath, config: config, root: root)
+        let before = try Support.snapshot(root)
+        let writesBefore = try leaseWrites(double)
+
+        let result = try importSigned(configPath, dir: csrDir, root: root)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(
+            result.stdout.contains(
+                "renewed under Lease default/master-agent-certs; restarted and healthy: kube-apiserver, kube-controller-manager, kube-proxy, kube-scheduler"
+            ), result.stdout)
+        XCTAssertGreaterThan(try leaseWrites(double), writesBefore, "the import took the Lease")
+        XCTAssertEqual(try holder(double), "", "and released it")
+        let after = try Support.snapshot(root)
+        XCTAssertEqual(after.keys.filter { $0.hasSuffix(".csr") }, [], "the requests are answered")
+        try Support.assertVerifies(
+            Support.host(root, "/etc/kubernetes/pki/apiserver.crt"),
+            ca: Support.host(root, "/etc/kubernetes/pki/ca.crt"), purpose: "sslserver")
+        XCTAssertEqual(
+            after["/etc/kubernetes/pki/apiserver.key"]?.data, before["/etc/kubernetes/pki/apiserver.key"]?.data)
+        // The manifests changed in the annotation only, which carries the imported certificate's digest.
+        for (path, data) in try manifests(root) {
+            XCTAssertNotEqual(data, before[path]?.data, "\(path) restarted")
+            XCTAssertEqual(try withoutAnnotation(data), try withoutAnnotation(before[path]!.data), path)
+        }
+        let apiserver = try YAMLDecoder().decode(
+            StaticPod.self,
+            from: String(decoding: after["/etc/kubernetes/manifests/kube-apiserver.yaml"]!.data, as: UTF8.self))
+        let value = try XCTUnwrap(apiserver.metadata.annotations?[CertificateRestartAnnotation.key])
+        XCTAssertTrue(value.contains("apiserver=\(try digest(root, "/etc/kubernetes/pki/apiserver.crt"))"), value)
+    }
+
+    func testAnImportWhoseComponentDoesNotComeBackPutsTheOldFilesAndRequestsBack() throws {
+        let double = try apiDouble()
+        let (configPath, config) = try writeConfig(apiURL: double.baseURL)
+        let root = try XCTUnwrap(
+            try trees(config, nodes: ["master01"], daysAgo: 340, probes: try standIns(schedulerNeverHealthy: true))[
+                "master01"])
+        try startKubelets(double, roots: ["master01": root], config: config)
+        // The first renewal's restart (front-proxy-client, signed here) concerns only kube-apiserver.
+        let csrDir = try signedOffline(configPath, config: config, root: root)
+        let before = try Support.snapshot(root)
+
+        let result = try importSigned(configPath, dir: csrDir, root: root)
+        XCTAssertNotEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(
+            result.stderr.contains("kube-scheduler did not become healthy with the new certificates"), result.stderr)
+        let after = try Support.snapshot(root)
+        let changed = Set(before.keys).union(after.keys).filter {
+            !$0.hasPrefix("/run/") && (after[$0]?.data != before[$0]?.data || after[$0]?.mode != before[$0]?.mode)
+        }
+        XCTAssertEqual(changed, [], "the old certificates, kubeconfigs, manifests and the requests are back")
+        XCTAssertEqual(try holder(double), "", "the Lease is released after the rollback too")
+    }
+
     func testHealthIsAskedOnlyOnceTheKubeletRunsTheNewManifest() throws {
         // No kubelet updates the mirror pods: the old pods, which the stand-ins play, would answer ok, but the
         // renewal does not count them as restarted.
