@@ -593,13 +593,30 @@ struct ModernPKIRun {
                 reports.append(
                     FileReport(
                         path: paths.certificate(spec), action: .updated, detail: "reissued with the config's names"))
-            } else if try self.files.readFile(paths.request(spec)) == nil {
+            } else if try !requestIsCurrent(spec) {
                 reports.append(
                     FileReport(
                         path: paths.request(spec), action: .created,
                         detail: "request for the CA host (names changed)"))
             }
         }
+    }
+
+    /// Whether the request on disk for `spec` asks for its existing key with the config's names (a dry run then
+    /// shows none written, as the real run keeps it).
+    private func requestIsCurrent(_ spec: CertificateSpec) throws -> Bool {
+        guard let request = try files.readFile(paths.request(spec)),
+            let key = try files.readFile(paths.key(spec))?.data ?? currentClientKey(spec)
+        else { return false }
+        return try pki.requestIsCurrent(request.data, for: spec, keyPEM: key)
+    }
+
+    /// The client key embedded in the kubeconfig of a kubeconfig leaf; nil for others.
+    private func currentClientKey(_ spec: CertificateSpec) throws -> Data? {
+        guard spec.keyFile == nil, let file = try files.readFile(paths.certificate(spec)) else { return nil }
+        let path = paths.certificate(spec)
+        return try? Kubeconfig.decode(String(decoding: file.data, as: UTF8.self), file: path)
+            .currentCredentials(file: path).clientKeyPEM
     }
 
     /// The requests of this master's own leaves as they are on disk now (path to bytes), to tell afterwards which ones

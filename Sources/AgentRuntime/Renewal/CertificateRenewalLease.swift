@@ -12,11 +12,14 @@ package struct CertificateRenewalLease {
     let clock: MonotonicClock
     /// How long to wait for another master's renewal before giving up.
     let timeout: Double
+    /// The command to run again when the Lease stays taken (`certs renew --due`, `bootstrap`, `certs import --dir`).
+    let retry: String
 
-    package init(elector: LeaderElector, clock: MonotonicClock, timeout: Double) {
+    package init(elector: LeaderElector, clock: MonotonicClock, timeout: Double, retry: String = "certs renew --due") {
         self.elector = elector
         self.clock = clock
         self.timeout = timeout
+        self.retry = retry
     }
 
     /// The Lease for messages, e.g. `Lease default/master-agent-certs`.
@@ -31,7 +34,7 @@ package struct CertificateRenewalLease {
             if round.isLeading { break }
             guard clock.now() < deadline else {
                 throw CertificateRenewalLeaseTimeout(
-                    lock: elector.lockDescription, holder: elector.observedHolder, seconds: timeout)
+                    lock: elector.lockDescription, holder: elector.observedHolder, seconds: timeout, retry: retry)
             }
             var pause = elector.timings.followerPollInterval
             if case .following(_, let expiresIn) = round { pause = min(pause, max(expiresIn, 0.05)) }
@@ -51,8 +54,9 @@ package struct CertificateRenewalLeaseTimeout: Error, CustomStringConvertible {
     package let lock: String
     package let holder: String?
     package let seconds: Double
+    package let retry: String
 
     package var description: String {
-        "could not take \(lock) within \(Int(seconds)) s: \(holder ?? "another master") is renewing its certificates; nothing was renewed here, run certs renew --due again later"
+        "could not take \(lock) within \(Int(seconds)) s: \(holder ?? "another master") is renewing its certificates; nothing was renewed here, run master-agent \(retry) again later"
     }
 }

@@ -27,6 +27,9 @@ package struct ModernCertificateRenewer {
     let now: Date
     let newKey: Bool
     let selection: Selection
+    /// The cluster CA given on the command line (`--ca-cert`/`--ca-key`, never stored): it signs this master's leaves
+    /// when its certificate is the `ca.crt` in `pki.dir` and that directory has no `ca.key`.
+    package var commandLineCA: (certificate: Data, key: Data)?
 
     package init(
         files: FileStore, pki: PKIToolkit, config: ClusterConfig, node: ClusterConfig.Master, now: Date,
@@ -54,14 +57,16 @@ package struct ModernCertificateRenewer {
         package var renewed: [String] { rows.filter { $0.outcome == .renewed }.map(\.name) }
     }
 
-    /// The tree entries `renewDue` would reissue (or request from the CA host), reading only: a caller decides
-    /// from it whether there is anything to coordinate.
+    /// The tree entries `renewDue` would reissue here (signed by a CA key at hand), reading only: a caller decides
+    /// from it whether there is anything to coordinate. A request for the CA host restarts nothing and needs no Lease.
     package func planned() throws -> [String] {
         let tree = PKITree.modern(ModernPKIInputs(config, node: node))
         let paths = ModernPKIPaths(config)
         return try tree.allCertificates.filter { spec in
-            guard spec.scope == .perNode && !spec.isCertificateAuthority else { return false }
-            return reasons(for: try find(spec, paths: paths)) != nil
+            guard spec.scope == .perNode && !spec.isCertificateAuthority,
+                reasons(for: try find(spec, paths: paths)) != nil
+            else { return false }
+            return try signer(of: spec, in: tree, paths: paths) != nil
         }.map(\.name)
     }
 
@@ -111,10 +116,7 @@ package struct ModernCertificateRenewer {
                 result.rows.append(RenewalRow(name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .notDue))
                 continue
             }
-            guard let issuerSpec = tree.issuer(of: spec),
-                let caKey = try files.readFile(paths.key(issuerSpec))?.data,
-                let caCertificate = try files.readFile(paths.certificate(issuerSpec))?.data
-            else {
+            guard let (caCertificate, caKey) = try signer(of: spec, in: tree, paths: paths) else {
                 var row = RenewalRow(
                     name: spec.name, file: found.path, daysLeft: daysLeft, outcome: .needsCAHost,
                     namesChanged: namesChanged ? true : nil)
@@ -144,7 +146,25 @@ package struct ModernCertificateRenewer {
         // Keys before the certificates that carry them: a crash between leaves an old certificate beside a new key
         // only with --new-key, which the certs check then names.
         try files.writeAtomically(batch)
+        // A request an earlier run left for the CA host is answered now.
+        for spec in tree.allCertificates where result.renewed.contains(spec.name) {
+            _ = try files.removeFile(paths.request(spec))
+        }
         return result
+    }
+
+    /// The CA certificate and key that sign `spec` on this master: from `pki.dir`, or the command line's cluster CA;
+    /// nil when the key is not here (the CA host signs).
+    private func signer(of spec: CertificateSpec, in tree: PKITree, paths: ModernPKIPaths) throws -> (
+        certificate: Data, key: Data
+    )? {
+        guard let issuer = tree.issuer(of: spec), let certificate = try files.readFile(paths.certificate(issuer))?.data
+        else { return nil }
+        if let key = try files.readFile(paths.key(issuer))?.data { return (certificate, key) }
+        if issuer.name == PKITree.clusterCA, let commandLineCA, commandLineCA.certificate == certificate {
+            return (certificate, commandLineCA.key)
+        }
+        return nil
     }
 
     /// The certificate (and its key) of `spec`: its `.crt`/`.key` pair, or the kubeconfig that embeds both.

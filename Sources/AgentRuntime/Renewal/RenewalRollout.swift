@@ -32,7 +32,7 @@ package struct RenewalRollout {
     /// after restoring the old files when they do not come back, `RenewalFileProblem` (writing nothing) when a
     /// manifest is not as the agent writes it.
     package func roll(_ renewal: ModernCertificateRenewer.Result) throws -> [String] {
-        let (pods, previous) = try annotate(renewal)
+        let (pods, previous) = try annotateOrRestore(renewal)
         guard !pods.isEmpty else { return [] }
         let unhealthy = try waitHealthy(pods)
         guard !unhealthy.isEmpty else { return pods }
@@ -49,7 +49,23 @@ package struct RenewalRollout {
     /// Only makes the kubelet restart the pods `renewal` affects (no wait, no rollback): for a renewal of expired
     /// certificates while the API is down, when the old files are of no use to put back. Returns the pods.
     package func restartWithoutWaiting(_ renewal: ModernCertificateRenewer.Result) throws -> [String] {
-        try annotate(renewal).pods
+        try annotateOrRestore(renewal).pods
+    }
+
+    /// `annotate`, putting the renewal's old files back when a manifest cannot be annotated: new certificates that
+    /// no pod was told to load would stay unnoticed (nothing is due any more) until the pods restart by chance.
+    private func annotateOrRestore(_ renewal: ModernCertificateRenewer.Result) throws -> (
+        pods: [String], previous: [FileWrite]
+    ) {
+        do {
+            return try annotate(renewal)
+        } catch {
+            logger.error(
+                "could not restart the pods for the renewed certificates; putting the old ones back",
+                metadata: ["error": "\(error)"])
+            try files.writeAtomically(renewal.previous)
+            throw error
+        }
     }
 
     /// Writes the new annotation into the manifests of the pods `renewal` affects; returns them and what the
@@ -61,19 +77,23 @@ package struct RenewalRollout {
         let digests = try currentDigests(of: pods)
         var writes: [FileWrite] = []
         var previous: [FileWrite] = []
+        var restarted: [String] = []
         for pod in pods {
             let path = "\(config.kubelet.manifestDir)/\(pod).yaml"
-            guard let existing = try files.readFile(path) else {
-                throw RenewalFileProblem(file: path, problem: "is missing; run `master-agent bootstrap` first")
-            }
+            // No manifest yet (a bootstrap before its manifests step): the kubelet runs no such pod, and the
+            // manifests step renders it with the certificates as they are now.
+            guard let existing = try files.readFile(path) else { continue }
             let annotated = CertificateRestartAnnotation.annotated(
                 try Self.decodeAsWritten(existing.data, path: path), digests: digests)
             writes.append(FileWrite(path: path, data: Data(try ManifestRenderer.yaml(annotated).utf8), mode: 0o600))
             previous.append(FileWrite(path: path, data: existing.data, mode: existing.mode))
+            restarted.append(pod)
         }
         try files.writeAtomically(writes)
-        logger.notice("restarting static pods for their renewed certificates", metadata: ["pods": "\(pods)"])
-        return (pods, previous)
+        if !restarted.isEmpty {
+            logger.notice("restarting static pods for their renewed certificates", metadata: ["pods": "\(restarted)"])
+        }
+        return (restarted, previous)
     }
 
     /// Digests of every tree entry the pods read, as the files hold them now (renewed or not).

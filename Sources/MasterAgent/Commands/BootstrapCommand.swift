@@ -93,7 +93,7 @@ struct BootstrapCommand: ParsableCommand {
             context.namesReissuer = BootstrapNamesReissuer(
                 due: RenewDue(
                     options: options, config: config, node: node, newKey: false, commandLineCA: false,
-                    coordinate: coordinate, logger: logger))
+                    coordinate: coordinate, logger: logger, offline: offline, clusterCA: context.commandLineCA))
         }
         let bootstrapper = Bootstrapper(runners: StepWiring.runners(), now: clock)
         let summary = bootstrapper.run(selection, context: context, prior: [validate]) { outcome in

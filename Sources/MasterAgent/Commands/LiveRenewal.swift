@@ -38,9 +38,11 @@ struct LiveRenewal {
             }
         }
         guard !planned.isEmpty else {
-            // Writes nothing; lists every leaf with its days left.
+            // Nothing is signed here: at most requests for the CA host are written (they restart nothing); every
+            // leaf is listed with its days left.
             let rows = try due.renewModernFiles(selection).rows
-            return (rows, "nothing to renew: no Lease taken, nothing restarted", false)
+            let what = Self.requestsFor(rows) ? "requests for the CA host in place" : "nothing to renew"
+            return (rows, "\(what): no Lease taken, nothing restarted", false)
         }
         let lease = try makeLease()
         var leaseTaken = false
@@ -75,16 +77,21 @@ struct LiveRenewal {
         return try install()
     }
 
-    /// What a run did, for its note: `renewed` (issued here or installed from the CA host), `wrote requests for the
-    /// CA host`, or both.
+    /// What a run did, for its note: `renewed` (issued here or installed from the CA host), requests for the CA host,
+    /// both, or nothing.
     static func summary(_ rows: [RenewalRow]) -> String {
         let renewed = rows.contains { $0.outcome == .renewed }
-        let requested = rows.contains { $0.outcome == .needsCAHost && $0.request != nil }
-        switch (renewed, requested) {
-        case (_, false): return "renewed"
-        case (false, true): return "wrote requests for the CA host (nothing renewed)"
-        case (true, true): return "renewed what the CA keys here sign, wrote requests for the CA host for the rest,"
+        switch (renewed, requestsFor(rows)) {
+        case (true, false): return "renewed"
+        case (false, true): return "requests for the CA host in place (nothing renewed)"
+        case (true, true): return "renewed what the CA keys here sign, requests for the CA host in place for the rest,"
+        case (false, false): return "nothing renewed"
         }
+    }
+
+    /// Whether some leaf waits for the CA host with its request on disk (written or kept by this run).
+    static func requestsFor(_ rows: [RenewalRow]) -> Bool {
+        rows.contains { $0.outcome == .needsCAHost && $0.request != nil }
     }
 
     /// Transport failures that mean the local API server is not there to coordinate with. A TLS failure counts
@@ -147,8 +154,11 @@ struct LiveRenewal {
             lock: LeaseLock(client: client, namespace: config.election.namespace, name: CertificateRenewalLease.name),
             identity: node.name, timings: timings, clock: SystemClock(), wallClock: SystemWallClock(), logger: logger)
         // Another master's renewal takes at most its health wait, twice (a rollback restarts again).
+        let retry =
+            install != nil ? "certs import --dir" : selection == .namesChanged ? "bootstrap" : "certs renew --due"
         return CertificateRenewalLease(
-            elector: elector, clock: SystemClock(), timeout: max(120, 3 * config.apiServer.waitTimeout.seconds))
+            elector: elector, clock: SystemClock(), timeout: max(120, 3 * config.apiServer.waitTimeout.seconds),
+            retry: retry)
     }
 
     private func rollout() -> RenewalRollout {

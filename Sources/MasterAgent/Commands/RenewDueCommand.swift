@@ -19,9 +19,16 @@ struct RenewDue {
     /// `--coordinate`: treat the tree under `--root` as a running system.
     var coordinate = false
     let logger: Logger
+    /// `bootstrap --offline` (a chroot or image build): nothing runs to coordinate with, even on `/`.
+    var offline = false
+    /// The cluster CA from `bootstrap --ca-cert/--ca-key`, which signs when `pki.dir` has no `ca.key`.
+    var clusterCA: (certificate: Data, key: Data)? = nil
+    /// One moment for the whole run: what is planned is what is renewed.
+    var now = Date()
 
-    /// Whether this run coordinates with the cluster: always on `/`, under `--root` only with `--coordinate`.
-    var isLive: Bool { options.root == "/" || coordinate }
+    /// Whether this run coordinates with the cluster: always on `/`, under `--root` only with `--coordinate`; never
+    /// offline.
+    var isLive: Bool { !offline && (options.root == "/" || coordinate) }
 
     struct Result: Encodable {
         let root: String
@@ -101,9 +108,11 @@ struct RenewDue {
 
     /// The renewer of the modern tree for `selection`, on the files under `--root`.
     func modernRenewer(_ selection: ModernCertificateRenewer.Selection) -> ModernCertificateRenewer {
-        ModernCertificateRenewer(
+        var renewer = ModernCertificateRenewer(
             files: RootedFileSystem(root: options.root), pki: OpenSSLToolkit(), config: config, node: node,
-            now: Date(), newKey: newKey, selection: selection)
+            now: now, newKey: newKey, selection: selection)
+        renewer.commandLineCA = clusterCA
+        return renewer
     }
 
     /// Renews the modern tree's leaves that `selection` picks, on disk; the caller holds the node lock.

@@ -117,7 +117,7 @@ final class CertificateRenewalTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
         XCTAssertFalse(again.stdout.contains("renewed (now"), again.stdout)
         XCTAssertTrue(again.stdout.contains("not-due"), again.stdout)
-        XCTAssertTrue(again.stdout.contains("renewed locally under --root"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("nothing renewed locally under --root"), again.stdout)
         let final = try Support.snapshot(root)
         XCTAssertEqual(
             Set(final.keys.filter { final[$0]?.data != after[$0]?.data }).subtracting(["/run/master-agent.lock"]), [])
@@ -498,6 +498,76 @@ final class CertificateRenewalTests: XCTestCase {
         let json = try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any]
         XCTAssertEqual(json?["filesChanged"] as? Int, 0, again.stdout)
         XCTAssertEqual(changed(after, try Support.snapshot(root)), [])
+    }
+
+    func testBootstrapWithTheCAKeyOnTheCommandLineReissuesANamesChangeWithIt() throws {
+        let (root, caHost) = try offlineTree(daysAgo: 10) {
+            $0.replacingOccurrences(
+                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [api.example.org]")
+        }
+        let before = try Support.snapshot(root)
+        let bootstrap = [
+            "bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path, "--ca-cert",
+            caHost.path + "/ca.crt", "--ca-key", caHost.path + "/ca.key",
+        ]
+        let preview = try agent(bootstrap + ["--dry-run"])
+        XCTAssertTrue(preview.stdout.contains("reissued with the config's names"), preview.stdout)
+        let result = try agent(bootstrap)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("names changed: reissued \(pkiDir)/apiserver.crt locally"), result.stdout)
+        XCTAssertEqual(
+            changed(before, try Support.snapshot(root)), ["\(pkiDir)/apiserver.crt"],
+            "signed with the command line's key, which is not stored; no request")
+        let path = Support.host(root, "\(pkiDir)/apiserver.crt")
+        try Support.assertVerifies(path, ca: caHost.path + "/ca.crt", purpose: "sslserver")
+        XCTAssertTrue(try Support.facts(path).subjectAltNames.contains(.dns("api.example.org")))
+    }
+
+    func testAnOfflineCAsRenewalOnARunningMasterWritesRequestsWithoutTheLease() throws {
+        // The API server "runs" at a port nothing listens on: asking it for the Lease would fail as API-down.
+        let (fd, port) = try LoopbackListener.open(backlog: 1)
+        close(fd)
+        let (root, _) = try offlineTree(daysAgo: 340) {
+            $0.replacingOccurrences(
+                of: "apiServer:\n", with: "apiServer:\n  localURL: https://127.0.0.1:\(port)\n")
+        }
+        // Neither CA key is here: nothing can be signed on this master, so nothing is restarted either.
+        try FileManager.default.removeItem(atPath: Support.host(root, "\(pkiDir)/front-proxy-ca.key"))
+        let result = try agent([
+            "certs", "renew", "--due", "--coordinate", "--node", "master01", "--root", root.path, "--output", "json",
+        ])
+        XCTAssertEqual(result.status, ExitStatus.certificatePending.rawValue, result.stdout + result.stderr)
+        let output = try JSONDecoder().decode(Output.self, from: Data(result.stdout.utf8))
+        XCTAssertFalse(output.coordinated)
+        XCTAssertTrue(
+            output.note.hasPrefix("requests for the CA host in place: no Lease taken, nothing restarted"), output.note)
+        XCTAssertFalse(result.stderr.contains("cannot be reached"), result.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: Support.host(root, "\(pkiDir)/apiserver.csr")))
+    }
+
+    func testABootstrapBeforeItsManifestsReissuesANamesChangeWhileTheAPIIsDown() throws {
+        let (fd, port) = try LoopbackListener.open(backlog: 1)
+        close(fd)
+        try write(config: {
+            $0.replacingOccurrences(of: "apiServer:\n", with: "apiServer:\n  localURL: https://127.0.0.1:\(port)\n")
+        })
+        let root = try TestSupport.makeTemporaryDirectory(self, name: "bootstrap-no-manifests")
+        let bootstrap = ["bootstrap", "--steps", "certs", "--coordinate", "--node", "master01", "--root", root.path]
+        XCTAssertEqual(try agent(bootstrap).status, 0)
+        let before = try Support.snapshot(root)
+        try write(config: {
+            $0.replacingOccurrences(of: "apiServer:\n", with: "apiServer:\n  localURL: https://127.0.0.1:\(port)\n")
+                .replacingOccurrences(
+                    of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [api.example.org]")
+        })
+        let result = try agent(bootstrap)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("is down"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("no static pod restarted"), result.stdout)
+        XCTAssertEqual(changed(before, try Support.snapshot(root)), ["\(pkiDir)/apiserver.crt"])
+        XCTAssertTrue(
+            try Support.facts(Support.host(root, "\(pkiDir)/apiserver.crt")).subjectAltNames.contains(
+                .dns("api.example.org")))
     }
 
     func testDueLeavesOnAnOfflineCAAreRequestedThenSignedAndImported() throws {
