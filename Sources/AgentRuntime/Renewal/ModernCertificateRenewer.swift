@@ -6,7 +6,7 @@ import FoundationEssentials
 /// than `pki.renewBefore` left, or names that differ from the config's) is reissued for the same key (a new one with
 /// `newKey`) by the CA in `pki.dir`; CAs are only reported. Without its CA key (an offline CA) a leaf gets a request
 /// for its existing key instead (`apiserver.csr`, `admin.conf.csr`, as the certs step names them) to sign on the CA
-/// host; `replacement(_:certificate:)` then installs what the CA host signed. All new files are written in one atomic
+/// host; `fit(_:certificate:)` then installs what the CA host signed. All new files are written in one atomic
 /// batch; `previous` keeps what they replaced so a caller can put it back.
 package struct ModernCertificateRenewer {
     /// Which leaves a run reissues.
@@ -208,22 +208,44 @@ package struct ModernCertificateRenewer {
         package let row: RenewalRow
     }
 
-    /// The files that install `certificate`, signed on the CA host for the existing key of the leaf `spec` (`certs
-    /// import --dir` answering a request `renewDue` wrote): a `.crt` replaced, or a kubeconfig keeping every field but
-    /// its user's client certificate. Nil when the leaf has no certificate yet (a first issue: a partial kubeconfig or
-    /// a key alone, which the certs step's import completes). Throws `SignedCertificateRejected` when `certificate` is
-    /// not for that key or does not chain to the leaf's CA in `pki.dir`; writes nothing.
-    package func replacement(_ spec: CertificateSpec, certificate: Data) throws -> Replacement? {
+    /// What a certificate signed on the CA host does to the leaf it is for.
+    package enum SignedCertificateFit: Sendable {
+        /// The leaf has no certificate yet (a partial kubeconfig or a key alone): the certs step's import completes it.
+        case firstIssue
+        /// The leaf already carries this very certificate (the same DER): nothing to write.
+        case alreadyInstalled(file: String)
+        /// It replaces the leaf's certificate.
+        case replaces(Replacement)
+    }
+
+    /// How `certificate`, signed on the CA host for the existing key of the leaf `spec` (`certs import --dir`
+    /// answering a request `renewDue` wrote), is installed: a `.crt` replaced, or a kubeconfig keeping every field but
+    /// its user's client certificate. A leaf without a certificate yet is a first issue; one that already carries
+    /// `certificate` has nothing to write, so a rerun of the same import changes nothing. Throws
+    /// `SignedCertificateRejected` when `certificate` is not for that key, expires no later than the installed one
+    /// (an old certificate left in the directory) or does not chain to the leaf's CA in `pki.dir`; writes nothing.
+    package func fit(_ spec: CertificateSpec, certificate: Data) throws -> SignedCertificateFit {
         let tree = PKITree.modern(ModernPKIInputs(config, node: node))
         let paths = ModernPKIPaths(config)
-        guard try hasCertificate(spec, paths: paths) else { return nil }
+        guard try hasCertificate(spec, paths: paths) else { return .firstIssue }
         let found = try find(spec, paths: paths)
+        if let signed = Self.firstCertificateDER(certificate), signed == Self.firstCertificateDER(found.certificatePEM)
+        {
+            return .alreadyInstalled(file: found.path)
+        }
         let facts = try facts(of: certificate, file: "\(spec.name).crt")
         guard facts.publicKeyDER == (try pki.publicKey(ofKey: found.keyPEM)) else {
             throw SignedCertificateRejected(
                 file: found.path,
                 problem:
                     "it is not for the key of \(paths.key(spec)); sign the request this master wrote (\(paths.request(spec)))"
+            )
+        }
+        guard facts.notAfter > found.notAfter else {
+            throw SignedCertificateRejected(
+                file: found.path,
+                problem:
+                    "it expires on \(facts.notAfter.formatted(.iso8601)), not later than the installed certificate (\(found.notAfter.formatted(.iso8601))): it is an older one; to replace the installed certificate, sign the current request (\(paths.request(spec)), from `certs renew --due`) on the CA host"
             )
         }
         guard let issuerSpec = tree.issuer(of: spec),
@@ -236,14 +258,26 @@ package struct ModernCertificateRenewer {
                 file: found.path, problem: "it does not verify against \(paths.certificate(issuerSpec)): \(error)")
         }
         let namesChanged = Set(found.subjectAltNames) != Set(spec.subjectAltNames)
-        return Replacement(
-            writes: try writes(
-                for: found, certificate: certificate, key: found.keyPEM, replacingKey: false, paths: paths),
-            previous: FileWrite(path: found.path, data: found.file.data, mode: found.file.mode),
-            row: RenewalRow(
-                name: spec.name, file: found.path, daysLeft: RenewalPolicy.daysLeft(notAfter: found.notAfter, now: now),
-                outcome: .renewed, newDaysLeft: RenewalPolicy.daysLeft(notAfter: facts.notAfter, now: now),
-                namesChanged: namesChanged ? true : nil))
+        return .replaces(
+            Replacement(
+                writes: try writes(
+                    for: found, certificate: certificate, key: found.keyPEM, replacingKey: false, paths: paths),
+                previous: FileWrite(path: found.path, data: found.file.data, mode: found.file.mode),
+                row: RenewalRow(
+                    name: spec.name, file: found.path,
+                    daysLeft: RenewalPolicy.daysLeft(notAfter: found.notAfter, now: now),
+                    outcome: .renewed, newDaysLeft: RenewalPolicy.daysLeft(notAfter: facts.notAfter, now: now),
+                    namesChanged: namesChanged ? true : nil)))
+    }
+
+    /// The DER of the first `CERTIFICATE` block of `pem`, so that certificates compare by content whatever their
+    /// line breaks or surrounding text; nil when there is none.
+    private static func firstCertificateDER(_ pem: Data) -> Data? {
+        let text = String(decoding: pem, as: UTF8.self)
+        guard let begin = text.range(of: "-----BEGIN CERTIFICATE-----"),
+            let end = text.range(of: "-----END CERTIFICATE-----", range: begin.upperBound..<text.endIndex)
+        else { return nil }
+        return Data(base64Encoded: String(text[begin.upperBound..<end.lowerBound]), options: .ignoreUnknownCharacters)
     }
 
     /// Whether the leaf `spec` has a certificate: its `.crt`, or a kubeconfig whose user carries one.

@@ -56,11 +56,23 @@ enum ModernCertsCommands {
     /// step runs: into `pki.dir` or the partial kubeconfig holding its key (first bring-up), or in place of a leaf's
     /// certificate (a renewal `certs renew --due` requested: same key, same CA, the config's names; a kubeconfig keeps
     /// every field but its user's client certificate). On a running system (`due.isLive`) a replacement goes through
-    /// the Lease, rolling restart, health wait and rollback of `certs renew --due`; under `--root` it is local.
+    /// the Lease, rolling restart, health wait and rollback of `certs renew --due`; under `--root` it is local. A
+    /// certificate already installed is skipped (the `.crt` files stay in `dir`, so an import may be run again): when
+    /// every one is, nothing is written and no lock or Lease is taken.
     static func importSigned(dir: String, due: RenewDue) throws {
         let prepare = { try prepareImport(dir: dir, config: due.config, node: due.node, root: due.options.root) }
         // Checked once before any lock or Lease, so that a wrong certificate fails at once; again under them.
-        let replaces = try !prepare().replaced.rows.isEmpty
+        let checked = try prepare()
+        for (spec, target) in checked.alreadyInstalled {
+            print("\(spec.name).crt is already installed in \(target)")
+        }
+        guard !checked.imported.isEmpty else {
+            print(
+                "nothing imported: every signed certificate in \(dir) is already installed; no Lease taken, nothing written"
+            )
+            return
+        }
+        let replaces = !checked.replaced.rows.isEmpty
         var note: String?
         if replaces && due.isLive {
             let (_, liveNote, _) = try LiveRenewal(due: due, install: { try prepare().install() }).run()
@@ -83,6 +95,9 @@ enum ModernCertsCommands {
         let paths: ModernPKIPaths
         let staged: [String: ExistingFile]
         let imported: [(spec: CertificateSpec, path: String)]
+        /// The certificates in the directory that their leaves already carry: not written, their requests left alone
+        /// (a request beside an installed certificate was written after it and asks for a newer one).
+        var alreadyInstalled: [(spec: CertificateSpec, path: String)] = []
         /// The replacements of leaves that had a certificate: their rows and the files they replace.
         var replaced = ModernCertificateRenewer.Result()
 
@@ -116,22 +131,26 @@ enum ModernCertsCommands {
         var staged: [String: ExistingFile] = [:]
         var imported: [(spec: CertificateSpec, path: String)] = []
         var replaced = ModernCertificateRenewer.Result()
+        var alreadyInstalled: [(spec: CertificateSpec, path: String)] = []
         do {
             for spec in tree.allCertificates where spec.scope == .perNode {
                 let signed = "\(dir)/\(spec.name).crt"
                 guard let certificate = FileManager.default.contents(atPath: signed) else { continue }
                 let target = paths.certificate(spec)
-                if !spec.isCertificateAuthority,
-                    let replacement = try renewer.replacement(spec, certificate: certificate)
-                {
+                // Per-node entries are leaves: the CAs are shared and never signed on request.
+                switch try renewer.fit(spec, certificate: certificate) {
+                case .alreadyInstalled(let file):
+                    alreadyInstalled.append((spec, file))
+                    continue
+                case .replaces(let replacement):
                     for write in replacement.writes {
                         staged[write.path] = ExistingFile(data: write.data, mode: write.mode, ownerUID: 0)
                     }
                     replaced.rows.append(replacement.row)
                     replaced.previous.append(replacement.previous)
-                } else if spec.baseName != nil {
+                case .firstIssue where spec.baseName != nil:
                     staged[target] = ExistingFile(data: certificate, mode: 0o644, ownerUID: 0)
-                } else {
+                case .firstIssue:
                     staged[target] = ExistingFile(
                         data: try completedKubeconfig(spec, certificate: certificate, tree: tree, paths: paths, fs: fs),
                         mode: 0o600, ownerUID: 0)
@@ -144,6 +163,10 @@ enum ModernCertsCommands {
             throw CommandFailure(status: .failure, message: "could not import from \(dir): \(error)")
         }
         guard !imported.isEmpty else {
+            if !alreadyInstalled.isEmpty {
+                return PreparedImport(
+                    fs: fs, paths: paths, staged: [:], imported: [], alreadyInstalled: alreadyInstalled)
+            }
             throw CommandFailure(
                 status: .failure,
                 message:
@@ -161,7 +184,9 @@ enum ModernCertsCommands {
                 status: .failure,
                 message: "could not import from \(dir):\n" + errors.map { "  \($0.message)" }.joined(separator: "\n"))
         }
-        return PreparedImport(fs: fs, paths: paths, staged: staged, imported: imported, replaced: replaced)
+        return PreparedImport(
+            fs: fs, paths: paths, staged: staged, imported: imported, alreadyInstalled: alreadyInstalled,
+            replaced: replaced)
     }
 
     // The `<name>` of every `<name>.csr` in `directory`, sorted.

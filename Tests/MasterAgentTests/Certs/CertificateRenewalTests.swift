@@ -368,6 +368,27 @@ final class CertificateRenewalTests: XCTestCase {
         ])
     }
 
+    /// Whether two snapshots hold the same files with the same bytes and modes.
+    private func identical(
+        _ before: [String: (data: Data, mode: Int)], _ after: [String: (data: Data, mode: Int)]
+    ) -> Bool {
+        Set(before.keys) == Set(after.keys)
+            && before.allSatisfy { after[$0.key]?.data == $0.value.data && after[$0.key]?.mode == $0.value.mode }
+    }
+
+    /// The inode of a node file: an atomic write replaces it, so the same inode means the file was not rewritten.
+    private func inode(_ root: URL, _ file: String) throws -> Int {
+        let attributes = try FileManager.default.attributesOfItem(atPath: Support.host(root, file))
+        return try XCTUnwrap(attributes[.systemFileNumber] as? NSNumber).intValue
+    }
+
+    /// The notAfter of the certificate in `file` (a host path), as the agent prints it.
+    private func notAfter(_ file: String) throws -> String {
+        let facts = try OpenSSLToolkit().inspect(
+            certificatesPEM: try Data(contentsOf: URL(fileURLWithPath: file)), source: file)
+        return try XCTUnwrap(facts.first).notAfter.formatted(.iso8601)
+    }
+
     func testAnOfflineCAsNameChangeIsRequestedForTheSameKeySignedOnTheCAHostAndImported() throws {
         let (root, caHost) = try offlineTree(daysAgo: 10) {
             $0.replacingOccurrences(
@@ -413,13 +434,31 @@ final class CertificateRenewalTests: XCTestCase {
         XCTAssertEqual(changed(requested, try Support.snapshot(root)), [])
 
         let csrDir = try signOnTheCAHost(["\(pkiDir)/apiserver.csr"], root: root, caHost: caHost)
-        let imported = try agent(["certs", "import", "--node", "master01", "--dir", csrDir.path, "--root", root.path])
+        let importSigned = ["certs", "import", "--node", "master01", "--dir", csrDir.path, "--root", root.path]
+        let imported = try agent(importSigned)
         XCTAssertEqual(imported.status, 0, imported.stdout + imported.stderr)
         XCTAssertTrue(imported.stdout.contains("imported apiserver.crt into \(pkiDir)/apiserver.crt"), imported.stdout)
         XCTAssertTrue(
             imported.stdout.contains("replaced locally under --root \(root.path): no Lease taken, nothing restarted"),
             imported.stdout)
         let after = try Support.snapshot(root)
+
+        // apiserver.crt stays in the directory: the same import again is a no-op that says so.
+        let installedInode = try inode(root, "\(pkiDir)/apiserver.crt")
+        let reimported = try agent(importSigned)
+        XCTAssertEqual(reimported.status, 0, reimported.stdout + reimported.stderr)
+        XCTAssertTrue(
+            reimported.stdout.contains("apiserver.crt is already installed in \(pkiDir)/apiserver.crt"),
+            reimported.stdout)
+        XCTAssertTrue(
+            reimported.stdout.contains(
+                "nothing imported: every signed certificate in \(csrDir.path) is already installed; no Lease taken, nothing written"
+            ), reimported.stdout)
+        XCTAssertFalse(reimported.stdout.contains("imported apiserver.crt"), reimported.stdout)
+        XCTAssertFalse(reimported.stdout.contains("replaced locally"), reimported.stdout)
+        XCTAssertTrue(identical(after, try Support.snapshot(root)), "the tree, node lock included, is as it was")
+        XCTAssertEqual(try inode(root, "\(pkiDir)/apiserver.crt"), installedInode, "apiserver.crt not rewritten")
+
         XCTAssertEqual(changed(before, after), ["\(pkiDir)/apiserver.crt"], "the request is gone, nothing else changed")
         XCTAssertEqual(after["\(pkiDir)/apiserver.crt"]?.mode, 0o644)
         let path = Support.host(root, "\(pkiDir)/apiserver.crt")
@@ -466,6 +505,49 @@ final class CertificateRenewalTests: XCTestCase {
                 "the signed certificate for \(pkiDir)/apiserver.crt is not installed: it is not for the key of \(pkiDir)/apiserver.key"
             ), imported.stderr)
         XCTAssertEqual(changed(before, try Support.snapshot(root)), [], "nothing written, the request kept")
+    }
+
+    func testAnOlderSignedCertificateDoesNotReplaceANewerOne() throws {
+        let (root, caHost) = try offlineTree(daysAgo: 340)
+        let requested = try agent(["certs", "renew", "--due", "--node", "master01", "--root", root.path])
+        XCTAssertEqual(requested.status, ExitStatus.certificatePending.rawValue, requested.stdout + requested.stderr)
+        let csrDir = try signOnTheCAHost(["\(pkiDir)/apiserver.csr"], root: root, caHost: caHost)
+        let signedFile = csrDir.appendingPathComponent("apiserver.crt")
+        let first = try Data(contentsOf: signedFile)
+        let importSigned = ["certs", "import", "--node", "master01", "--dir", csrDir.path, "--root", root.path]
+        let firstImport = try agent(importSigned)
+        XCTAssertEqual(firstImport.status, 0, firstImport.stdout + firstImport.stderr)
+
+        // A second round: the request signed again on the CA host. X.509 times have whole seconds, so the second
+        // signing is a second later to expire later.
+        Thread.sleep(forTimeInterval: 1.1)
+        let resigned = try agent([
+            "certs", "sign", "--node", "master01", "--csr-dir", csrDir.path, "--ca-dir", caHost.path,
+        ])
+        XCTAssertEqual(resigned.status, 0, resigned.stdout + resigned.stderr)
+        let second = try Data(contentsOf: signedFile)
+        let secondImport = try agent(importSigned)
+        XCTAssertEqual(secondImport.status, 0, secondImport.stdout + secondImport.stderr)
+        XCTAssertTrue(
+            secondImport.stdout.contains("imported apiserver.crt into \(pkiDir)/apiserver.crt"), secondImport.stdout)
+        let installed = Support.host(root, "\(pkiDir)/apiserver.crt")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: installed)), second)
+
+        // The first certificate, left over in the directory: same key, same CA, the config's names, unexpired.
+        try first.write(to: signedFile)
+        let firstNotAfter = try notAfter(signedFile.path)
+        let installedNotAfter = try notAfter(installed)
+        XCTAssertLessThan(firstNotAfter, installedNotAfter)
+        let before = try Support.snapshot(root)
+        let old = try agent(importSigned)
+        XCTAssertEqual(old.status, 1, old.stdout + old.stderr)
+        XCTAssertTrue(
+            old.stderr.contains(
+                "the signed certificate for \(pkiDir)/apiserver.crt is not installed: it expires on \(firstNotAfter), not later than the installed certificate (\(installedNotAfter))"
+            ), old.stderr)
+        XCTAssertTrue(old.stderr.contains("sign the current request (\(pkiDir)/apiserver.csr"), old.stderr)
+        XCTAssertTrue(identical(before, try Support.snapshot(root)), "nothing written")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: installed)), second)
     }
 
     func testBootstrapOnAnOfflineCAAfterANameChangeWritesTheRequestAndGoesOn() throws {

@@ -437,6 +437,27 @@ final class LiveRenewalProcessTests: XCTestCase {
             from: String(decoding: after["/etc/kubernetes/manifests/kube-apiserver.yaml"]!.data, as: UTF8.self))
         let value = try XCTUnwrap(apiserver.metadata.annotations?[CertificateRestartAnnotation.key])
         XCTAssertTrue(value.contains("apiserver=\(try digest(root, "/etc/kubernetes/pki/apiserver.crt"))"), value)
+
+        // The signed certificates stay in the directory: the same import again writes nothing, takes no Lease.
+        let writesAfter = try leaseWrites(double)
+        let again = try importSigned(configPath, dir: csrDir, root: root)
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        let signedNames = try FileManager.default.contentsOfDirectory(atPath: csrDir.path).filter {
+            $0.hasSuffix(".crt")
+        }
+        XCTAssertEqual(signedNames.count, 8, "\(signedNames)")
+        for name in signedNames {
+            XCTAssertTrue(again.stdout.contains("\(name) is already installed in /etc/kubernetes/"), again.stdout)
+        }
+        XCTAssertTrue(again.stdout.contains("nothing imported"), again.stdout)
+        XCTAssertFalse(again.stdout.contains("renewed under Lease"), again.stdout)
+        XCTAssertEqual(try leaseWrites(double), writesAfter, "no Lease taken")
+        let rerun = try Support.snapshot(root)
+        XCTAssertEqual(Set(rerun.keys), Set(after.keys))
+        for (path, file) in rerun {
+            XCTAssertEqual(file.data, after[path]?.data, path)
+            XCTAssertEqual(file.mode, after[path]?.mode, path)
+        }
     }
 
     func testAnImportWhoseComponentDoesNotComeBackPutsTheOldFilesAndRequestsBack() throws {
