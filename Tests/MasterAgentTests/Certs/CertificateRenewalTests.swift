@@ -34,6 +34,14 @@ final class CertificateRenewalTests: XCTestCase {
         config = try ConfigLoader.load(yaml: text, file: configPath)
     }
 
+    /// A config edit that adds `pki.extraSANs: [names]`.
+    private func withExtraSANs(_ names: String) -> (String) -> String {
+        {
+            $0.replacingOccurrences(
+                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [\(names)]")
+        }
+    }
+
     private func agent(_ arguments: [String]) throws -> TestSupport.ProcessResult {
         try TestSupport.agent(arguments + ["--config", configPath])
     }
@@ -142,10 +150,7 @@ final class CertificateRenewalTests: XCTestCase {
     func testANameAddedToTheConfigReissuesOnlyTheAPIServerCertificate() throws {
         let root = try agedTree(daysAgo: 10)
         let before = try Support.snapshot(root)
-        try write(config: {
-            $0.replacingOccurrences(
-                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [10.9.9.9, api.example.org]")
-        })
+        try write(config: withExtraSANs("10.9.9.9, api.example.org"))
         // The drift is shown before it is fixed.
         let check = try agent(["certs", "check", "--node", "master01", "--root", root.path])
         XCTAssertTrue(
@@ -228,11 +233,7 @@ final class CertificateRenewalTests: XCTestCase {
     }
 
     func testBootstrapAfterANameIsRemovedReissuesTheAPIServerCertificateWithoutIt() throws {
-        let withExtra: (String) -> String = {
-            $0.replacingOccurrences(
-                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [old.example.org]")
-        }
-        try write(config: withExtra)
+        try write(config: withExtraSANs("old.example.org"))
         let root = try TestSupport.makeTemporaryDirectory(self, name: "bootstrap-removed-name")
         let bootstrap = ["bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path]
         XCTAssertEqual(try agent(bootstrap).status, 0)
@@ -390,10 +391,7 @@ final class CertificateRenewalTests: XCTestCase {
     }
 
     func testAnOfflineCAsNameChangeIsRequestedForTheSameKeySignedOnTheCAHostAndImported() throws {
-        let (root, caHost) = try offlineTree(daysAgo: 10) {
-            $0.replacingOccurrences(
-                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [10.9.9.9, api.example.org]")
-        }
+        let (root, caHost) = try offlineTree(daysAgo: 10, edit: withExtraSANs("10.9.9.9, api.example.org"))
         let before = try Support.snapshot(root)
         let renew = ["certs", "renew", "--due", "--node", "master01", "--root", root.path]
         let result = try agent(renew)
@@ -551,10 +549,7 @@ final class CertificateRenewalTests: XCTestCase {
     }
 
     func testBootstrapOnAnOfflineCAAfterANameChangeWritesTheRequestAndGoesOn() throws {
-        let (root, _) = try offlineTree(daysAgo: 10) {
-            $0.replacingOccurrences(
-                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [api.example.org]")
-        }
+        let (root, _) = try offlineTree(daysAgo: 10, edit: withExtraSANs("api.example.org"))
         let before = try Support.snapshot(root)
         let bootstrap = ["bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path]
         let preview = try agent(bootstrap + ["--dry-run"])
@@ -583,10 +578,7 @@ final class CertificateRenewalTests: XCTestCase {
     }
 
     func testBootstrapWithTheCAKeyOnTheCommandLineReissuesANamesChangeWithIt() throws {
-        let (root, caHost) = try offlineTree(daysAgo: 10) {
-            $0.replacingOccurrences(
-                of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [api.example.org]")
-        }
+        let (root, caHost) = try offlineTree(daysAgo: 10, edit: withExtraSANs("api.example.org"))
         let before = try Support.snapshot(root)
         let bootstrap = [
             "bootstrap", "--steps", "certs", "--node", "master01", "--root", root.path, "--ca-cert",
@@ -638,9 +630,9 @@ final class CertificateRenewalTests: XCTestCase {
         XCTAssertEqual(try agent(bootstrap).status, 0)
         let before = try Support.snapshot(root)
         try write(config: {
-            $0.replacingOccurrences(of: "apiServer:\n", with: "apiServer:\n  localURL: https://127.0.0.1:\(port)\n")
-                .replacingOccurrences(
-                    of: "  caValidityDays: 3650", with: "  caValidityDays: 3650\n  extraSANs: [api.example.org]")
+            self.withExtraSANs("api.example.org")(
+                $0.replacingOccurrences(
+                    of: "apiServer:\n", with: "apiServer:\n  localURL: https://127.0.0.1:\(port)\n"))
         })
         let result = try agent(bootstrap)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
