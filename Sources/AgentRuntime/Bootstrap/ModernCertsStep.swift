@@ -36,12 +36,7 @@ package struct ModernCertsStep: BootstrapStepRunner {
             try run.reportNamesDrift(drifted)
             return .fromFiles(.certs, run.reports, message: "dry run: would make the PKI tree of \(context.node.name)")
         }
-        var reissue: CertificateNamesReissue?
-        if !drifted.isEmpty, let reissuer = context.namesReissuer {
-            let requestsBefore = try run.perNodeRequests()
-            reissue = try reissuer.reissueChangedNames()
-            try run.record(reissue!, requestsBefore: requestsBefore)
-        }
+        let reissue = try reissueChangedNames(drifted, run: &run, context)
         // Nothing written: the first check already covered the tree as it stands.
         let report = run.reports.isEmpty ? before : try run.checker.check()
         let awaitingCAHost = reissue?.rows.filter { $0.outcome == .needsCAHost } ?? []
@@ -53,17 +48,30 @@ package struct ModernCertsStep: BootstrapStepRunner {
         for warning in report.findings where warning.severity == .warning {
             context.logger.warning("certificate check", metadata: ["finding": "\(warning.message)"])
         }
-        for row in awaitingCAHost {
-            context.logger.warning(
-                "certificate names differ from the config; reissue through the CA host",
-                metadata: ["file": "\(row.file)", "do": "\(ModernNamesAwaitCAHost(row: row, node: context.node.name))"])
-        }
         let expiry = report.daysLeft.map { ", apiserver.crt expires in \($0) days" } ?? ""
         var message =
             "PKI tree of \(context.node.name) in \(run.paths.dir) and \(ModernLayout.kubernetesDir) verified\(expiry)"
         if let reissue { message += "; names changed: \(reissue.note)" }
-        for row in awaitingCAHost { message += "; \(ModernNamesAwaitCAHost(row: row, node: context.node.name))" }
+        for row in awaitingCAHost {
+            let advice = ModernNamesAwaitCAHost(row: row, node: context.node.name)
+            context.logger.warning(
+                "certificate names differ from the config; reissue through the CA host",
+                metadata: ["file": "\(row.file)", "do": "\(advice)"])
+            message += "; \(advice)"
+        }
         return .fromFiles(.certs, run.reports, message: message)
+    }
+
+    /// Hands the leaves whose names drifted to the wired reissuer (nil: none drifted, or none is wired and the check
+    /// stops the step) and records the files it wrote.
+    private func reissueChangedNames(_ drifted: [String], run: inout ModernPKIRun, _ context: BootstrapContext) throws
+        -> CertificateNamesReissue?
+    {
+        guard !drifted.isEmpty, let reissuer = context.namesReissuer else { return nil }
+        let requestsBefore = try run.perNodeRequests()
+        let reissue = try reissuer.reissueChangedNames()
+        try run.record(reissue, requestsBefore: requestsBefore)
+        return reissue
     }
 }
 
