@@ -7,6 +7,11 @@ package struct LeaseTimings: Equatable, Sendable {
 
     /// Validates `leaseDuration` and `renewInterval` (seconds); throws `LeaseTimingsError` naming both values
     /// when the lease is under 1 s or not a whole number of seconds, or the renew interval is not shorter than it.
+    /// The config's `election.leaseDuration` and `election.renewInterval`.
+    package init(_ election: ClusterConfig.Election) throws {
+        try self.init(leaseDuration: election.leaseDuration.seconds, renewInterval: election.renewInterval.seconds)
+    }
+
     package init(leaseDuration: Double, renewInterval: Double) throws {
         guard leaseDuration >= 1, leaseDuration == leaseDuration.rounded() else {
             throw LeaseTimingsError(.leaseDuration, leaseDuration: leaseDuration, renewInterval: renewInterval)

@@ -23,8 +23,7 @@ package final class ElectionState {
     /// `HTTPTransportFailure`.
     package static func make(_ context: BootstrapContext, renewInBackground: Bool) throws -> ElectionState {
         let settings = context.config.election
-        let timings = try LeaseTimings(
-            leaseDuration: settings.leaseDuration.seconds, renewInterval: settings.renewInterval.seconds)
+        let timings = try LeaseTimings(settings)
         guard let wallClock = context.wallClock else {
             throw ElectionError(
                 .notConfigured, object: "\(settings.namespace)/\(settings.lockName)",

@@ -137,14 +137,7 @@ struct LiveRenewal {
     }
 
     private func makeLease() throws -> CertificateRenewalLease {
-        let timings: LeaseTimings
-        do {
-            timings = try LeaseTimings(
-                leaseDuration: config.election.leaseDuration.seconds,
-                renewInterval: config.election.renewInterval.seconds)
-        } catch {
-            throw CommandFailure(status: .invalidConfig, message: "\(error)")
-        }
+        let timings = try Wiring.leaseTimings(config)
         let client = KubernetesAPIClient(
             transport: try HTTPClient(
                 tls: try Wiring.localAPITLS(config: config, root: root),

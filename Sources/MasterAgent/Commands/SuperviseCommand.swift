@@ -48,14 +48,7 @@ struct SuperviseCommand: ParsableCommand {
                 metadata: ["node": "\(node.name)"])
             return
         }
-        let timings: LeaseTimings
-        do {
-            timings = try LeaseTimings(
-                leaseDuration: config.election.leaseDuration.seconds,
-                renewInterval: config.election.renewInterval.seconds)
-        } catch {
-            throw CommandFailure(status: .invalidConfig, message: "\(error)")
-        }
+        let timings = try Wiring.leaseTimings(config)
         let tls = try credentials.tls(config: config, root: options.root)
         // Two connections: the Lease renewer runs on its own thread and must not share a curl handle.
         func client() throws -> KubernetesAPIClient {

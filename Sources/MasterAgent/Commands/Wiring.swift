@@ -104,6 +104,15 @@ enum Wiring {
         context.wallClock = SystemWallClock()
         return context
     }
+
+    /// The config's election timings; an invalid pair ends the command with the config's exit status.
+    static func leaseTimings(_ config: ClusterConfig) throws -> LeaseTimings {
+        do {
+            return try LeaseTimings(config.election)
+        } catch {
+            throw CommandFailure(status: .invalidConfig, message: "\(error)")
+        }
+    }
 }
 
 /// The modern profile's default credentials for the local API server cannot be read.

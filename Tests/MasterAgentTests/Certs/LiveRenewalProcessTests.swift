@@ -94,15 +94,7 @@ final class LiveRenewalProcessTests: XCTestCase {
             let fs = RootedFileSystem(root: root.path)
             _ = try fs.ensureDirectory(config.kubelet.manifestDir, mode: 0o755)
             for var pod in ModernProfile().staticPods(config: config, node: config.master(named: node)!) {
-                if let address = probes[pod.metadata.name] {
-                    var container = pod.spec.containers[0]
-                    if container.ports != nil { container.ports![0].containerPort = address.port }
-                    if case .number = container.livenessProbe!.httpGet.port {
-                        container.livenessProbe!.httpGet.port = .number(address.port)
-                    }
-                    container.livenessProbe!.httpGet.host = address.host
-                    pod.spec.containers[0] = container
-                }
+                if let address = probes[pod.metadata.name] { pod = HealthStandIn.probed(pod, at: address) }
                 try fs.writeAtomically(
                     "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml",
                     data: Data(ManifestRenderer.yaml(pod).utf8), mode: 0o600)

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 
+@testable import AgentCore
+
 /// Tests/Support/health_standin.py as a child process: loopback servers that answer 500 until their time, then ok.
 final class HealthStandIn {
     /// The bound ports, in the order of the specs.
@@ -48,5 +50,18 @@ final class HealthStandIn {
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// `pod` with its health address (container port and liveness probe) moved to `address`, where a stand-in answers.
+    static func probed(_ pod: StaticPod, at address: (host: String, port: Int)) -> StaticPod {
+        var pod = pod
+        var container = pod.spec.containers[0]
+        if container.ports != nil { container.ports![0].containerPort = address.port }
+        if case .number = container.livenessProbe!.httpGet.port {
+            container.livenessProbe!.httpGet.port = .number(address.port)
+        }
+        container.livenessProbe!.httpGet.host = address.host
+        pod.spec.containers[0] = container
+        return pod
     }
 }

@@ -38,15 +38,7 @@ final class WaitControlPlaneTests: XCTestCase {
     {
         let files = InMemoryFileStore()
         for var pod in ModernProfile().staticPods(config: config, node: config.masters[0]) {
-            if let address = addresses[pod.metadata.name] {
-                var container = pod.spec.containers[0]
-                if container.ports != nil { container.ports![0].containerPort = address.port }
-                if case .number = container.livenessProbe!.httpGet.port {
-                    container.livenessProbe!.httpGet.port = .number(address.port)
-                }
-                container.livenessProbe!.httpGet.host = address.host
-                pod.spec.containers[0] = container
-            }
+            if let address = addresses[pod.metadata.name] { pod = HealthStandIn.probed(pod, at: address) }
             try files.writeAtomically(
                 "\(config.kubelet.manifestDir)/\(pod.metadata.name).yaml", data: Data(ManifestRenderer.yaml(pod).utf8),
                 mode: 0o600)
